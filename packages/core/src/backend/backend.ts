@@ -1,0 +1,332 @@
+/**
+ * The Backend interface: everything a compute backend must provide to run Tessera.
+ *
+ * Design (read this before writing a backend):
+ * - Core owns shapes, broadcasting, dtype promotion, autograd and memory. A kernel never sees
+ *   mismatched shapes: core expands operands (stride 0) and casts them to one dtype first.
+ * - Inputs arrive as {@link StridedView}s — a buffer plus shape, strides and offset in elements.
+ *   Strides may be 0 (broadcast) or negative (flip). A backend that sets
+ *   `capabilities.stridedInputs = false` receives contiguous inputs only (core copies first).
+ * - Outputs are always fresh contiguous row-major buffers that core allocated with {@link Backend.alloc}
+ *   ({@link OutputBuffer}), except {@link Backend.assign} and {@link Backend.scatterAdd}, which write in place.
+ * - The required set is small (about thirty operations counting each unary/binary op); every optional
+ *   kernel has a composite in core, so a missing one means slower, never "kernel not registered".
+ * - Gradients live in core, written with core ops, so a backend contains no autograd code.
+ *
+ * @example
+ * import { registerBackend, type BackendPlugin } from '@tessera/core';
+ * const plugin: BackendPlugin = { name: 'mine', apiVersion: BACKEND_API_VERSION, priority: 1, create: async () => new MyBackend() };
+ * registerBackend(plugin);
+ */
+
+/** Element types. `float64` is optional: a backend lists it in `capabilities.dtypes` when it supports it. */
+export type DType = 'float32' | 'int32' | 'bool' | 'float64';
+
+/** The typed array that holds each dtype's elements on the host (`bool` is one byte, 0 or 1). */
+export type TypedArrayFor<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'int32'
+      ? Int32Array
+      : Uint8Array;
+
+/** Any host array that can hold tensor data. */
+export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** A backend's handle to one buffer of device memory. Opaque to core. */
+export type DataId = object;
+
+/** The interface version of this file; a plugin declares the version it implements. */
+export const BACKEND_API_VERSION = 1;
+
+/**
+ * A strided read-only view into a backend buffer, in elements.
+ * Element `[i0, i1, …]` lives at `offset + Σ ik · strides[k]`.
+ */
+export interface StridedView {
+  readonly id: DataId;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** A fresh contiguous, row-major output buffer of `shape` that the kernel fills completely. */
+export interface OutputBuffer {
+  readonly id: DataId;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/**
+ * Element-wise unary ops. Output dtype equals input dtype, except `logicalNot` (→ bool).
+ * Core casts integer inputs to float before the float-only ops (exp, log, sqrt, rsqrt, sin, cos,
+ * tanh, sigmoid, erf, reciprocal).
+ * `sign(0) = 0`, `relu(NaN) = NaN`, `round` rounds half to even (as PyTorch).
+ */
+export type UnaryOp =
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'erf'
+  | 'reciprocal'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'logicalNot';
+
+/** All unary op names, for conformance and validation. */
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu',
+  'erf', 'reciprocal', 'floor', 'ceil', 'round', 'logicalNot',
+];
+
+/**
+ * Element-wise binary ops on two views of the output's shape and one dtype.
+ * Arithmetic keeps the dtype (int32 arithmetic wraps as two's complement; core never sends int `div`).
+ * `maximum`/`minimum` propagate NaN. Comparisons and logical ops produce `bool`.
+ */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'logicalAnd'
+  | 'logicalOr';
+
+/** All binary op names. */
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
+];
+
+/** Binary ops whose output is `bool`. */
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
+  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
+]);
+
+/**
+ * Reductions over a set of axes. The output shape is the input shape with `axes` removed
+ * (core adds kept dims by reshaping). `sum`/`prod` of int32 stay int32; `max`/`min` propagate NaN.
+ * `argmax`/`argmin` take exactly one axis, return int32 indices, and pick the first extreme on ties.
+ * Reducing an empty axis: sum → 0, prod → 1; max/min/argmax/argmin of an empty axis are rejected by core.
+ */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** All reduce op names. */
+export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
+
+/**
+ * The Philox request for {@link Backend.random}. Element `i` of the output uses 32-bit word
+ * `i mod 4` of the Philox4x32-10 block computed with counter `[lo(c), hi(c), 0, 0]`,
+ * `c = counter + floor(i / 4)`, and key `key`. See `random/philox.ts` for the exact conversions:
+ * - `bits`: the raw word reinterpreted as int32.
+ * - `uniform`: `(word >>> 8) · 2⁻²⁴` in [0, 1) (identical in float32 and float64).
+ * - `normal`: Box–Muller on the word pair (2j, 2j+1) of each block: `u1 = ((w₂ⱼ >>> 8) + 1) · 2⁻²⁴`,
+ *   `u2 = (w₂ⱼ₊₁ >>> 8) · 2⁻²⁴`, element 2j gets `√(−2 ln u1) · cos(2π u2)`, element 2j+1 `… · sin(2π u2)`.
+ * - `randint`: `low + mulhi32(word, high − low)` (the high 32 bits of the 64-bit product).
+ */
+export interface RandomRequest {
+  readonly distribution: 'bits' | 'uniform' | 'normal' | 'randint';
+  /** Philox key words [k0, k1] (uint32 each): the seed. */
+  readonly key: readonly [number, number];
+  /** First block counter, as [lo, hi] uint32 words of a 64-bit block index. */
+  readonly counter: readonly [number, number];
+  /** randint bounds, `low ≤ x < high`. */
+  readonly low?: number;
+  readonly high?: number;
+}
+
+/** conv2d options with every field resolved by core. */
+export interface Conv2dParams {
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+}
+
+/** 2-D pooling options with every field resolved by core (output size already computed). */
+export interface Pool2dParams {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** avgPool2d only: whether padded zeros count in the divisor (PyTorch default true). */
+  readonly countIncludePad: boolean;
+  /** avgPool2d only: a fixed divisor instead of the window size. */
+  readonly divisorOverride?: number;
+}
+
+/** What a backend can do, read by core to decide how to dispatch. */
+export interface BackendCapabilities {
+  /** Supported dtypes; must include float32, int32 and bool. */
+  readonly dtypes: readonly DType[];
+  /** Whether `readSync` works (enables `dataSync()` and friends). */
+  readonly syncRead: boolean;
+  /** Whether kernels accept arbitrary strided views; when false core makes inputs contiguous first. */
+  readonly stridedInputs: boolean;
+}
+
+/** Memory accounting for one backend. */
+export interface BackendMemory {
+  /** Bytes held by live buffers (allocated and not freed). */
+  readonly bytesInUse: number;
+  /** Bytes kept in the pool for reuse. */
+  readonly bytesPooled: number;
+  /** Number of live buffers. */
+  readonly buffers: number;
+}
+
+/**
+ * Optional fused kernels. Core checks for each method and falls back to a composite of required
+ * primitives when it is absent. Gradients are core's (written from saved outputs), so these are forward only.
+ */
+export interface OptionalKernels {
+  /** Softmax along `axis` of a contiguous input. */
+  softmax?(x: StridedView, axis: number, out: OutputBuffer): void;
+  /** Log-softmax along `axis` of a contiguous input. */
+  logSoftmax?(x: StridedView, axis: number, out: OutputBuffer): void;
+  /**
+   * Layer normalisation over the trailing `normalizedSize` elements of each row of a contiguous input:
+   * `out = (x − mean) · rstd · weight + bias`, `rstd = 1/√(var + eps)` with the biased variance.
+   * Also writes each row's mean and rstd (shape `[rows]`, same dtype) for the backward pass.
+   */
+  layerNorm?(
+    x: StridedView,
+    weight: StridedView | null,
+    bias: StridedView | null,
+    normalizedSize: number,
+    eps: number,
+    out: OutputBuffer,
+    mean: OutputBuffer,
+    rstd: OutputBuffer,
+  ): void;
+  /** 2-D convolution (cross-correlation), x `[N, C, H, W]`, weight `[O, C/groups, KH, KW]`, out `[N, O, OH, OW]`. */
+  conv2d?(x: StridedView, weight: StridedView, bias: StridedView | null, params: Conv2dParams, out: OutputBuffer): void;
+  /**
+   * Max pooling, x `[N, C, H, W]` → out `[N, C, OH, OW]`; `indices` (int32, same shape) receives the
+   * flat index `h · W + w` of each maximum inside its input plane (PyTorch's convention). Padding is −∞.
+   */
+  maxPool2d?(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void;
+  /** Average pooling, x `[N, C, H, W]` → out `[N, C, OH, OW]`. */
+  avgPool2d?(x: StridedView, params: Pool2dParams, out: OutputBuffer): void;
+}
+
+/** Names of the optional kernels. */
+export type OptionalKernelName = keyof OptionalKernels;
+
+/** The optional kernel names, in a fixed order. */
+export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
+  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d',
+];
+
+/**
+ * A compute backend. Every method but the optional kernels, `readSync` and `dispose` is required.
+ * Methods may queue work and return immediately; `read` must reflect all work queued before it.
+ */
+export interface Backend extends OptionalKernels {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+
+  // ---- storage ----
+  /** Allocate a buffer of `size` elements of `dtype` (contents undefined). `size` may be 0. */
+  alloc(size: number, dtype: DType): DataId;
+  /** Release a buffer (it may go back to a pool once queued work using it has finished). */
+  free(id: DataId): void;
+  /** Copy host data into a buffer starting at element `offset` (default 0). */
+  write(id: DataId, data: DataArray, offset?: number): void;
+  /** Read `size` elements starting at element `offset` (the returned array is the caller's). */
+  read(id: DataId, dtype: DType, offset: number, size: number): Promise<DataArray>;
+  /** Synchronous read; present only when `capabilities.syncRead`. */
+  readSync?(id: DataId, dtype: DType, offset: number, size: number): DataArray;
+  /** Memory accounting. */
+  memory(): BackendMemory;
+
+  // ---- required primitives ----
+  /** Element-wise unary op. */
+  unary(op: UnaryOp, x: StridedView, out: OutputBuffer): void;
+  /** Element-wise binary op; `a` and `b` already have the output's shape and share one dtype. */
+  binary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): void;
+  /** `out = cond ? a : b`; cond is bool; a, b share the output's dtype; all have the output's shape. */
+  where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void;
+  /**
+   * Convert to `out.dtype`. float→int truncates toward zero (NaN/±∞ → 0 and clamped to the int32 range),
+   * anything→bool is `x ≠ 0`, bool→number is 0 or 1.
+   */
+  cast(x: StridedView, out: OutputBuffer): void;
+  /** Reduce over `axes` (sorted, unique, non-empty). */
+  reduce(op: ReduceOp, x: StridedView, axes: readonly number[], out: OutputBuffer): void;
+  /**
+   * Batched matrix product: a `[B, M, K]` × b `[B, K, N]` → out `[B, M, N]`, float dtypes only.
+   * Transposed operands arrive as strides (e.g. a column-major `a` has strides `[·, 1, M]`);
+   * a broadcast batch has stride 0.
+   */
+  matmul(a: StridedView, b: StridedView, out: OutputBuffer): void;
+  /**
+   * Copy `src` element-wise into the (possibly strided) view `dst` of the same shape and dtype.
+   * Used for `contiguous`, `cat`, `pad` and in-place updates. `dst` never overlaps itself.
+   */
+  assign(dst: StridedView, src: StridedView): void;
+  /**
+   * `out[...] = x[...]` with the index along `axis` replaced by `index[...]` (PyTorch `gather`).
+   * `index` is int32 with the output's shape; every other dim of `index` is ≤ the same dim of `x`.
+   * Indices outside `[0, x.shape[axis])` throw a RangeError on backends that can check, else give 0.
+   */
+  gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void;
+  /**
+   * In place: `target[... index[p] ...] += src[p]` along `axis` for every position `p` of `index`
+   * (PyTorch `scatter_add_`); `target` is contiguous; `index` and `src` share a shape.
+   */
+  scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void;
+  /** Inclusive cumulative sum along `axis`. */
+  cumsum(x: StridedView, axis: number, out: OutputBuffer): void;
+  /** Fill every element with `value` (bool: 0/1). */
+  fill(out: OutputBuffer, value: number): void;
+  /** `out[i] = start + i · step` (int32 outputs are exact integer arithmetic). */
+  arange(out: OutputBuffer, start: number, step: number): void;
+  /** Fill with the Philox stream described by {@link RandomRequest}. */
+  random(out: OutputBuffer, request: RandomRequest): void;
+
+  /** Wait for queued work (optional; a no-op on synchronous backends). */
+  sync?(): Promise<void>;
+  /** Release every resource; the backend is unusable afterwards. */
+  dispose?(): void;
+}
+
+/**
+ * A backend plugin: what a package exports and passes to `registerBackend`.
+ * `create` may return the backend synchronously (then tensors can be made before `await ready()`).
+ * @example
+ * export const cpuPlugin: BackendPlugin = { name: 'cpu', apiVersion: 1, priority: 1, create: () => new CpuBackend() };
+ */
+export interface BackendPlugin {
+  readonly name: string;
+  readonly apiVersion: number;
+  /** Higher wins when core picks a default backend. */
+  readonly priority: number;
+  create(): Backend | Promise<Backend>;
+  /**
+   * Optional: whether the backend can run here (e.g. a GPU adapter exists). Returning a string
+   * explains why not; core then skips it when choosing the default.
+   */
+  isAvailable?(): boolean | string | Promise<boolean | string>;
+}

@@ -1,0 +1,2 @@
+export * from './backend/backend';
+export * from './random/philox';
