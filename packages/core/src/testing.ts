@@ -1,1 +1,2 @@
 export {};
+export { ReferenceBackend, referencePlugin } from './testing/reference-backend';

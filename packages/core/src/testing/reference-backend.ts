@@ -1,0 +1,832 @@
+/**
+ * The float64 reference backend: the oracle every other backend is compared against.
+ *
+ * Design: the simplest code that is obviously correct. No pooling, no fast paths, no fused loops.
+ * - Each buffer keeps a typed array of its dtype (bool is a Uint8Array of 0/1).
+ * - Every kernel reads its inputs element by element through {@link elementOffset}, the one
+ *   strided-index helper (strides may be 0 or negative), does all math on float64 JS numbers, and
+ *   stores the result into the output dtype with {@link storeValue}.
+ * - Semantics follow the doc comments in `backend/backend.ts` exactly; where they are silent,
+ *   PyTorch's behaviour is used and noted.
+ *
+ * Speed is irrelevant here; a backend under test is never compared with anything but this file.
+ */
+import {
+  BACKEND_API_VERSION,
+  type Backend,
+  type BackendCapabilities,
+  type BackendMemory,
+  type BackendPlugin,
+  type BinaryOp,
+  type Conv2dParams,
+  type DataArray,
+  type DataId,
+  type DType,
+  type OutputBuffer,
+  type Pool2dParams,
+  type RandomRequest,
+  type ReduceOp,
+  type StridedView,
+  type UnaryOp,
+} from '../backend/backend';
+import { fillPhiloxStream } from '../random/philox';
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** One buffer of the reference backend: a typed array of the buffer's dtype. */
+class ReferenceStorage {
+  freed = false;
+  constructor(
+    readonly dtype: DType,
+    readonly data: DataArray,
+  ) {}
+}
+
+/** Bytes per element of each dtype. */
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/** A fresh zeroed typed array of `dtype` with `size` elements. */
+function allocateArray(dtype: DType, size: number): DataArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+  }
+}
+
+/** Number of elements of a shape (1 for a 0-d shape). */
+function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/** Whether a dtype is a floating-point type. */
+function isFloat(dtype: DType): boolean {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+/**
+ * The storage offset of the element with row-major flat index `flat` in `view`:
+ * `offset + Σ index[k] · strides[k]`. The one place where strided indexing happens.
+ */
+function elementOffset(view: StridedView, flat: number): number {
+  let remaining = flat;
+  let position = view.offset;
+  for (let dim = view.shape.length - 1; dim >= 0; dim--) {
+    const extent = view.shape[dim];
+    const index = remaining % extent;
+    remaining = (remaining - index) / extent;
+    position += index * view.strides[dim];
+  }
+  return position;
+}
+
+/** Storage offset of the element at multi-index `index` of `view`. */
+function offsetAt(view: StridedView, index: readonly number[]): number {
+  let position = view.offset;
+  for (let dim = 0; dim < index.length; dim++) position += index[dim] * view.strides[dim];
+  return position;
+}
+
+/** Row-major multi-index of flat index `flat` in `shape`. */
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  let remaining = flat;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    index[dim] = remaining % shape[dim];
+    remaining = (remaining - index[dim]) / shape[dim];
+  }
+  return index;
+}
+
+/**
+ * Convert a float64 result to what `dtype` stores: float32 rounds to nearest, int32 wraps as two's
+ * complement (arithmetic results are integers already), bool is `value ≠ 0`.
+ */
+function storeValue(dtype: DType, value: number): number {
+  switch (dtype) {
+    case 'float32':
+      return Math.fround(value);
+    case 'float64':
+      return value;
+    case 'int32':
+      return value | 0;
+    case 'bool':
+      return value !== 0 ? 1 : 0;
+  }
+}
+
+/** float → int32 conversion of `cast`: truncate toward zero, NaN/±∞ → 0, clamp to the int32 range. */
+function floatToInt32(value: number): number {
+  if (!Number.isFinite(value)) return 0;
+  const truncated = Math.trunc(value);
+  if (truncated < INT32_MIN) return INT32_MIN;
+  if (truncated > INT32_MAX) return INT32_MAX;
+  return truncated;
+}
+
+/** Round half to even (banker's rounding), as PyTorch's `round`. */
+function roundHalfToEven(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction < 0.5) return floor;
+  if (fraction > 0.5) return floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** Numerically stable logistic sigmoid: never evaluates `exp` of a large positive number. */
+function sigmoid(value: number): number {
+  if (value >= 0) return 1 / (1 + Math.exp(-value));
+  const exp = Math.exp(value);
+  return exp / (1 + exp);
+}
+
+// W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969),
+// coefficients as in netlib specfun CALERF. Accurate to about 1e-16 relative in float64.
+const ERF_A = [3.1611237438705655, 113.86415415105016, 377.485237685302, 3209.3775891384694, 0.18577770618460315];
+const ERF_B = [23.601290952344122, 244.02463793444417, 1282.6165260773723, 2844.236833439171];
+const ERF_C = [
+  0.5641884969886701, 8.883149794388377, 66.11919063714163, 298.6351381974001, 881.952221241769,
+  1712.0476126340707, 2051.0783778260716, 1230.3393547979972, 2.1531153547440383e-8,
+];
+const ERF_D = [
+  15.744926110709835, 117.6939508913125, 537.1811018620099, 1621.3895745666903, 3290.7992357334597,
+  4362.619090143247, 3439.3676741437216, 1230.3393548037495,
+];
+const ERF_P = [
+  0.30532663496123236, 0.36034489994980445, 0.12578172611122926, 0.016083785148742275,
+  0.0006587491615298378, 0.016315387137302097,
+];
+const ERF_Q = [2.568520192289822, 1.8729528499234604, 0.5279051029514285, 0.06051834131244132, 0.0023352049762686918];
+const ONE_OVER_SQRT_PI = 0.5641895835477563;
+
+/** `exp(−y²)`, split as Cody does so the rounding of `y²` does not cost accuracy for large `y`. */
+function expMinusSquare(y: number): number {
+  const ySquaredApprox = Math.trunc(y * 16) / 16;
+  const remainder = (y - ySquaredApprox) * (y + ySquaredApprox);
+  return Math.exp(-ySquaredApprox * ySquaredApprox) * Math.exp(-remainder);
+}
+
+/** The error function by Cody's rational approximations (about 1e-16 relative error). */
+function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const y = Math.abs(x);
+  if (y <= 0.46875) {
+    const ySquared = y > 1.11e-16 ? y * y : 0;
+    let numerator = ERF_A[4] * ySquared;
+    let denominator = ySquared;
+    for (let i = 0; i < 3; i++) {
+      numerator = (numerator + ERF_A[i]) * ySquared;
+      denominator = (denominator + ERF_B[i]) * ySquared;
+    }
+    return (x * (numerator + ERF_A[3])) / (denominator + ERF_B[3]);
+  }
+  let complement: number; // erfc(y)
+  if (y <= 4) {
+    let numerator = ERF_C[8] * y;
+    let denominator = y;
+    for (let i = 0; i < 7; i++) {
+      numerator = (numerator + ERF_C[i]) * y;
+      denominator = (denominator + ERF_D[i]) * y;
+    }
+    complement = ((numerator + ERF_C[7]) / (denominator + ERF_D[7])) * expMinusSquare(y);
+  } else if (y >= 26.543) {
+    complement = 0;
+  } else {
+    const inverseSquare = 1 / (y * y);
+    let numerator = ERF_P[5] * inverseSquare;
+    let denominator = inverseSquare;
+    for (let i = 0; i < 4; i++) {
+      numerator = (numerator + ERF_P[i]) * inverseSquare;
+      denominator = (denominator + ERF_Q[i]) * inverseSquare;
+    }
+    const tail = (inverseSquare * (numerator + ERF_P[4])) / (denominator + ERF_Q[4]);
+    complement = ((ONE_OVER_SQRT_PI - tail) / y) * expMinusSquare(y);
+  }
+  const result = 0.5 - complement + 0.5;
+  return x < 0 ? -result : result;
+}
+
+/** `base ** exponent` in wrapping int32 arithmetic (negative exponents truncate toward zero). */
+function intPow(base: number, exponent: number): number {
+  if (exponent < 0) {
+    if (base === 1) return 1;
+    if (base === -1) return exponent % 2 === 0 ? 1 : -1;
+    return 0;
+  }
+  let result = 1;
+  let factor = base | 0;
+  let remaining = exponent;
+  while (remaining > 0) {
+    if (remaining % 2 === 1) result = Math.imul(result, factor);
+    factor = Math.imul(factor, factor);
+    remaining = Math.floor(remaining / 2);
+  }
+  return result;
+}
+
+/** The math of one unary op on a float64 number. Integer inputs only reach the non-float ops. */
+function applyUnary(op: UnaryOp, x: number): number {
+  switch (op) {
+    case 'neg':
+      return -x;
+    case 'abs':
+      return Math.abs(x);
+    case 'sign':
+      return Math.sign(x);
+    case 'exp':
+      return Math.exp(x);
+    case 'log':
+      return Math.log(x);
+    case 'sqrt':
+      return Math.sqrt(x);
+    case 'rsqrt':
+      return 1 / Math.sqrt(x);
+    case 'sin':
+      return Math.sin(x);
+    case 'cos':
+      return Math.cos(x);
+    case 'tanh':
+      return Math.tanh(x);
+    case 'sigmoid':
+      return sigmoid(x);
+    case 'relu':
+      return Number.isNaN(x) ? NaN : x > 0 ? x : 0;
+    case 'erf':
+      return erf(x);
+    case 'reciprocal':
+      return 1 / x;
+    case 'floor':
+      return Math.floor(x);
+    case 'ceil':
+      return Math.ceil(x);
+    case 'round':
+      return roundHalfToEven(x);
+    case 'logicalNot':
+      return x === 0 ? 1 : 0;
+  }
+}
+
+/** The math of one binary op on float64 numbers; `integer` selects wrapping int32 semantics. */
+function applyBinary(op: BinaryOp, a: number, b: number, integer: boolean): number {
+  switch (op) {
+    case 'add':
+      return a + b;
+    case 'sub':
+      return a - b;
+    case 'mul':
+      return integer ? Math.imul(a, b) : a * b;
+    case 'div':
+      // Core never sends integer division; truncation is the natural int32 meaning.
+      if (integer) return b === 0 ? 0 : Math.trunc(a / b);
+      return a / b;
+    case 'pow':
+      return integer ? intPow(a, b) : Math.pow(a, b);
+    case 'maximum':
+      return Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b);
+    case 'minimum':
+      return Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b);
+    case 'eq':
+      return a === b ? 1 : 0;
+    case 'ne':
+      return a !== b ? 1 : 0;
+    case 'lt':
+      return a < b ? 1 : 0;
+    case 'le':
+      return a <= b ? 1 : 0;
+    case 'gt':
+      return a > b ? 1 : 0;
+    case 'ge':
+      return a >= b ? 1 : 0;
+    case 'logicalAnd':
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case 'logicalOr':
+      return a !== 0 || b !== 0 ? 1 : 0;
+  }
+}
+
+/** Whether `candidate` replaces `current` as the running extreme of max/argmax (or min/argmin). NaN wins. */
+function isNewExtreme(candidate: number, current: number, wantMax: boolean): boolean {
+  if (Number.isNaN(current)) return false;
+  if (Number.isNaN(candidate)) return true;
+  return wantMax ? candidate > current : candidate < current;
+}
+
+/**
+ * The float64 reference implementation of {@link Backend}.
+ * @example
+ * const backend = new ReferenceBackend();
+ * const x = backend.alloc(3, 'float32');
+ * backend.write(x, new Float32Array([1, 2, 3]));
+ * const out = backend.alloc(3, 'float32');
+ * backend.unary('exp', { id: x, dtype: 'float32', shape: [3], strides: [1], offset: 0 }, { id: out, dtype: 'float32', shape: [3] });
+ * await backend.read(out, 'float32', 0, 3); // Float32Array [e, e², e³]
+ */
+export class ReferenceBackend implements Backend {
+  readonly name = 'reference';
+  readonly capabilities: BackendCapabilities = {
+    dtypes: ['float32', 'int32', 'bool', 'float64'],
+    syncRead: true,
+    stridedInputs: true,
+  };
+
+  private readonly live = new Set<ReferenceStorage>();
+
+  // ---- storage ----
+
+  alloc(size: number, dtype: DType): DataId {
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`reference.alloc: size must be a non-negative integer, got ${size}`);
+    const storage = new ReferenceStorage(dtype, allocateArray(dtype, size));
+    this.live.add(storage);
+    return storage;
+  }
+
+  free(id: DataId): void {
+    const storage = this.storage(id, 'free');
+    storage.freed = true;
+    this.live.delete(storage);
+  }
+
+  write(id: DataId, data: DataArray, offset = 0): void {
+    const storage = this.storage(id, 'write');
+    if (offset < 0 || offset + data.length > storage.data.length) {
+      throw new RangeError(
+        `reference.write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.data.length}`,
+      );
+    }
+    for (let i = 0; i < data.length; i++) storage.data[offset + i] = storeValue(storage.dtype, data[i]);
+  }
+
+  read(id: DataId, dtype: DType, offset: number, size: number): Promise<DataArray> {
+    return Promise.resolve(this.readSync(id, dtype, offset, size));
+  }
+
+  readSync(id: DataId, dtype: DType, offset: number, size: number): DataArray {
+    const storage = this.storage(id, 'read');
+    if (dtype !== storage.dtype) throw new TypeError(`reference.read: buffer holds ${storage.dtype}, asked for ${dtype}`);
+    if (offset < 0 || size < 0 || offset + size > storage.data.length) {
+      throw new RangeError(`reference.read: [${offset}, ${offset + size}) is outside a buffer of ${storage.data.length}`);
+    }
+    return storage.data.slice(offset, offset + size);
+  }
+
+  memory(): BackendMemory {
+    let bytesInUse = 0;
+    for (const storage of this.live) bytesInUse += storage.data.length * BYTES_PER_ELEMENT[storage.dtype];
+    return { bytesInUse, bytesPooled: 0, buffers: this.live.size };
+  }
+
+  // ---- required primitives ----
+
+  unary(op: UnaryOp, x: StridedView, out: OutputBuffer): void {
+    const input = this.input(x, 'unary');
+    const output = this.output(out, 'unary', x.shape);
+    for (let i = 0; i < output.length; i++) {
+      output[i] = storeValue(out.dtype, applyUnary(op, input[elementOffset(x, i)]));
+    }
+  }
+
+  binary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    const left = this.input(a, 'binary');
+    const right = this.input(b, 'binary');
+    const output = this.output(out, 'binary', a.shape);
+    this.expectShape('binary', b.shape, a.shape);
+    const integer = a.dtype === 'int32';
+    for (let i = 0; i < output.length; i++) {
+      const value = applyBinary(op, left[elementOffset(a, i)], right[elementOffset(b, i)], integer);
+      output[i] = storeValue(out.dtype, value);
+    }
+  }
+
+  where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    const condition = this.input(cond, 'where');
+    const whenTrue = this.input(a, 'where');
+    const whenFalse = this.input(b, 'where');
+    const output = this.output(out, 'where', cond.shape);
+    for (let i = 0; i < output.length; i++) {
+      const value = condition[elementOffset(cond, i)] !== 0 ? whenTrue[elementOffset(a, i)] : whenFalse[elementOffset(b, i)];
+      output[i] = storeValue(out.dtype, value);
+    }
+  }
+
+  cast(x: StridedView, out: OutputBuffer): void {
+    const input = this.input(x, 'cast');
+    const output = this.output(out, 'cast', x.shape);
+    for (let i = 0; i < output.length; i++) {
+      const value = input[elementOffset(x, i)];
+      if (out.dtype === 'int32' && isFloat(x.dtype)) output[i] = floatToInt32(value);
+      else output[i] = storeValue(out.dtype, value);
+    }
+  }
+
+  reduce(op: ReduceOp, x: StridedView, axes: readonly number[], out: OutputBuffer): void {
+    const input = this.input(x, 'reduce');
+    const keptAxes = x.shape.map((_, dim) => dim).filter((dim) => !axes.includes(dim));
+    const keptShape = keptAxes.map((dim) => x.shape[dim]);
+    const reducedShape = axes.map((dim) => x.shape[dim]);
+    const output = this.output(out, 'reduce', keptShape);
+    const reducedSize = sizeOf(reducedShape);
+    if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) {
+      throw new RangeError(`reference.reduce: ${op} takes exactly one axis, got [${axes.join(', ')}]`);
+    }
+    const integer = x.dtype === 'int32';
+    const index = new Array<number>(x.shape.length).fill(0);
+    for (let outFlat = 0; outFlat < output.length; outFlat++) {
+      const keptIndex = unravel(outFlat, keptShape);
+      keptAxes.forEach((dim, k) => (index[dim] = keptIndex[k]));
+      let accumulator = op === 'prod' ? 1 : op === 'sum' ? 0 : NaN;
+      let bestPosition = 0;
+      for (let r = 0; r < reducedSize; r++) {
+        const reducedIndex = unravel(r, reducedShape);
+        axes.forEach((dim, k) => (index[dim] = reducedIndex[k]));
+        const value = input[offsetAt(x, index)];
+        switch (op) {
+          case 'sum':
+            accumulator += value; // exact for int32 inputs (|sum| < 2⁵³); wrapped on store
+            break;
+          case 'prod':
+            accumulator = integer ? Math.imul(accumulator, value) : accumulator * value;
+            break;
+          case 'max':
+          case 'min':
+          case 'argmax':
+          case 'argmin':
+            if (r === 0 || isNewExtreme(value, accumulator, op === 'max' || op === 'argmax')) {
+              accumulator = value;
+              bestPosition = r;
+            }
+            break;
+        }
+      }
+      const result = op === 'argmax' || op === 'argmin' ? bestPosition : accumulator;
+      output[outFlat] = storeValue(out.dtype, result);
+    }
+  }
+
+  matmul(a: StridedView, b: StridedView, out: OutputBuffer): void {
+    const left = this.input(a, 'matmul');
+    const right = this.input(b, 'matmul');
+    const [batch, rows, inner] = a.shape;
+    const columns = b.shape[2];
+    if (a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== inner) {
+      throw new RangeError(`reference.matmul: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not chain`);
+    }
+    const output = this.output(out, 'matmul', [batch, rows, columns]);
+    for (let n = 0; n < batch; n++) {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < columns; j++) {
+          let total = 0;
+          for (let k = 0; k < inner; k++) {
+            total += left[offsetAt(a, [n, i, k])] * right[offsetAt(b, [n, k, j])];
+          }
+          output[(n * rows + i) * columns + j] = storeValue(out.dtype, total);
+        }
+      }
+    }
+  }
+
+  assign(dst: StridedView, src: StridedView): void {
+    const source = this.input(src, 'assign');
+    const target = this.input(dst, 'assign');
+    this.expectShape('assign', src.shape, dst.shape);
+    const size = sizeOf(dst.shape);
+    for (let i = 0; i < size; i++) target[elementOffset(dst, i)] = storeValue(dst.dtype, source[elementOffset(src, i)]);
+  }
+
+  gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
+    const input = this.input(x, 'gather');
+    const indices = this.input(index, 'gather');
+    const output = this.output(out, 'gather', index.shape);
+    for (let i = 0; i < output.length; i++) {
+      const position = unravel(i, index.shape);
+      const selected = indices[elementOffset(index, i)];
+      if (selected < 0 || selected >= x.shape[axis]) {
+        throw new RangeError(`reference.gather: index ${selected} is out of range for axis ${axis} of size ${x.shape[axis]}`);
+      }
+      position[axis] = selected;
+      output[i] = storeValue(out.dtype, input[offsetAt(x, position)]);
+    }
+  }
+
+  scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void {
+    const output = this.output(target, 'scatterAdd', target.shape);
+    const indices = this.input(index, 'scatterAdd');
+    const source = this.input(src, 'scatterAdd');
+    this.expectShape('scatterAdd', src.shape, index.shape);
+    // Accumulate in float64 (exact for int32) and store once, so the oracle has no ordering error.
+    const totals: number[] = [];
+    for (let i = 0; i < output.length; i++) totals.push(output[i]);
+    const targetView: StridedView = {
+      id: target.id,
+      dtype: target.dtype,
+      shape: target.shape,
+      strides: contiguousStrides(target.shape),
+      offset: 0,
+    };
+    const size = sizeOf(index.shape);
+    for (let i = 0; i < size; i++) {
+      const position = unravel(i, index.shape);
+      const selected = indices[elementOffset(index, i)];
+      if (selected < 0 || selected >= target.shape[axis]) {
+        throw new RangeError(`reference.scatterAdd: index ${selected} is out of range for axis ${axis} of size ${target.shape[axis]}`);
+      }
+      position[axis] = selected;
+      totals[offsetAt(targetView, position)] += source[elementOffset(src, i)];
+    }
+    for (let i = 0; i < output.length; i++) output[i] = storeValue(target.dtype, totals[i]);
+  }
+
+  cumsum(x: StridedView, axis: number, out: OutputBuffer): void {
+    const input = this.input(x, 'cumsum');
+    const output = this.output(out, 'cumsum', x.shape);
+    const outStrides = contiguousStrides(x.shape);
+    const length = x.shape[axis];
+    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
+    const lines = sizeOf(lineShape);
+    for (let line = 0; line < lines; line++) {
+      const position = unravel(line, lineShape);
+      let total = 0;
+      for (let k = 0; k < length; k++) {
+        position[axis] = k;
+        total += input[offsetAt(x, position)];
+        let outPosition = 0;
+        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
+        output[outPosition] = storeValue(out.dtype, total);
+      }
+    }
+  }
+
+  fill(out: OutputBuffer, value: number): void {
+    const output = this.output(out, 'fill', out.shape);
+    output.fill(storeValue(out.dtype, value));
+  }
+
+  arange(out: OutputBuffer, start: number, step: number): void {
+    const output = this.output(out, 'arange', out.shape);
+    for (let i = 0; i < output.length; i++) output[i] = storeValue(out.dtype, start + i * step);
+  }
+
+  random(out: OutputBuffer, request: RandomRequest): void {
+    const output = this.output(out, 'random', out.shape);
+    if (output instanceof Uint8Array) throw new TypeError('reference.random: bool outputs are not supported');
+    fillPhiloxStream(output, request);
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  dispose(): void {
+    for (const storage of this.live) storage.freed = true;
+    this.live.clear();
+  }
+
+  // ---- optional kernels ----
+
+  softmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    this.softmaxLike(x, axis, out, false);
+  }
+
+  logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    this.softmaxLike(x, axis, out, true);
+  }
+
+  layerNorm(
+    x: StridedView,
+    weight: StridedView | null,
+    bias: StridedView | null,
+    normalizedSize: number,
+    eps: number,
+    out: OutputBuffer,
+    mean: OutputBuffer,
+    rstd: OutputBuffer,
+  ): void {
+    const input = this.input(x, 'layerNorm');
+    const scale = weight ? this.input(weight, 'layerNorm') : null;
+    const shift = bias ? this.input(bias, 'layerNorm') : null;
+    const output = this.output(out, 'layerNorm', x.shape);
+    const size = sizeOf(x.shape);
+    const rows = normalizedSize === 0 ? 0 : size / normalizedSize;
+    const means = this.output(mean, 'layerNorm', [rows]);
+    const rstds = this.output(rstd, 'layerNorm', [rows]);
+    for (let row = 0; row < rows; row++) {
+      const values: number[] = [];
+      for (let j = 0; j < normalizedSize; j++) values.push(input[elementOffset(x, row * normalizedSize + j)]);
+      let total = 0;
+      for (const value of values) total += value;
+      const rowMean = total / normalizedSize;
+      let squares = 0;
+      for (const value of values) squares += (value - rowMean) * (value - rowMean);
+      const rowRstd = 1 / Math.sqrt(squares / normalizedSize + eps);
+      for (let j = 0; j < normalizedSize; j++) {
+        let value = (values[j] - rowMean) * rowRstd;
+        if (scale && weight) value *= scale[elementOffset(weight, j)];
+        if (shift && bias) value += shift[elementOffset(bias, j)];
+        output[row * normalizedSize + j] = storeValue(out.dtype, value);
+      }
+      means[row] = storeValue(mean.dtype, rowMean);
+      rstds[row] = storeValue(rstd.dtype, rowRstd);
+    }
+  }
+
+  conv2d(x: StridedView, weight: StridedView, bias: StridedView | null, params: Conv2dParams, out: OutputBuffer): void {
+    const input = this.input(x, 'conv2d');
+    const kernel = this.input(weight, 'conv2d');
+    const shift = bias ? this.input(bias, 'conv2d') : null;
+    const [batch, channels, height, width] = x.shape;
+    const [outChannels, groupChannels, kernelHeight, kernelWidth] = weight.shape;
+    const [, , outHeight, outWidth] = out.shape;
+    const output = this.output(out, 'conv2d', [batch, outChannels, outHeight, outWidth]);
+    const groups = params.groups;
+    if (channels !== groupChannels * groups || outChannels % groups !== 0) {
+      throw new RangeError(`reference.conv2d: ${channels} input channels, weight [${weight.shape.join(', ')}], groups ${groups} do not fit`);
+    }
+    const outPerGroup = outChannels / groups;
+    for (let n = 0; n < batch; n++) {
+      for (let o = 0; o < outChannels; o++) {
+        const group = Math.floor(o / outPerGroup);
+        for (let oh = 0; oh < outHeight; oh++) {
+          for (let ow = 0; ow < outWidth; ow++) {
+            let total = shift && bias ? shift[offsetAt(bias, [o])] : 0;
+            for (let c = 0; c < groupChannels; c++) {
+              const inChannel = group * groupChannels + c;
+              for (let kh = 0; kh < kernelHeight; kh++) {
+                const h = oh * params.stride[0] - params.padding[0] + kh * params.dilation[0];
+                if (h < 0 || h >= height) continue;
+                for (let kw = 0; kw < kernelWidth; kw++) {
+                  const w = ow * params.stride[1] - params.padding[1] + kw * params.dilation[1];
+                  if (w < 0 || w >= width) continue;
+                  total += input[offsetAt(x, [n, inChannel, h, w])] * kernel[offsetAt(weight, [o, c, kh, kw])];
+                }
+              }
+            }
+            output[((n * outChannels + o) * outHeight + oh) * outWidth + ow] = storeValue(out.dtype, total);
+          }
+        }
+      }
+    }
+  }
+
+  maxPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void {
+    this.pool2d(x, params, out, indices, 'max');
+  }
+
+  avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
+    this.pool2d(x, params, out, null, 'avg');
+  }
+
+  // ---- helpers ----
+
+  private softmaxLike(x: StridedView, axis: number, out: OutputBuffer, logarithm: boolean): void {
+    const input = this.input(x, logarithm ? 'logSoftmax' : 'softmax');
+    const output = this.output(out, logarithm ? 'logSoftmax' : 'softmax', x.shape);
+    const outStrides = contiguousStrides(x.shape);
+    const length = x.shape[axis];
+    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
+    const lines = length === 0 ? 0 : sizeOf(lineShape);
+    for (let line = 0; line < lines; line++) {
+      const position = unravel(line, lineShape);
+      const values: number[] = [];
+      for (let k = 0; k < length; k++) {
+        position[axis] = k;
+        values.push(input[offsetAt(x, position)]);
+      }
+      let maximum = -Infinity;
+      for (const value of values) maximum = Number.isNaN(value) || Number.isNaN(maximum) ? NaN : Math.max(maximum, value);
+      let total = 0;
+      for (const value of values) total += Math.exp(value - maximum);
+      for (let k = 0; k < length; k++) {
+        position[axis] = k;
+        let outPosition = 0;
+        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
+        const result = logarithm ? values[k] - maximum - Math.log(total) : Math.exp(values[k] - maximum) / total;
+        output[outPosition] = storeValue(out.dtype, result);
+      }
+    }
+  }
+
+  private pool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer | null, kind: 'max' | 'avg'): void {
+    const input = this.input(x, kind === 'max' ? 'maxPool2d' : 'avgPool2d');
+    const [batch, channels, height, width] = x.shape;
+    const [, , outHeight, outWidth] = out.shape;
+    const output = this.output(out, 'pool2d', [batch, channels, outHeight, outWidth]);
+    const indexOutput = indices ? this.output(indices, 'maxPool2d', [batch, channels, outHeight, outWidth]) : null;
+    const [kernelHeight, kernelWidth] = params.kernelSize;
+    for (let n = 0; n < batch; n++) {
+      for (let c = 0; c < channels; c++) {
+        for (let oh = 0; oh < outHeight; oh++) {
+          for (let ow = 0; ow < outWidth; ow++) {
+            let best = -Infinity;
+            let bestIndex = -1;
+            let total = 0;
+            let paddedCount = 0;
+            let validCount = 0;
+            for (let kh = 0; kh < kernelHeight; kh++) {
+              const h = oh * params.stride[0] - params.padding[0] + kh * params.dilation[0];
+              for (let kw = 0; kw < kernelWidth; kw++) {
+                const w = ow * params.stride[1] - params.padding[1] + kw * params.dilation[1];
+                // PyTorch counts window cells inside the padded input (not past it, as in ceil mode).
+                if (h < height + params.padding[0] && w < width + params.padding[1]) paddedCount++;
+                if (h < 0 || h >= height || w < 0 || w >= width) continue;
+                const value = input[offsetAt(x, [n, c, h, w])];
+                validCount++;
+                total += value;
+                if (bestIndex === -1 || isNewExtreme(value, best, true)) {
+                  best = value;
+                  bestIndex = h * width + w;
+                }
+              }
+            }
+            const outPosition = ((n * channels + c) * outHeight + oh) * outWidth + ow;
+            if (kind === 'max') {
+              output[outPosition] = storeValue(out.dtype, best);
+              if (indexOutput && indices) indexOutput[outPosition] = storeValue(indices.dtype, bestIndex);
+            } else {
+              const divisor = params.divisorOverride ?? (params.countIncludePad ? paddedCount : validCount);
+              output[outPosition] = storeValue(out.dtype, total / divisor);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private storage(id: DataId, op: string): ReferenceStorage {
+    if (!(id instanceof ReferenceStorage)) throw new TypeError(`reference.${op}: not a reference buffer`);
+    if (id.freed) throw new Error(`reference.${op}: buffer used after free`);
+    return id;
+  }
+
+  /** The typed array behind a view, after checking the view stays inside it. */
+  private input(view: StridedView, op: string): DataArray {
+    const storage = this.storage(view.id, op);
+    if (storage.dtype !== view.dtype) throw new TypeError(`reference.${op}: view says ${view.dtype}, buffer holds ${storage.dtype}`);
+    if (view.shape.length !== view.strides.length) {
+      throw new RangeError(`reference.${op}: shape [${view.shape.join(', ')}] and strides [${view.strides.join(', ')}] differ in rank`);
+    }
+    if (sizeOf(view.shape) > 0) {
+      let low = view.offset;
+      let high = view.offset;
+      view.shape.forEach((extent, dim) => {
+        const reach = (extent - 1) * view.strides[dim];
+        if (reach < 0) low += reach;
+        else high += reach;
+      });
+      if (low < 0 || high >= storage.data.length) {
+        throw new RangeError(`reference.${op}: view reaches [${low}, ${high}] outside a buffer of ${storage.data.length}`);
+      }
+    }
+    return storage.data;
+  }
+
+  /** The typed array of an output buffer, after checking it holds `shape`. */
+  private output(out: OutputBuffer, op: string, shape: readonly number[]): DataArray {
+    const storage = this.storage(out.id, op);
+    if (storage.dtype !== out.dtype) throw new TypeError(`reference.${op}: output says ${out.dtype}, buffer holds ${storage.dtype}`);
+    this.expectShape(op, out.shape, shape);
+    if (storage.data.length < sizeOf(shape)) {
+      throw new RangeError(`reference.${op}: output buffer of ${storage.data.length} is smaller than [${shape.join(', ')}]`);
+    }
+    return storage.data;
+  }
+
+  private expectShape(op: string, actual: readonly number[], expected: readonly number[]): void {
+    if (actual.length !== expected.length || actual.some((extent, dim) => extent !== expected[dim])) {
+      throw new RangeError(`reference.${op}: shape [${actual.join(', ')}] should be [${expected.join(', ')}]`);
+    }
+  }
+}
+
+/** Row-major strides of a contiguous shape. */
+function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    strides[dim] = stride;
+    stride *= shape[dim];
+  }
+  return strides;
+}
+
+/**
+ * The reference backend as a plugin (priority −1, so it is never picked as the default).
+ * @example
+ * import { registerBackend } from '@tessera/core';
+ * import { referencePlugin } from '@tessera/core/testing';
+ * registerBackend(referencePlugin);
+ * const x = tensor([1, 2, 3], { dtype: 'float64', device: 'reference' });
+ */
+export const referencePlugin: BackendPlugin = {
+  name: 'reference',
+  apiVersion: BACKEND_API_VERSION,
+  priority: -1,
+  create: () => new ReferenceBackend(),
+};
