@@ -1,0 +1,87 @@
+/**
+ * Entry point: `node --expose-gc dist/main.js [--quick] [--only matmul] [--backends tessera,tfjs]`.
+ * Runs every selected case on every selected side in one process, checks that the sides agree on
+ * the outputs, times them in interleaved rounds, prints a markdown table (stdout; progress goes
+ * to stderr) and writes bench-results/latest.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FULL_TIMING, QUICK_TIMING } from './harness';
+import { isSelected, parseOptions, USAGE } from './options';
+import { machineInfo, markdownTable, summaryText, type BenchReport, type CaseResult } from './report';
+import { createSides, isReady, runCase } from './runner';
+import { allCases } from './suites/index';
+
+const DEFAULT_OUT = fileURLToPath(new URL('../bench-results/latest.json', import.meta.url));
+
+const progress = (message: string): void => void process.stderr.write(`${message}\n`);
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const timing = options.quick ? QUICK_TIMING : FULL_TIMING;
+  const cases = allCases().filter((benchmark) => isSelected(benchmark, options.only));
+  if (cases.length === 0) {
+    throw new Error(`--only ${options.only.join(',')} matches no case; cases are ${allCases().map((c) => c.id).join(', ')}`);
+  }
+  const gcExposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  const machine = machineInfo();
+
+  const sides = await createSides(options.backends);
+  for (const side of sides) progress(isReady(side) ? `side ${side.name}: ${side.description}` : `side ${side.name}: UNAVAILABLE — ${side.unavailable}`);
+  const ready = sides.filter(isReady);
+
+  const results: CaseResult[] = [];
+  for (const benchmark of cases) {
+    const start = performance.now();
+    progress(`running ${benchmark.id} on ${ready.map((side) => side.name).join(', ') || 'no side'} ...`);
+    results.push(await runCase(benchmark, ready, timing));
+    progress(`  done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  }
+
+  const notes = [
+    `this machine has ${machine.cores} core(s) and may be shared with builds and tests: absolute numbers are noisy; compare ratios from the same run (sides are interleaved in rounds to share the noise).`,
+    'every timed run includes reading the result back (await data()), so async work is finished inside the timed region; add does 10 adds per run and reads the last one.',
+    'tfjs-wasm runs single-threaded (Node has no thread pool for this build); tfjs-node (native TensorFlow) is deliberately not compared.',
+    'the MLP step uses the same math on every side: relu(x·W1 + b1)·W2 + b2, mean of −Σ onehot·logSoftmax, backward, SGD lr 0.1 in place.',
+  ];
+  if (!gcExposed) notes.push('run with node --expose-gc for a garbage collection before each timed run (less noise).');
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine,
+    options: { quick: options.quick, only: options.only, backends: options.backends, timing, gcExposed },
+    sides: sides.map((side) => (isReady(side) ? { name: side.name, description: side.description } : { name: side.name, unavailable: side.unavailable })),
+    results,
+    notes,
+  };
+
+  console.log(markdownTable(report));
+  console.log('');
+  console.log(summaryText(report));
+
+  const out = path.resolve(options.out ?? DEFAULT_OUT);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  progress(`wrote ${out}`);
+
+  // Wrong outputs or crashes fail the run; a side that is not available yet does not.
+  const broken = results.some((result) =>
+    Object.values(result.sides).some((side) => side?.error || (side?.check && ('error' in side.check || !side.check.ok))),
+  );
+  return broken ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,168 @@
+/**
+ * Results: the markdown table printed to stdout and the JSON document written to
+ * bench-results/latest.json. Ratios always divide Tessera by the other side in the row's own unit,
+ * so read them with the row's "higher/lower is better".
+ */
+import os from 'node:os';
+import type { TimingOptions, TimingStats } from './harness';
+import { SIDE_NAMES, type SideName } from './side';
+import type { Unit } from './suites/suite';
+
+/** One side's result for one case: raw run times and the same statistics in the case's unit. */
+export interface SideResult {
+  timing: TimingStats;
+  /** Median and spread in the case's unit (for throughput, q1 of the metric comes from q3 of time). */
+  metric: { median: number; q1: number; q3: number; min: number; max: number };
+  /** Largest relative difference from the reference side's output, or why the check failed. */
+  check?: { reference: SideName; maxRelativeDifference: number; ok: boolean } | { error: string };
+  /** Set when the case failed on this side. */
+  error?: string;
+  /** Tensors still alive after the case was disposed (expected 0). */
+  leakedTensors?: number;
+}
+
+export interface CaseResult {
+  id: string;
+  label: string;
+  unit: Unit;
+  higherIsBetter: boolean;
+  sides: Partial<Record<SideName, SideResult>>;
+  /** tessera-cpu metric / other side's metric (medians). */
+  ratios: { tfjsCpu?: number; tfjsWasm?: number };
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  totalMemoryGiB: number;
+  node: string;
+  v8: string;
+  platform: string;
+  arch: string;
+  loadAverage: number[];
+}
+
+export interface BenchReport {
+  date: string;
+  machine: MachineInfo;
+  options: { quick: boolean; only: string[]; backends: SideName[]; timing: TimingOptions; gcExposed: boolean };
+  sides: { name: SideName; description?: string; unavailable?: string }[];
+  results: CaseResult[];
+  notes: string[];
+}
+
+/**
+ * Facts about this machine and runtime for the report.
+ * @example machineInfo().cores // e.g. 2
+ */
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.type()} ${os.release()}`,
+    arch: process.arch,
+    loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
+
+/**
+ * Median and spread of run times converted to a unit; a throughput metric inverts the order.
+ * @example metricStats(stats, (ms) => 1000 / ms, true)
+ */
+export function metricStats(timing: TimingStats, toMetric: (runMs: number) => number, higherIsBetter: boolean): SideResult['metric'] {
+  const median = toMetric(timing.medianMs);
+  if (higherIsBetter) {
+    return { median, q1: toMetric(timing.q3Ms), q3: toMetric(timing.q1Ms), min: toMetric(timing.maxMs), max: toMetric(timing.minMs) };
+  }
+  return { median, q1: toMetric(timing.q1Ms), q3: toMetric(timing.q3Ms), min: toMetric(timing.minMs), max: toMetric(timing.maxMs) };
+}
+
+/** A number with 3 significant digits (no exponent for the ranges benchmarks produce). */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 100) return value.toFixed(0);
+  if (magnitude >= 10) return value.toFixed(1);
+  if (magnitude >= 1) return value.toFixed(2);
+  return value.toPrecision(3);
+}
+
+function formatCell(result: SideResult | undefined, unavailable: boolean): string {
+  if (unavailable) return 'n/a';
+  if (!result) return '—';
+  if (result.error) return 'error';
+  const { median, q1, q3 } = result.metric;
+  const warning = result.check && 'ok' in result.check && !result.check.ok ? ' ⚠' : '';
+  return `${formatNumber(median)} (${formatNumber(q1)}–${formatNumber(q3)})${warning}`;
+}
+
+/**
+ * A ratio with a plain-words reading: "0.42× (slower)" for a throughput row, "2.1× (slower)" for ms.
+ * @example formatRatio(2, true) // '2.00× (faster)'
+ */
+export function formatRatio(ratio: number | undefined, higherIsBetter: boolean): string {
+  if (ratio === undefined || !Number.isFinite(ratio)) return '—';
+  const faster = higherIsBetter ? ratio > 1 : ratio < 1;
+  const verdict = Math.abs(ratio - 1) < 0.03 ? 'same' : faster ? 'faster' : 'slower';
+  return `${formatNumber(ratio)}× (${verdict})`;
+}
+
+/**
+ * The markdown table: one row per case, median (interquartile range) per side, and ratios.
+ * @example console.log(markdownTable(report));
+ */
+export function markdownTable(report: BenchReport): string {
+  const unavailable = new Set(report.sides.filter((side) => side.unavailable).map((side) => side.name));
+  const header = [
+    'benchmark',
+    'unit',
+    ...SIDE_NAMES,
+    'ratio tessera/tfjs-cpu',
+    'ratio tessera/tfjs-wasm',
+  ];
+  const rows = report.results.map((result) => [
+    result.label,
+    `${result.unit}, ${result.higherIsBetter ? 'higher is better' : 'lower is better'}`,
+    ...SIDE_NAMES.map((side) =>
+      report.options.backends.includes(side) ? formatCell(result.sides[side], unavailable.has(side)) : 'skipped',
+    ),
+    formatRatio(result.ratios.tfjsCpu, result.higherIsBetter),
+    formatRatio(result.ratios.tfjsWasm, result.higherIsBetter),
+  ]);
+  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/**
+ * Everything printed after the table: cell format, machine, sides, failed checks, notes.
+ * @example console.log(summaryText(report));
+ */
+export function summaryText(report: BenchReport): string {
+  const { machine } = report;
+  const lines = [
+    'Cells: median (interquartile range) over all timed runs; ratio = tessera-cpu ÷ other side, medians, in the row\'s unit.',
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node} (${machine.platform}, ${machine.arch}); load average at start ${machine.loadAverage.join(' / ')}.`,
+    `Date: ${report.date}. Mode: ${report.options.quick ? 'quick' : 'full'} (${report.options.timing.rounds} round(s), ≥${report.options.timing.minRuns} runs per round${report.options.gcExposed ? ', gc before each run' : ', gc not exposed'}).`,
+  ];
+  for (const side of report.sides) {
+    lines.push(`- ${side.name}: ${side.unavailable ? `UNAVAILABLE — ${side.unavailable}` : side.description}`);
+  }
+  for (const result of report.results) {
+    for (const [side, sideResult] of Object.entries(result.sides)) {
+      if (!sideResult) continue;
+      if (sideResult.error) lines.push(`! ${result.id} on ${side} failed: ${sideResult.error}`);
+      const check = sideResult.check;
+      if (check && 'error' in check) lines.push(`! ${result.id} on ${side}: output check failed: ${check.error}`);
+      else if (check && !check.ok) {
+        lines.push(`! ${result.id} on ${side}: output differs from ${check.reference} by ${check.maxRelativeDifference.toExponential(2)} (⚠ in the table)`);
+      }
+      if (sideResult.leakedTensors) lines.push(`! ${result.id} on ${side}: ${sideResult.leakedTensors} tensor(s) leaked`);
+    }
+  }
+  lines.push(...report.notes.map((note) => `Note: ${note}`));
+  return lines.join('\n');
+}
