@@ -1,0 +1,205 @@
+import type {
+  Backend, BackendCapabilities, BackendMemory, BinaryOp, Conv2dParams, DataArray, DataId, DType,
+  OutputBuffer, Pool2dParams, RandomRequest, ReduceOp, StridedView, UnaryOp,
+} from '@tessera/core';
+import { BufferStore } from './storage/buffer-store';
+import { assignKernel } from './kernels/assign';
+import { binaryKernel } from './kernels/binary';
+import { castKernel } from './kernels/cast';
+import { conv2dKernel } from './kernels/conv2d';
+import { cumsumKernel } from './kernels/cumsum';
+import { arangeKernel, fillKernel } from './kernels/fill';
+import { gatherKernel } from './kernels/gather';
+import { layerNormKernel } from './kernels/layer-norm';
+import { matmulKernel } from './kernels/matmul';
+import { avgPool2dKernel, maxPool2dKernel } from './kernels/pool2d';
+import { randomKernel } from './kernels/random';
+import { reduceKernel } from './kernels/reduce';
+import { scatterAddKernel } from './kernels/scatter-add';
+import { softmaxKernel } from './kernels/softmax';
+import type { ArrayView } from './kernels/strided';
+import { unaryKernel } from './kernels/unary';
+import { whereKernel } from './kernels/where';
+
+/**
+ * The CPU backend: every `Backend` primitive and optional kernel in plain JavaScript over typed
+ * arrays. Work runs synchronously, so `read` and `readSync` see everything queued before them.
+ * @example
+ * const cpu = new CpuBackend();
+ * const id = cpu.alloc(2, 'float32');
+ * cpu.write(id, new Float32Array([1, 2]));
+ * cpu.readSync(id, 'float32', 0, 2); // Float32Array [1, 2]
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly capabilities: BackendCapabilities = {
+    dtypes: ['float32', 'int32', 'bool', 'float64'],
+    syncRead: true,
+    stridedInputs: true,
+  };
+  private readonly store = new BufferStore();
+  private disposed = false;
+
+  // ---- storage ----
+
+  alloc(size: number, dtype: DType): DataId {
+    this.checkLive('alloc');
+    return this.store.alloc(size, dtype);
+  }
+
+  free(id: DataId): void {
+    this.store.free(id);
+  }
+
+  write(id: DataId, data: DataArray, offset = 0): void {
+    const target = this.store.get(id, 'write').data;
+    if (offset < 0 || offset + data.length > target.length) {
+      throw new RangeError(
+        `cpu backend: write of ${data.length} elements at offset ${offset} overflows a buffer of ${target.length}`,
+      );
+    }
+    target.set(data as never, offset);
+  }
+
+  read(id: DataId, dtype: DType, offset: number, size: number): Promise<DataArray> {
+    try {
+      return Promise.resolve(this.readSync(id, dtype, offset, size));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  readSync(id: DataId, dtype: DType, offset: number, size: number): DataArray {
+    const buffer = this.store.get(id, 'read');
+    if (buffer.dtype !== dtype) {
+      throw new TypeError(`cpu backend: read asked for ${dtype} from a ${buffer.dtype} buffer`);
+    }
+    if (offset < 0 || size < 0 || offset + size > buffer.data.length) {
+      throw new RangeError(`cpu backend: read of ${size} elements at offset ${offset} overflows a buffer of ${buffer.data.length}`);
+    }
+    // slice, not subarray: the caller owns the result.
+    return buffer.data.slice(offset, offset + size);
+  }
+
+  memory(): BackendMemory {
+    return this.store.memory();
+  }
+
+  // ---- required primitives ----
+
+  unary(op: UnaryOp, x: StridedView, out: OutputBuffer): void {
+    unaryKernel(op, this.view(x, 'unary'), this.output(out, 'unary'), x.dtype);
+  }
+
+  binary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    binaryKernel(op, this.view(a, 'binary'), this.view(b, 'binary'), this.output(out, 'binary'), a.dtype);
+  }
+
+  where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    whereKernel(this.view(cond, 'where'), this.view(a, 'where'), this.view(b, 'where'), this.output(out, 'where'));
+  }
+
+  cast(x: StridedView, out: OutputBuffer): void {
+    castKernel(this.view(x, 'cast'), x.dtype, this.output(out, 'cast'), out.dtype);
+  }
+
+  reduce(op: ReduceOp, x: StridedView, axes: readonly number[], out: OutputBuffer): void {
+    reduceKernel(op, this.view(x, 'reduce'), axes, this.output(out, 'reduce'), x.dtype);
+  }
+
+  matmul(a: StridedView, b: StridedView, out: OutputBuffer): void {
+    const target = this.output(out, 'matmul');
+    if (!(target instanceof Float32Array || target instanceof Float64Array)) {
+      throw new TypeError(`cpu backend: matmul supports float32 and float64, got ${out.dtype}`);
+    }
+    matmulKernel(this.view(a, 'matmul'), this.view(b, 'matmul'), target);
+  }
+
+  assign(dst: StridedView, src: StridedView): void {
+    assignKernel(this.view(dst, 'assign'), this.view(src, 'assign'));
+  }
+
+  gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
+    gatherKernel(this.view(x, 'gather'), axis, this.view(index, 'gather'), this.output(out, 'gather'));
+  }
+
+  scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void {
+    scatterAddKernel(this.output(target, 'scatterAdd'), target.shape, axis, this.view(index, 'scatterAdd'), this.view(src, 'scatterAdd'));
+  }
+
+  cumsum(x: StridedView, axis: number, out: OutputBuffer): void {
+    cumsumKernel(this.view(x, 'cumsum'), axis, this.output(out, 'cumsum'), x.dtype);
+  }
+
+  fill(out: OutputBuffer, value: number): void {
+    fillKernel(this.output(out, 'fill'), out.dtype, value);
+  }
+
+  arange(out: OutputBuffer, start: number, step: number): void {
+    arangeKernel(this.output(out, 'arange'), out.dtype, start, step);
+  }
+
+  random(out: OutputBuffer, request: RandomRequest): void {
+    randomKernel(this.output(out, 'random'), request);
+  }
+
+  // ---- optional kernels ----
+
+  softmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    softmaxKernel(this.view(x, 'softmax'), axis, this.output(out, 'softmax'), false);
+  }
+
+  logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    softmaxKernel(this.view(x, 'logSoftmax'), axis, this.output(out, 'logSoftmax'), true);
+  }
+
+  layerNorm(
+    x: StridedView, weight: StridedView | null, bias: StridedView | null, normalizedSize: number, eps: number,
+    out: OutputBuffer, mean: OutputBuffer, rstd: OutputBuffer,
+  ): void {
+    layerNormKernel(
+      this.view(x, 'layerNorm'), weight && this.view(weight, 'layerNorm'), bias && this.view(bias, 'layerNorm'),
+      normalizedSize, eps, this.output(out, 'layerNorm'), this.output(mean, 'layerNorm'), this.output(rstd, 'layerNorm'),
+    );
+  }
+
+  conv2d(x: StridedView, weight: StridedView, bias: StridedView | null, params: Conv2dParams, out: OutputBuffer): void {
+    const target = this.output(out, 'conv2d');
+    if (!(target instanceof Float32Array || target instanceof Float64Array)) {
+      throw new TypeError(`cpu backend: conv2d supports float32 and float64, got ${out.dtype}`);
+    }
+    conv2dKernel(this.view(x, 'conv2d'), this.view(weight, 'conv2d'), bias && this.view(bias, 'conv2d'), params, target, out.shape);
+  }
+
+  maxPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void {
+    maxPool2dKernel(this.view(x, 'maxPool2d'), params, this.output(out, 'maxPool2d'), out.shape, this.output(indices, 'maxPool2d'));
+  }
+
+  avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
+    avgPool2dKernel(this.view(x, 'avgPool2d'), params, this.output(out, 'avgPool2d'), out.shape);
+  }
+
+  async sync(): Promise<void> {
+    // Kernels run synchronously: nothing is ever queued.
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  // ---- helpers ----
+
+  private checkLive(op: string): void {
+    if (this.disposed) throw new Error(`cpu backend: ${op} called after dispose()`);
+  }
+
+  /** The typed array behind a strided input view. */
+  private view(view: StridedView, op: string): ArrayView {
+    return { data: this.store.get(view.id, op).data, shape: view.shape, strides: view.strides, offset: view.offset };
+  }
+
+  /** The typed array behind an output buffer. */
+  private output(out: OutputBuffer, op: string): DataArray {
+    return this.store.get(out.id, op).data;
+  }
+}

@@ -1,0 +1,50 @@
+import { contiguousStrides, forEachRow, toContiguous, type ArrayView } from './strided';
+
+/** The [first, last] element offsets a view touches. */
+function span(view: ArrayView): [number, number] {
+  let low = view.offset;
+  let high = view.offset;
+  for (let dim = 0; dim < view.shape.length; dim++) {
+    const reach = (view.shape[dim] - 1) * view.strides[dim];
+    if (reach < 0) low += reach;
+    else high += reach;
+  }
+  return [low, high];
+}
+
+/**
+ * Copy `src` element-wise into the strided view `dst` (same shape); the backbone of `contiguous`,
+ * `cat`, `pad` and in-place updates. The values are converted by the typed-array store only.
+ * @example
+ * const dst = { data: new Float32Array(4), shape: [2, 2], strides: [1, 2], offset: 0 }; // column-major
+ * const src = { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2], strides: [2, 1], offset: 0 };
+ * assignKernel(dst, src); // dst.data = [1, 3, 2, 4]
+ */
+export function assignKernel(dst: ArrayView, src: ArrayView): void {
+  const target = dst.data;
+  let input = src.data;
+  let srcStrides = src.strides;
+  let srcOffset = src.offset;
+  // Views of one array that overlap: read from a snapshot so every read sees the old values.
+  if (input === target && input.length > 0) {
+    const [dstLow, dstHigh] = span(dst);
+    const [srcLow, srcHigh] = span(src);
+    if (dstLow <= srcHigh && srcLow <= dstHigh) {
+      input = toContiguous(src).slice();
+      srcStrides = contiguousStrides(src.shape);
+      srcOffset = 0;
+    }
+  }
+  forEachRow(dst.shape, [dst.strides, srcStrides], [dst.offset, srcOffset], (starts, n, steps) => {
+    const sd = steps[0];
+    const ss = steps[1];
+    let i = starts[0];
+    let j = starts[1];
+    if (sd === 1 && ss === 1) {
+      if (target.constructor === input.constructor) target.set(input.subarray(j, j + n) as never, i);
+      else for (let k = 0; k < n; k++) target[i + k] = input[j + k];
+      return;
+    }
+    for (let k = 0; k < n; k++, i += sd, j += ss) target[i] = input[j];
+  });
+}

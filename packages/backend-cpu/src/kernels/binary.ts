@@ -1,0 +1,85 @@
+import type { BinaryOp, DataArray, DType } from '@tessera/core';
+import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+
+/**
+ * int32 `base ** exponent` with two's-complement wrap-around (square-and-multiply with Math.imul).
+ * Negative exponents give the integer-truncated result: 1 for base 1, ±1 for base −1, else 0.
+ * @example
+ * intPow(3, 4); // 81
+ * intPow(2, 31); // -2147483648 (wraps)
+ */
+export function intPow(base: number, exponent: number): number {
+  if (exponent < 0) {
+    if (base === 1) return 1;
+    if (base === -1) return exponent % 2 === 0 ? 1 : -1;
+    return 0;
+  }
+  let result = 1;
+  let factor = base | 0;
+  let remaining = exponent;
+  while (remaining > 0) {
+    if (remaining & 1) result = Math.imul(result, factor);
+    factor = Math.imul(factor, factor);
+    remaining = Math.floor(remaining / 2);
+  }
+  return result;
+}
+
+/**
+ * `out = a op b` element-wise; `a`, `b` have out's shape (broadcast as stride 0) and share `dtype`.
+ * int32 results wrap (the Int32Array store truncates modulo 2³²; `mul` uses Math.imul so the
+ * product is exact before wrapping). Comparisons and logical ops write 0/1 into a bool `out`.
+ * @example
+ * const a = { data: new Int32Array([2147483647]), shape: [1], strides: [1], offset: 0 };
+ * const out = new Int32Array(1);
+ * binaryKernel('add', a, { ...a, data: new Int32Array([1]) }, out, 'int32'); // out = [-2147483648]
+ */
+export function binaryKernel(op: BinaryOp, a: ArrayView, b: ArrayView, out: DataArray, dtype: DType): void {
+  const x = a.data;
+  const y = b.data;
+  const isInt = dtype === 'int32';
+  forEachRow(a.shape, [contiguousStrides(a.shape), a.strides, b.strides], [0, a.offset, b.offset], (starts, n, steps) => {
+    const o = starts[0];
+    const sa = steps[1];
+    const sb = steps[2];
+    let i = starts[1];
+    let j = starts[2];
+    // One tight loop per op: the switch runs once per row, not per element.
+    switch (op) {
+      case 'add': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] + y[j]; break;
+      case 'sub': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] - y[j]; break;
+      case 'mul':
+        if (isInt) for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = Math.imul(x[i], y[j]);
+        else for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] * y[j];
+        break;
+      case 'div': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] / y[j]; break;
+      case 'pow':
+        if (isInt) for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = intPow(x[i], y[j]);
+        else for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = Math.pow(x[i], y[j]);
+        break;
+      // NaN-propagating: a NaN on either side wins.
+      case 'maximum':
+        for (let k = 0; k < n; k++, i += sa, j += sb) {
+          const p = x[i], q = y[j];
+          out[o + k] = p !== p || q !== q ? NaN : p > q ? p : q;
+        }
+        break;
+      case 'minimum':
+        for (let k = 0; k < n; k++, i += sa, j += sb) {
+          const p = x[i], q = y[j];
+          out[o + k] = p !== p || q !== q ? NaN : p < q ? p : q;
+        }
+        break;
+      case 'eq': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] === y[j] ? 1 : 0; break;
+      case 'ne': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] !== y[j] ? 1 : 0; break;
+      case 'lt': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] < y[j] ? 1 : 0; break;
+      case 'le': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] <= y[j] ? 1 : 0; break;
+      case 'gt': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] > y[j] ? 1 : 0; break;
+      case 'ge': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] >= y[j] ? 1 : 0; break;
+      case 'logicalAnd': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] !== 0 && y[j] !== 0 ? 1 : 0; break;
+      case 'logicalOr': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] !== 0 || y[j] !== 0 ? 1 : 0; break;
+      default:
+        throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+    }
+  });
+}

@@ -1,0 +1,40 @@
+import type { DataArray, DType } from '@tessera/core';
+import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * float → int32 as core specifies: truncate toward zero, NaN/±∞ → 0, clamp to the int32 range.
+ * @example
+ * floatToInt32(-2.7); // -2
+ * floatToInt32(1e10); // 2147483647
+ */
+export function floatToInt32(value: number): number {
+  if (value !== value || value === Infinity || value === -Infinity) return 0;
+  if (value >= INT32_MAX) return INT32_MAX;
+  if (value <= INT32_MIN) return INT32_MIN;
+  return Math.trunc(value);
+}
+
+/**
+ * Convert `x` into `out` of dtype `to`: float→int via {@link floatToInt32}, anything→bool is
+ * `x ≠ 0` (NaN → true), bool/int→float exact (float32 rounds to nearest).
+ * @example
+ * const x = { data: new Float32Array([1.5, 0, NaN]), shape: [3], strides: [1], offset: 0 };
+ * const out = new Uint8Array(3);
+ * castKernel(x, 'float32', out, 'bool'); // [1, 0, 1]
+ */
+export function castKernel(x: ArrayView, from: DType, out: DataArray, to: DType): void {
+  const src = x.data;
+  const floatToInt = to === 'int32' && (from === 'float32' || from === 'float64');
+  const toBool = to === 'bool';
+  forEachRow(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], (starts, n, steps) => {
+    const o = starts[0];
+    const s = steps[1];
+    let j = starts[1];
+    if (floatToInt) for (let i = 0; i < n; i++, j += s) out[o + i] = floatToInt32(src[j]);
+    else if (toBool) for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] !== 0 ? 1 : 0;
+    else for (let i = 0; i < n; i++, j += s) out[o + i] = src[j];
+  });
+}

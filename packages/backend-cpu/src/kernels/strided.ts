@@ -1,0 +1,208 @@
+/**
+ * Strided-index iteration shared by every kernel.
+ *
+ * A kernel describes each operand by strides over one common shape (the output's). The helpers
+ * first collapse the problem — size-1 dims are dropped and neighbouring dims merged when every
+ * operand steps through them as one — so a fully contiguous (or uniformly broadcast) operation
+ * becomes a single row. Kernels then run a tight loop over the innermost dim ("row") with one
+ * stride per operand; stride 0 is a broadcast, negative strides walk backwards. Only the outer
+ * dims go through the general N-d odometer.
+ */
+import type { DataArray } from '@tessera/core';
+
+/** A host array seen through view metadata (all in elements). */
+export interface ArrayView {
+  readonly data: DataArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/**
+ * Number of elements of `shape` (1 for a 0-d shape).
+ * @example
+ * sizeOf([2, 3]); // 6
+ */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/**
+ * Row-major strides of a contiguous tensor of `shape`.
+ * @example
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    strides[dim] = step;
+    step *= shape[dim];
+  }
+  return strides;
+}
+
+/**
+ * Whether a view is row-major contiguous (size-1 dims may have any stride).
+ * @example
+ * isContiguous([2, 3], [3, 1]); // true
+ * isContiguous([2, 3], [1, 2]); // false
+ */
+export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let step = 1;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    if (shape[dim] !== 1 && strides[dim] !== step) return false;
+    step *= shape[dim];
+  }
+  return true;
+}
+
+/** The result of {@link collapseDims}: a shorter shape and one stride list per operand. */
+export interface CollapsedDims {
+  readonly shape: number[];
+  readonly strideSets: number[][];
+}
+
+/**
+ * Drop size-1 dims and merge dim `d` into `d + 1` when every operand has
+ * `strides[d] === strides[d + 1] · shape[d + 1]`. Element order is unchanged.
+ * @example
+ * collapseDims([2, 3, 4], [[12, 4, 1], [0, 0, 0]]); // { shape: [24], strideSets: [[1], [0]] }
+ */
+export function collapseDims(shape: readonly number[], strideSets: readonly (readonly number[])[]): CollapsedDims {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strideSets.map(() => []);
+  for (let dim = 0; dim < shape.length; dim++) {
+    const extent = shape[dim];
+    if (extent === 1) continue;
+    const last = outShape.length - 1;
+    let mergeable = last >= 0;
+    for (let set = 0; mergeable && set < strideSets.length; set++) {
+      if (outStrides[set][last] !== strideSets[set][dim] * extent) mergeable = false;
+    }
+    if (mergeable) {
+      outShape[last] *= extent;
+      for (let set = 0; set < strideSets.length; set++) outStrides[set][last] = strideSets[set][dim];
+    } else {
+      outShape.push(extent);
+      for (let set = 0; set < strideSets.length; set++) outStrides[set].push(strideSets[set][dim]);
+    }
+  }
+  return { shape: outShape, strideSets: outStrides };
+}
+
+/**
+ * Called once per innermost row: `starts[k]` is operand k's offset of the row's first element,
+ * `count` the row length and `steps[k]` operand k's stride along the row.
+ */
+export type RowVisitor = (starts: readonly number[], count: number, steps: readonly number[]) => void;
+
+/**
+ * Visit every row of `shape` (after {@link collapseDims}) in row-major order for several operands.
+ * A contiguous problem is a single call; a 0-d shape is one row of length 1; an empty shape no call.
+ * @example
+ * // out = a + b for contiguous out, strided a, b:
+ * forEachRow(shape, [outStrides, a.strides, b.strides], [0, a.offset, b.offset], (starts, count, steps) => {
+ *   for (let i = 0; i < count; i++) out[starts[0] + i] = a.data[starts[1] + i * steps[1]] + b.data[starts[2] + i * steps[2]];
+ * });
+ */
+export function forEachRow(
+  shape: readonly number[],
+  strideSets: readonly (readonly number[])[],
+  offsets: readonly number[],
+  visit: RowVisitor,
+): void {
+  if (sizeOf(shape) === 0) return;
+  const collapsed = collapseDims(shape, strideSets);
+  const operands = strideSets.length;
+  const starts = offsets.slice();
+  const dims = collapsed.shape.length;
+  if (dims === 0) {
+    visit(starts, 1, new Array<number>(operands).fill(0));
+    return;
+  }
+  const inner = dims - 1;
+  const count = collapsed.shape[inner];
+  const steps = collapsed.strideSets.map((strides) => strides[inner]);
+  if (dims === 1) {
+    visit(starts, count, steps);
+    return;
+  }
+  // General N-d odometer over the outer dims; `starts` is updated incrementally.
+  const counters = new Array<number>(inner).fill(0);
+  const rows = sizeOf(collapsed.shape) / count;
+  for (let row = 0; row < rows; row++) {
+    visit(starts, count, steps);
+    for (let dim = inner - 1; dim >= 0; dim--) {
+      if (++counters[dim] < collapsed.shape[dim]) {
+        for (let op = 0; op < operands; op++) starts[op] += collapsed.strideSets[op][dim];
+        break;
+      }
+      counters[dim] = 0;
+      for (let op = 0; op < operands; op++) starts[op] -= collapsed.strideSets[op][dim] * (collapsed.shape[dim] - 1);
+    }
+  }
+}
+
+/**
+ * Visit every position of `shape` (row-major) with each operand's element offset — for kernels
+ * whose unit of work is a whole line along another axis (cumsum, argmax, softmax).
+ * @example
+ * forEachPosition([2, 2], [[2, 1]], [0], (starts) => console.log(starts[0])); // 0 1 2 3
+ */
+export function forEachPosition(
+  shape: readonly number[],
+  strideSets: readonly (readonly number[])[],
+  offsets: readonly number[],
+  visit: (starts: readonly number[]) => void,
+): void {
+  const positions = offsets.slice();
+  const operands = offsets.length;
+  forEachRow(shape, strideSets, offsets, (starts, count, steps) => {
+    for (let op = 0; op < operands; op++) positions[op] = starts[op];
+    for (let i = 0; i < count; i++) {
+      visit(positions);
+      for (let op = 0; op < operands; op++) positions[op] += steps[op];
+    }
+  });
+}
+
+/**
+ * Split a view into the dims other than `axis` and the axis itself, for line-wise kernels.
+ * @example
+ * withoutAxis([2, 3, 4], [12, 4, 1], 1); // { shape: [2, 4], strides: [12, 1], extent: 3, step: 4 }
+ */
+export function withoutAxis(
+  shape: readonly number[],
+  strides: readonly number[],
+  axis: number,
+): { shape: number[]; strides: number[]; extent: number; step: number } {
+  return {
+    shape: shape.filter((_, dim) => dim !== axis),
+    strides: strides.filter((_, dim) => dim !== axis),
+    extent: shape[axis],
+    step: strides[axis],
+  };
+}
+
+/**
+ * The view's elements as a contiguous row-major array: the backing array itself (a subarray)
+ * when the view already is contiguous, else a copy of the same type.
+ * @example
+ * toContiguous({ data: new Float32Array([1, 2, 3, 4]), shape: [2, 2], strides: [1, 2], offset: 0 }); // [1, 3, 2, 4]
+ */
+export function toContiguous(view: ArrayView): DataArray {
+  const size = sizeOf(view.shape);
+  if (isContiguous(view.shape, view.strides)) return view.data.subarray(view.offset, view.offset + size);
+  const out = new (view.data.constructor as new (length: number) => DataArray)(size);
+  const src = view.data;
+  forEachRow(view.shape, [contiguousStrides(view.shape), view.strides], [0, view.offset], (starts, count, steps) => {
+    const outStart = starts[0];
+    const step = steps[1];
+    let at = starts[1];
+    for (let i = 0; i < count; i++, at += step) out[outStart + i] = src[at];
+  });
+  return out;
+}

@@ -1,0 +1,110 @@
+import type { DataArray, DType, UnaryOp } from '@tessera/core';
+import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+const ONE_OVER_SQRT_PI = 0.5641895835477563;
+
+/**
+ * The error function to ~1e-16 relative accuracy (float64).
+ * |x| < 2.5: erf(x) = 2/√π · e^(−x²) · Σₙ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)) — every term positive, so no cancellation.
+ * |x| ≥ 2.5: erf(x) = 1 − erfc(x), erfc from its continued fraction (Lentz's method).
+ * @example
+ * erf(1); // 0.8427007929497149
+ */
+export function erf(x: number): number {
+  if (x !== x) return x;
+  const magnitude = Math.abs(x);
+  if (magnitude >= 6) return x > 0 ? 1 : -1; // erfc(6) ≈ 2e-17: below float64 resolution of 1
+  if (magnitude < 2.5) {
+    const square = x * x;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * square) / (2 * n + 1);
+      sum += term;
+      if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
+    }
+    return TWO_OVER_SQRT_PI * Math.exp(-square) * sum;
+  }
+  // erfc(z) = e^(−z²)/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + …))))).
+  const tiny = 1e-300;
+  let fraction = magnitude;
+  let numerator = magnitude;
+  let denominator = 0;
+  for (let n = 1; n < 300; n++) {
+    const coefficient = n / 2;
+    denominator = magnitude + coefficient * denominator;
+    if (Math.abs(denominator) < tiny) denominator = tiny;
+    numerator = magnitude + coefficient / numerator;
+    if (Math.abs(numerator) < tiny) numerator = tiny;
+    denominator = 1 / denominator;
+    const delta = numerator * denominator;
+    fraction *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const complement = (ONE_OVER_SQRT_PI * Math.exp(-magnitude * magnitude)) / fraction;
+  return x > 0 ? 1 - complement : complement - 1;
+}
+
+/**
+ * Round half to even (banker's rounding), as PyTorch's `round`.
+ * @example
+ * roundHalfEven(2.5); // 2
+ * roundHalfEven(3.5); // 4
+ */
+export function roundHalfEven(x: number): number {
+  const rounded = Math.round(x);
+  return rounded - x === 0.5 && rounded % 2 !== 0 ? rounded - 1 : rounded;
+}
+
+/**
+ * Numerically stable logistic sigmoid: never evaluates `exp` of a large positive number.
+ * @example
+ * sigmoid(-1000); // 0 (not NaN)
+ */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * `out = op(x)` element-wise. `out` is contiguous with x's shape; `outDtype` is bool for logicalNot.
+ * @example
+ * const x = { data: new Float32Array([-1, 2]), shape: [2], strides: [1], offset: 0 };
+ * const out = new Float32Array(2);
+ * unaryKernel('relu', x, out, 'float32'); // out = [0, 2]
+ */
+export function unaryKernel(op: UnaryOp, x: ArrayView, out: DataArray, dtype: DType): void {
+  const src = x.data;
+  const isInt = dtype === 'int32';
+  forEachRow(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], (starts, n, steps) => {
+    const o = starts[0];
+    const s = steps[1];
+    let j = starts[1];
+    // One tight loop per op: the switch runs once per row, not per element.
+    switch (op) {
+      case 'neg': for (let i = 0; i < n; i++, j += s) out[o + i] = -src[j]; break;
+      case 'abs': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.abs(src[j]); break;
+      case 'sign': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sign(src[j]); break;
+      case 'exp': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.exp(src[j]); break;
+      case 'log': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.log(src[j]); break;
+      case 'sqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sqrt(src[j]); break;
+      case 'rsqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / Math.sqrt(src[j]); break;
+      case 'sin': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sin(src[j]); break;
+      case 'cos': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.cos(src[j]); break;
+      case 'tanh': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.tanh(src[j]); break;
+      case 'sigmoid': for (let i = 0; i < n; i++, j += s) out[o + i] = sigmoid(src[j]); break;
+      // `x < 0 ? 0 : x` keeps NaN (a NaN compares false).
+      case 'relu': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] < 0 ? 0 : src[j]; break;
+      case 'erf': for (let i = 0; i < n; i++, j += s) out[o + i] = erf(src[j]); break;
+      case 'reciprocal': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / src[j]; break;
+      case 'floor': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.floor(src[j]); break;
+      case 'ceil': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.ceil(src[j]); break;
+      case 'round': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : roundHalfEven(src[j]); break;
+      case 'logicalNot': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] === 0 ? 1 : 0; break;
+      default:
+        throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
+    }
+  });
+}
