@@ -1,0 +1,82 @@
+import type { DataArray, DType, OutputBuffer, StridedView } from '@tessera/core';
+import { CpuBackend } from '../src/cpu-backend';
+
+/** A backend plus helpers to make views and outputs from plain arrays. */
+export function setup() {
+  const backend = new CpuBackend();
+  const arrayFor = (dtype: DType, values: ArrayLike<number>): DataArray =>
+    dtype === 'float32' ? Float32Array.from(values)
+      : dtype === 'float64' ? Float64Array.from(values)
+        : dtype === 'int32' ? Int32Array.from(values)
+          : Uint8Array.from(values);
+  /** A contiguous view of `values` with `shape`. */
+  const input = (values: ArrayLike<number>, shape: number[], dtype: DType = 'float32'): StridedView => {
+    const id = backend.alloc(values.length, dtype);
+    backend.write(id, arrayFor(dtype, values));
+    return { id, dtype, shape, strides: contiguous(shape), offset: 0 };
+  };
+  const output = (shape: number[], dtype: DType = 'float32'): OutputBuffer => ({
+    id: backend.alloc(size(shape), dtype), dtype, shape,
+  });
+  const read = (buffer: { id: object; dtype: DType; shape: readonly number[] }): number[] =>
+    Array.from(backend.readSync(buffer.id, buffer.dtype, 0, size(buffer.shape)));
+  return { backend, input, output, read };
+}
+
+export function contiguous(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    strides[dim] = step;
+    step *= shape[dim];
+  }
+  return strides;
+}
+
+export function size(shape: readonly number[]): number {
+  return shape.reduce((product, dim) => product * dim, 1);
+}
+
+/** Element of a view of `data` at multi-index `index`. */
+export function at(data: ArrayLike<number>, view: { strides: readonly number[]; offset: number }, index: number[]): number {
+  let offset = view.offset;
+  for (let dim = 0; dim < index.length; dim++) offset += index[dim] * view.strides[dim];
+  return data[offset];
+}
+
+/** Every multi-index of `shape` in row-major order. */
+export function indices(shape: readonly number[]): number[][] {
+  const result: number[][] = [];
+  const total = size(shape);
+  for (let flat = 0; flat < total; flat++) {
+    const index = new Array<number>(shape.length);
+    let rest = flat;
+    for (let dim = shape.length - 1; dim >= 0; dim--) {
+      index[dim] = rest % shape[dim];
+      rest = Math.floor(rest / shape[dim]);
+    }
+    result.push(index);
+  }
+  return result;
+}
+
+/** Deterministic pseudo-random values in [-1, 1). */
+export function randomValues(count: number, seed = 1): number[] {
+  let state = seed >>> 0 || 1;
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values.push(state / 2 ** 31 - 1);
+  }
+  return values;
+}
+
+export function expectClose(actual: number[], expected: number[], tolerance = 1e-5): void {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i], e = expected[i];
+    if (Number.isNaN(e) ? !Number.isNaN(a) : Math.abs(a - e) > tolerance * (1 + Math.abs(e))) {
+      throw new Error(`element ${i}: got ${a}, expected ${e}`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { randomValues, setup } from './helpers';
+
+/** float64 reference: out[b, i, j] = Σk a(b, i, k) · b(b, k, j) through arbitrary accessors. */
+function reference(batch: number, rows: number, depth: number, cols: number,
+  a: (b: number, i: number, k: number) => number, b: (b: number, k: number, j: number) => number): number[] {
+  const out: number[] = [];
+  for (let n = 0; n < batch; n++)
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) {
+        let sum = 0;
+        for (let k = 0; k < depth; k++) sum += a(n, i, k) * b(n, k, j);
+        out.push(sum);
+      }
+  return out;
+}
+
+function maxRelativeError(actual: number[], expected: number[]): number {
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+  return worst;
+}
+
+describe('matmul', () => {
+  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    it(`${transA ? 'transposed' : 'plain'} A × ${transB ? 'transposed' : 'plain'} B on odd sizes 37×53×29 matches float64`, () => {
+      const { backend, input, output, read } = setup();
+      const [batch, rows, depth, cols] = [2, 37, 53, 29];
+      const aValues = randomValues(batch * rows * depth, 11);
+      const bValues = randomValues(batch * depth * cols, 12);
+      // A transposed operand is a buffer of the transposed shape read with swapped strides.
+      const aStrides = transA ? [rows * depth, 1, rows] : [rows * depth, depth, 1];
+      const bStrides = transB ? [depth * cols, 1, depth] : [depth * cols, cols, 1];
+      const a = { ...input(aValues, [batch * rows * depth], 'float64'), shape: [batch, rows, depth], strides: aStrides };
+      const b = { ...input(bValues, [batch * depth * cols], 'float64'), shape: [batch, depth, cols], strides: bStrides };
+      const out = output([batch, rows, cols], 'float64');
+      backend.matmul(a, b, out);
+      const get = (values: number[], strides: number[]) => (n: number, i: number, k: number) =>
+        values[n * strides[0] + i * strides[1] + k * strides[2]];
+      const expected = reference(batch, rows, depth, cols, get(aValues, aStrides), get(bValues, bStrides));
+      expect(maxRelativeError(read(out), expected)).toBeLessThan(1e-13);
+    });
+  }
+
+  it('broadcasts a batch with stride 0 and honours offsets', () => {
+    const { backend, input, output, read } = setup();
+    const [batch, rows, depth, cols] = [3, 5, 7, 6];
+    const aValues = randomValues(1 + rows * depth, 21);
+    const bValues = randomValues(batch * depth * cols, 22);
+    const a = { ...input(aValues, [aValues.length], 'float32'), shape: [batch, rows, depth], strides: [0, depth, 1], offset: 1 };
+    const b = { ...input(bValues, [bValues.length], 'float32'), shape: [batch, depth, cols], strides: [depth * cols, cols, 1] };
+    const out = output([batch, rows, cols], 'float32');
+    backend.matmul(a, b, out);
+    const f = (v: number) => Math.fround(v);
+    const expected = reference(batch, rows, depth, cols, (_n, i, k) => f(aValues[1 + i * depth + k]), (n, k, j) => f(bValues[n * depth * cols + k * cols + j]));
+    expect(maxRelativeError(read(out), expected)).toBeLessThan(1e-6);
+  });
+
+  it('float32 with K larger than one block (300) stays within float32 rounding', () => {
+    const { backend, input, output, read } = setup();
+    const [rows, depth, cols] = [9, 300, 10];
+    const aValues = randomValues(rows * depth, 31).map(Math.fround);
+    const bValues = randomValues(depth * cols, 32).map(Math.fround);
+    const out = output([1, rows, cols]);
+    backend.matmul(input(aValues, [1, rows, depth]), input(bValues, [1, depth, cols]), out);
+    const expected = reference(1, rows, depth, cols, (_n, i, k) => aValues[i * depth + k], (_n, k, j) => bValues[k * cols + j]);
+    expect(maxRelativeError(read(out), expected)).toBeLessThan(1e-6);
+  });
+
+  it('K = 0 gives zeros and empty M gives nothing', () => {
+    const { backend, input, output, read } = setup();
+    const out = output([1, 2, 3]);
+    backend.fill(out, 7);
+    backend.matmul(input([], [1, 2, 0]), input([], [1, 0, 3]), out);
+    expect(read(out)).toEqual([0, 0, 0, 0, 0, 0]);
+    const empty = output([1, 0, 3]);
+    backend.matmul(input([], [1, 0, 4]), input(randomValues(12), [1, 4, 3]), empty);
+    expect(read(empty)).toEqual([]);
+  });
+});
