@@ -16,7 +16,7 @@ export function packageConfig(options = {}) {
     sourcemap: true,
     clean: true,
     target: 'es2022',
-    splitting: false,
+    splitting: true,
     treeshake: true,
     ...options,
   });

@@ -1,2 +1,78 @@
+/**
+ * @tessera/core — tensors, automatic differentiation, memory scopes, the Philox RNG, safetensors,
+ * and the backend interface that compute plugins implement.
+ *
+ * @example
+ * import '@tessera/backend-cpu';
+ * import { tensor } from '@tessera/core';
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.matmul(x).sum().backward();
+ */
+
+// Backends: the plugin interface and the registry.
 export * from './backend/backend';
+export {
+  registerBackend,
+  setBackend,
+  getBackend,
+  listBackends,
+  ready,
+  ensureBackend,
+  backendUnavailableReason,
+  removeBackendInstance,
+  resolveBackend,
+} from './backend/registry';
+
+// Tensors and dtypes.
+export { Tensor, isTensor, type TensorOrScalar } from './tensor/tensor';
+export type { NestedArray } from './tensor/read';
+export { DTYPES, itemSize, isFloating, promoteTypes, resultType } from './dtype';
+export * from './errors';
+export { broadcastShapes, contiguousStrides, isContiguous, normalizeDim, sizeOf } from './shape';
+
+// Creation.
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  linspace,
+  eye,
+  type CreationOptions,
+  type TensorOptions,
+  type TensorLike,
+} from './ops/creation';
+export { manualSeed, rand, randn, randint, randomBits, getRngState, setRngState, DEFAULT_SEED, type RngState } from './ops/random';
+
+// Functional forms of the ops.
+export { add, sub, mul, div, pow, maximum, minimum, where, compare } from './ops/binary';
+export { unaryOp, clamp, logicalNot } from './ops/unary';
+export { matmul } from './ops/matmul';
+export { sum, mean, prod, logsumexp } from './ops/reduce';
+export { softmax, logSoftmax } from './ops/softmax';
+export { cat, stack, split, chunk, pad, type PadMode } from './ops/join';
+export { gather, indexSelect, scatterAdd, maskedFill, tril, triu, oneHot } from './ops/indexing';
+export { cumsum } from './ops/scan';
+export { layerNorm } from './ops/normalization';
+export { conv2d, type Conv2dOptions } from './ops/conv';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type AvgPool2dOptions } from './ops/pool';
+
+// Autograd.
+export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';
+export { backward, grad, type BackwardOptions, type GradOptions } from './autograd/backward';
+
+// Memory.
+export { tidy, keep, scope, Scope } from './memory/scope';
+export { memory, type MemoryInfo } from './memory/memory';
+export { configureLeakDetection, type LeakDetectionOptions } from './memory/leak-detector';
+
+// Random-number reference stream (backends reproduce it bit for bit).
 export * from './random/philox';
+
+// Serialization.
+export { saveSafetensors, loadSafetensors, readSafetensorsMetadata, type LoadSafetensorsOptions } from './io/safetensors';
+export { parseSafetensors, serializeSafetensors, SafetensorsError, type SafetensorsEntry, type SafetensorsContent } from './io/safetensors-format';

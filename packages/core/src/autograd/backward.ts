@@ -1,0 +1,223 @@
+/**
+ * The reverse-mode engine: walks the graph from the outputs in topological order, applies each node's
+ * rule once with the summed gradient of its output, and accumulates into leaves' `.grad`.
+ */
+import { AutogradError } from '../errors';
+import { Scope } from '../memory/scope';
+import { formatShape, shapesEqual } from '../shape';
+import type { Tensor } from '../tensor/tensor';
+import { setGradEnabled } from './grad-mode';
+import { GradNode } from './node';
+import { onesLike } from '../ops/creation';
+
+/** Options of `backward()` and `grad()`. */
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run through this graph again (default false). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for gradients of gradients (default false; implies retainGraph). */
+  createGraph?: boolean;
+}
+
+type Destination = GradNode | Tensor;
+
+interface EngineRun {
+  roots: readonly Tensor[];
+  rootGrads: readonly Tensor[] | undefined;
+  options: BackwardOptions;
+  /** When set (grad()), gradients of these targets are captured instead of accumulated into `.grad`. */
+  capture: Map<Destination, Tensor | null> | null;
+}
+
+function describe(tensor: Tensor): string {
+  return `shape ${formatShape(tensor.shape)} (${tensor.dtype})`;
+}
+
+function rootGradient(root: Tensor, given: Tensor | undefined, index: number): Tensor {
+  root.assertLive('backward');
+  if (!root.requiresGrad) {
+    throw new AutogradError(
+      `backward: output ${index} (${describe(root)}) does not require grad: no input of the computation had requiresGrad set, ` +
+        'or it was computed inside noGrad()',
+    );
+  }
+  if (given) {
+    if (!shapesEqual(given.shape, root.shape)) {
+      throw new AutogradError(`backward: gradient of ${describe(given)} does not match output of ${describe(root)}`);
+    }
+    return given.shareInternal(false);
+  }
+  if (root.size !== 1) {
+    throw new AutogradError(
+      `backward: output has ${describe(root)}; gradients can be created implicitly only for one-element outputs — ` +
+        'reduce it first (e.g. loss.mean()) or pass a gradient of the same shape: y.backward(grad)',
+    );
+  }
+  return onesLike(root);
+}
+
+/** Nodes reachable from `starts`, with how many reachable children feed each one. */
+function dependencies(starts: readonly GradNode[]): Map<GradNode, number> {
+  const counts = new Map<GradNode, number>();
+  const stack = [...new Set(starts)];
+  for (const node of stack) counts.set(node, 0);
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const parent of node.parents) {
+      if (!(parent instanceof GradNode)) continue;
+      const seen = counts.has(parent);
+      counts.set(parent, (counts.get(parent) ?? 0) + 1);
+      if (!seen) stack.push(parent);
+    }
+  }
+  return counts;
+}
+
+function run({ roots, rootGrads, options, capture }: EngineRun): void {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const previousMode = setGradEnabled(createGraph);
+  const pending = new Map<GradNode, Tensor>();
+  const share = (tensor: Tensor) => tensor.shareInternal(createGraph);
+
+  /** Add `grad` into a destination: a node's pending gradient, a captured target, or a leaf's `.grad`. */
+  const deliver = (destination: Destination, grad: Tensor) => {
+    if (capture && !(destination instanceof GradNode)) {
+      if (!capture.has(destination)) return;
+      const previous = capture.get(destination);
+      capture.set(destination, previous ? share(previous.add(grad)) : share(grad));
+      previous?.dispose();
+      return;
+    }
+    if (destination instanceof GradNode) {
+      const previous = pending.get(destination);
+      pending.set(destination, previous ? share(previous.add(grad)) : share(grad));
+      previous?.dispose();
+      return;
+    }
+    if (destination.isDisposed) return;
+    const previous = destination.grad;
+    destination.grad = previous ? share(previous.add(grad)) : share(grad);
+    previous?.dispose();
+  };
+
+  try {
+    const starts: GradNode[] = [];
+    const scope = new Scope();
+    scope.run(() => {
+      roots.forEach((root, i) => {
+        const grad = rootGradient(root, rootGrads?.[i], i);
+        deliver(root.gradFn ?? root, grad);
+        grad.dispose();
+        if (root.gradFn) starts.push(root.gradFn);
+      });
+    });
+    scope.dispose();
+
+    const remaining = dependencies(starts);
+    const ready = [...new Set(starts)].filter((node) => remaining.get(node) === 0);
+    while (ready.length) {
+      const node = ready.pop()!;
+      const grad = pending.get(node);
+      pending.delete(node);
+      if (grad) processNode(node, grad);
+      for (const parent of node.parents) {
+        if (!(parent instanceof GradNode)) continue;
+        const left = remaining.get(parent)! - 1;
+        remaining.set(parent, left);
+        if (left === 0) ready.push(parent);
+      }
+      if (!retainGraph) {
+        node.freeSaved();
+        node.released = true;
+      }
+    }
+  } finally {
+    for (const grad of pending.values()) grad.dispose();
+    setGradEnabled(previousMode);
+  }
+
+  function processNode(node: GradNode, grad: Tensor): void {
+    const retained = node.retainedFor?.deref();
+    if (retained && !retained.isDisposed) deliver(retained, grad);
+    if (capture?.has(node)) {
+      const previous = capture.get(node);
+      capture.set(node, previous ? share(previous.add(grad)) : share(grad));
+      previous?.dispose();
+    }
+    const nodeScope = new Scope();
+    try {
+      nodeScope.run(() => {
+        let output: Tensor | null = null;
+        if (createGraph && node.output) {
+          output = node.output.shareInternal(false);
+          node.retain();
+          output.attachGradFn(node);
+          nodeScope.track(output);
+        }
+        const inputGrads = node.apply(grad, output);
+        node.parents.forEach((parent, i) => {
+          const inputGrad = inputGrads[i];
+          if (!parent || !inputGrad) return;
+          const expected = parent instanceof GradNode ? parent.outputShape : parent.shape;
+          if (!shapesEqual(inputGrad.shape, expected)) {
+            throw new AutogradError(
+              `backward: the gradient rule of '${node.opName}' returned shape ${formatShape(inputGrad.shape)} for input ${i}, ` +
+                `expected ${formatShape(expected)} (a bug in that op's rule)`,
+            );
+          }
+          deliver(parent, inputGrad);
+        });
+      });
+    } finally {
+      nodeScope.dispose();
+      grad.dispose();
+    }
+  }
+}
+
+/**
+ * Backpropagate from `outputs` (with optional output gradients), accumulating into every leaf's `.grad`.
+ * @example
+ * backward([loss]);
+ */
+export function backward(outputs: readonly Tensor[], grads?: readonly Tensor[], options: BackwardOptions = {}): void {
+  run({ roots: outputs, rootGrads: grads, options, capture: null });
+}
+
+/** Options of {@link grad}. */
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (required for outputs with more than one element). */
+  gradOutputs?: readonly Tensor[];
+  /** Return null for inputs the outputs do not depend on instead of throwing (default false). */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned instead of accumulated into `.grad`
+ * (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable again.
+ * @example
+ * const [dx] = grad(x.pow(3).sum(), [x], { createGraph: true });
+ * const [d2x] = grad(dx.sum(), [x]); // 6x
+ */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const roots = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const capture = new Map<Destination, Tensor | null>();
+  const targets = inputs.map((input) => {
+    input.assertLive('grad');
+    if (!input.requiresGrad) throw new AutogradError(`grad: input of ${describe(input)} does not require grad`);
+    const target = input.gradFn ?? input;
+    capture.set(target, null);
+    return target;
+  });
+  run({ roots, rootGrads: options.gradOutputs, options, capture });
+  return targets.map((target, i) => {
+    const result = capture.get(target) ?? null;
+    if (!result && !options.allowUnused) {
+      throw new AutogradError(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get null`);
+    }
+    if (!result) return null;
+    const visible = result.share(options.createGraph ?? false, true);
+    result.dispose();
+    return visible;
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Recording an op in the autograd graph. Every differentiable op calls {@link recordOp} once with
+ * its inputs, its output and its gradient rule.
+ */
+import type { Tensor } from '../tensor/tensor';
+import { isGradEnabled } from './grad-mode';
+import { GradNode, type GradientRule } from './node';
+
+/** What a rule needs kept alive until backward. */
+export interface SaveOptions {
+  /** Tensors the rule reads (usually some inputs). Their graph links are kept, so rules compose to higher orders. */
+  save?: readonly Tensor[];
+  /** Whether the rule reads the op's output (exp, tanh, sigmoid, softmax…). */
+  saveOutput?: boolean;
+}
+
+/** Whether an op on `inputs` must be recorded now. */
+export function needsGrad(inputs: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const input of inputs) if (input.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * Attach a graph node to `output` when grad mode is on and an input requires grad. Returns `output`.
+ * @example
+ * return recordOp('exp', [x], y, (g, _saved, out) => [g.mul(out!)], { saveOutput: true });
+ */
+export function recordOp(opName: string, inputs: readonly Tensor[], output: Tensor, rule: GradientRule, options: SaveOptions = {}): Tensor {
+  if (!needsGrad(inputs)) return output;
+  const parents = inputs.map((input) => (input.requiresGrad ? (input.gradFn ?? input) : null));
+  const saved = (options.save ?? []).map((tensor) => tensor.shareInternal(true));
+  const savedOutput = options.saveOutput ? output.shareInternal(false) : null;
+  output.attachGradFn(new GradNode(opName, parents, saved, savedOutput, rule, output.shape));
+  return output;
+}

@@ -1,0 +1,205 @@
+/**
+ * The backend registry of this core instance: plugins by name, created backends, and the current one.
+ * There is no global kernel table: each plugin is one object, and each backend one instance.
+ */
+import { BackendError } from '../errors';
+import { BACKEND_API_VERSION, type Backend, type BackendPlugin } from './backend';
+
+interface RegistryEntry {
+  plugin: BackendPlugin;
+  instance: Backend | null;
+  pending: Promise<Backend> | null;
+  /** Why the plugin cannot run here, when it said so. */
+  unavailableReason: string | null;
+}
+
+const entries = new Map<string, RegistryEntry>();
+let currentName: string | null = null;
+
+function entryFor(name: string): RegistryEntry {
+  const entry = entries.get(name);
+  if (!entry) {
+    const known = [...entries.keys()];
+    throw new BackendError(
+      `backend '${name}' is not registered (registered: ${known.length ? known.join(', ') : 'none'}); ` +
+        `import its package first, e.g. import '@tessera/backend-${name}'`,
+    );
+  }
+  return entry;
+}
+
+/**
+ * Register a backend plugin with this core. Registering a name again replaces the plugin unless the
+ * earlier one was already created (then the call is ignored, so re-imported modules are harmless).
+ * @example
+ * import { cpuPlugin } from '@tessera/backend-cpu/plugin';
+ * registerBackend(cpuPlugin);
+ */
+export function registerBackend(plugin: BackendPlugin): void {
+  if (!plugin || typeof plugin.name !== 'string' || typeof plugin.create !== 'function') {
+    throw new BackendError('registerBackend: expected a plugin object { name, apiVersion, priority, create() }');
+  }
+  if (plugin.apiVersion !== BACKEND_API_VERSION) {
+    throw new BackendError(
+      `registerBackend: plugin '${plugin.name}' implements backend API version ${plugin.apiVersion}, ` +
+        `but this @tessera/core speaks version ${BACKEND_API_VERSION}`,
+    );
+  }
+  const existing = entries.get(plugin.name);
+  if (existing?.instance || existing?.pending) return;
+  entries.set(plugin.name, { plugin, instance: null, pending: null, unavailableReason: null });
+}
+
+/**
+ * Names of the registered backends, highest priority first.
+ * @example
+ * listBackends(); // ['cpu']
+ */
+export function listBackends(): string[] {
+  return [...entries.values()].sort((a, b) => b.plugin.priority - a.plugin.priority).map((entry) => entry.plugin.name);
+}
+
+function adopt(entry: RegistryEntry, backend: Backend): Backend {
+  for (const dtype of ['float32', 'int32', 'bool'] as const) {
+    if (!backend.capabilities.dtypes.includes(dtype)) {
+      throw new BackendError(`backend '${entry.plugin.name}' must support dtype ${dtype}`);
+    }
+  }
+  entry.instance = backend;
+  entry.pending = null;
+  return backend;
+}
+
+/**
+ * Create (once) and return the backend of a registered plugin, without making it current.
+ * @example
+ * const backend = await ensureBackend('cpu');
+ */
+export async function ensureBackend(name: string): Promise<Backend> {
+  return initialize(name);
+}
+
+/** Create (once) and return the backend of a registered plugin. */
+async function initialize(name: string): Promise<Backend> {
+  const entry = entryFor(name);
+  if (entry.instance) return entry.instance;
+  if (!entry.pending) {
+    entry.pending = (async () => {
+      const available = entry.plugin.isAvailable ? await entry.plugin.isAvailable() : true;
+      if (available !== true) {
+        entry.unavailableReason = typeof available === 'string' ? available : 'the plugin reported it is unavailable';
+        throw new BackendError(`backend '${name}' is not available here: ${entry.unavailableReason}`);
+      }
+      return adopt(entry, await entry.plugin.create());
+    })();
+    entry.pending.catch(() => {
+      entry.pending = null;
+    });
+  }
+  return entry.pending;
+}
+
+/**
+ * Make `name` the backend for new tensors (creating it first). Existing tensors stay where they are.
+ * @example
+ * await setBackend('cpu');
+ */
+export async function setBackend(name: string): Promise<void> {
+  await initialize(name);
+  currentName = name;
+}
+
+/**
+ * Wait until the current backend — or, if none was chosen, the highest-priority available one — is ready.
+ * @example
+ * await ready(); // then create tensors
+ */
+export async function ready(): Promise<void> {
+  if (currentName) {
+    await initialize(currentName);
+    return;
+  }
+  const failures: string[] = [];
+  for (const name of listBackends()) {
+    try {
+      await initialize(name);
+      currentName = name;
+      return;
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  throw new BackendError(
+    failures.length
+      ? `ready: no registered backend could start (${failures.join('; ')})`
+      : "ready: no backend is registered; import one, e.g. import '@tessera/backend-cpu'",
+  );
+}
+
+/**
+ * The name of the backend new tensors go to.
+ * @example
+ * getBackend(); // 'cpu'
+ */
+export function getBackend(): string {
+  if (currentName) return currentName;
+  return resolveBackend(undefined).name;
+}
+
+/** Why a registered plugin declined to run, if it did (e.g. "no WebGPU adapter"). */
+export function backendUnavailableReason(name: string): string | null {
+  return entryFor(name).unavailableReason;
+}
+
+/**
+ * The backend instance for a device name (the current one when `undefined`), created synchronously if
+ * its plugin allows it. Used by ops; users rarely need it.
+ */
+export function resolveBackend(name: string | undefined): Backend {
+  if (name === undefined) {
+    if (currentName) return resolveBackend(currentName);
+    const names = listBackends().filter((candidate) => entries.get(candidate)!.unavailableReason === null);
+    if (names.length === 0) {
+      throw new BackendError("no backend is registered; import one first, e.g. import '@tessera/backend-cpu'");
+    }
+    const backend = resolveBackend(names[0]);
+    currentName = names[0];
+    return backend;
+  }
+  const entry = entryFor(name);
+  if (entry.instance) return entry.instance;
+  if (entry.pending) {
+    throw new BackendError(`backend '${name}' is still starting; await ready() or await setBackend('${name}') first`);
+  }
+  if (entry.plugin.isAvailable) {
+    throw new BackendError(`backend '${name}' starts asynchronously; await ready() or await setBackend('${name}') first`);
+  }
+  const created = entry.plugin.create();
+  if (created instanceof Promise) {
+    entry.pending = created.then((backend) => adopt(entry, backend));
+    entry.pending.catch(() => {
+      entry.pending = null;
+    });
+    throw new BackendError(`backend '${name}' starts asynchronously; await ready() or await setBackend('${name}') first`);
+  }
+  return adopt(entry, created);
+}
+
+/**
+ * Dispose a created backend and forget its instance (the plugin stays registered). Tensors on it become unusable.
+ * @example
+ * removeBackendInstance('webgpu');
+ */
+export function removeBackendInstance(name: string): void {
+  const entry = entryFor(name);
+  entry.instance?.dispose?.();
+  entry.instance = null;
+  if (currentName === name) currentName = null;
+}
+
+/** The created backends, by name (for memory reports). */
+export function createdBackends(): Map<string, Backend> {
+  const result = new Map<string, Backend>();
+  for (const [name, entry] of entries) if (entry.instance) result.set(name, entry.instance);
+  return result;
+}

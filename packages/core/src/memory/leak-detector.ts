@@ -1,0 +1,74 @@
+/**
+ * The development safety net: a FinalizationRegistry that notices tensors garbage-collected without
+ * `dispose()`, frees their storage and reports them (with where they were made, when stacks are on).
+ */
+
+/** Leak-detection settings. */
+export interface LeakDetectionOptions {
+  /** Register tensors and report leaks (default: on unless NODE_ENV is 'production'). */
+  enabled: boolean;
+  /** Record a stack trace for every tensor so reports say where it was made (costly; default off, or TESSERA_DEBUG=1). */
+  captureStacks: boolean;
+  /** Where reports go (default console.warn). */
+  report: (message: string) => void;
+}
+
+interface LeakRecord {
+  release: () => void;
+  description: string;
+  stack: string | undefined;
+}
+
+const env: Record<string, string | undefined> =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+const options: LeakDetectionOptions = {
+  enabled: env.NODE_ENV !== 'production',
+  captureStacks: env.TESSERA_DEBUG === '1',
+  report: (message) => console.warn(message),
+};
+
+let leakedCount = 0;
+
+const registry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<LeakRecord>((record) => {
+        leakedCount++;
+        record.release();
+        if (leakedCount <= 10 || leakedCount % 1000 === 0) {
+          options.report(
+            `tessera: a tensor ${record.description} was garbage-collected without dispose() (leak #${leakedCount}); ` +
+              (record.stack
+                ? `it was made at:\n${record.stack}`
+                : 'call configureLeakDetection({ captureStacks: true }) or set TESSERA_DEBUG=1 to see where it was made') +
+              '. Use tidy(), a scope() or dispose() to free tensors deterministically.',
+          );
+        }
+      })
+    : null;
+
+/**
+ * Change leak-detection settings.
+ * @example
+ * configureLeakDetection({ captureStacks: true });
+ */
+export function configureLeakDetection(update: Partial<LeakDetectionOptions>): void {
+  Object.assign(options, update);
+}
+
+/** Number of leaked tensors found so far. */
+export function leakedTensorCount(): number {
+  return leakedCount;
+}
+
+/** Watch `target`; if it is collected before {@link unwatchForLeaks}, `release` runs and a report is made. */
+export function watchForLeaks(target: object, description: string, release: () => void): void {
+  if (!registry || !options.enabled) return;
+  const stack = options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
+  registry.register(target, { release, description, stack }, target);
+}
+
+/** Stop watching (the tensor was disposed properly). */
+export function unwatchForLeaks(target: object): void {
+  registry?.unregister(target);
+}

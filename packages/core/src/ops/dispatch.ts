@@ -1,0 +1,132 @@
+/**
+ * How core calls a backend: check operands, build strided views, allocate the output, run the kernel.
+ */
+import type { Backend, DType, OutputBuffer, StridedView } from '../backend/backend';
+import { resolveBackend } from '../backend/registry';
+import { BackendError, DTypeError } from '../errors';
+import { contiguousStrides, formatShape, isContiguous, sizeOf } from '../shape';
+import { Storage } from '../tensor/storage';
+import { Tensor } from '../tensor/tensor';
+
+/**
+ * The one backend all `tensors` live on, after checking none is disposed.
+ * Mixing backends is an error that names both devices.
+ */
+export function backendOf(op: string, tensors: readonly Tensor[]): Backend {
+  let backend: Backend | null = null;
+  for (const tensor of tensors) {
+    tensor.assertLive(op);
+    if (backend === null) backend = tensor.storage.backend;
+    else if (tensor.storage.backend !== backend) {
+      throw new BackendError(
+        `${op}: operands live on different backends ('${backend.name}' and '${tensor.device}'); ` +
+          `move one with await t.to('${backend.name}') first`,
+      );
+    }
+  }
+  return backend ?? resolveBackend(undefined);
+}
+
+/** The strided view of a tensor as it is. */
+export function viewOf(tensor: Tensor): StridedView {
+  return { id: tensor.storage.id, dtype: tensor.dtype, shape: tensor.shape, strides: tensor.strides, offset: tensor.offset };
+}
+
+/** A view of `tensor` broadcast to `shape` (stride 0 on new and expanded dims); shapes must be compatible. */
+export function broadcastView(tensor: Tensor, shape: readonly number[]): StridedView {
+  const lead = shape.length - tensor.ndim;
+  const strides = shape.map((dim, i) => {
+    if (i < lead) return 0;
+    const own = tensor.shape[i - lead];
+    return own === dim ? tensor.strides[i - lead] : 0;
+  });
+  return { id: tensor.storage.id, dtype: tensor.dtype, shape, strides, offset: tensor.offset };
+}
+
+/** Allocate a contiguous output of `shape` on `backend`. */
+export function allocOutput(backend: Backend, shape: readonly number[], dtype: DType): { storage: Storage; out: OutputBuffer } {
+  if (!backend.capabilities.dtypes.includes(dtype)) {
+    throw new DTypeError(
+      `backend '${backend.name}' does not support dtype ${dtype} (it supports ${backend.capabilities.dtypes.join(', ')})`,
+    );
+  }
+  const storage = Storage.allocate(backend, sizeOf(shape), dtype);
+  return { storage, out: { id: storage.id, dtype, shape } };
+}
+
+/**
+ * Make views acceptable to the backend: a backend without `stridedInputs` gets contiguous copies
+ * (freed once the kernel is queued; backends free buffers only after queued work is done).
+ */
+function prepareInputs(backend: Backend, views: readonly StridedView[]): { views: StridedView[]; temps: Storage[] } {
+  if (backend.capabilities.stridedInputs) return { views: [...views], temps: [] };
+  const temps: Storage[] = [];
+  const prepared = views.map((view) => {
+    if (view.offset === 0 && isContiguous(view.shape, view.strides)) return view;
+    const { storage, out } = allocOutput(backend, view.shape, view.dtype);
+    backend.assign({ ...out, strides: contiguousStrides(view.shape), offset: 0 }, view);
+    temps.push(storage);
+    return { ...out, strides: contiguousStrides(view.shape), offset: 0 };
+  });
+  return { views: prepared, temps };
+}
+
+/**
+ * Allocate an output, run `compute` with it and the prepared input views, and wrap it in a Tensor.
+ * @example
+ * runKernel(backend, shape, 'float32', [viewOf(x)], (out, [xv]) => backend.unary('exp', xv, out));
+ */
+export function runKernel(
+  backend: Backend,
+  shape: readonly number[],
+  dtype: DType,
+  inputs: readonly StridedView[],
+  compute: (out: OutputBuffer, views: StridedView[]) => void,
+): Tensor {
+  const { storage, out } = allocOutput(backend, shape, dtype);
+  const { views, temps } = prepareInputs(backend, inputs);
+  try {
+    compute(out, views);
+  } catch (error) {
+    storage.release();
+    throw error;
+  } finally {
+    for (const temp of temps) temp.release();
+  }
+  return Tensor.fromStorage(storage, shape);
+}
+
+/** Like {@link runKernel} for kernels with a second output (e.g. maxPool2d indices, layerNorm statistics). */
+export function runKernelMulti(
+  backend: Backend,
+  outputs: readonly { shape: readonly number[]; dtype: DType }[],
+  inputs: readonly StridedView[],
+  compute: (outs: OutputBuffer[], views: StridedView[]) => void,
+): Tensor[] {
+  const allocated = outputs.map(({ shape, dtype }) => allocOutput(backend, shape, dtype));
+  const { views, temps } = prepareInputs(backend, inputs);
+  try {
+    compute(
+      allocated.map((entry) => entry.out),
+      views,
+    );
+  } catch (error) {
+    for (const entry of allocated) entry.storage.release();
+    throw error;
+  } finally {
+    for (const temp of temps) temp.release();
+  }
+  return allocated.map((entry, i) => Tensor.fromStorage(entry.storage, outputs[i].shape));
+}
+
+/** A 0-d tensor holding `value` on `backend`. */
+export function scalarOn(backend: Backend, value: number | boolean, dtype: DType): Tensor {
+  return runKernel(backend, [], dtype, [], (out) => backend.fill(out, Number(value)));
+}
+
+/** Throw a DTypeError naming `op` unless `dtype` is floating point. */
+export function requireFloat(op: string, tensor: Tensor, hint = ''): void {
+  if (tensor.dtype !== 'float32' && tensor.dtype !== 'float64') {
+    throw new DTypeError(`${op}: expected a floating-point tensor, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}${hint}`);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Random tensors from the Philox4x32-10 stream (see `random/philox.ts` for the exact definition).
+ * One global generator per core; each call consumes ceil(n / 4) blocks, identically on every backend.
+ */
+import type { DType, RandomRequest } from '../backend/backend';
+import { resolveBackend } from '../backend/registry';
+import { checkDType, isFloating } from '../dtype';
+import { DTypeError, ValueError } from '../errors';
+import { blocksFor } from '../random/philox';
+import { checkShape, sizeOf } from '../shape';
+import type { Tensor } from '../tensor/tensor';
+import type { CreationOptions } from './creation';
+import { runKernel } from './dispatch';
+
+/** PyTorch's default seed, so an unseeded program is still reproducible. */
+export const DEFAULT_SEED = 67280421310721;
+
+const TWO_32 = 4294967296;
+
+/** The generator state: the key (seed) and the next block counter. */
+export interface RngState {
+  readonly seed: number;
+  readonly offset: number;
+}
+
+let key: [number, number] = [DEFAULT_SEED % TWO_32, Math.floor(DEFAULT_SEED / TWO_32)];
+let seedValue = DEFAULT_SEED;
+let blockOffset = 0;
+
+/**
+ * Seed the generator: the same seed gives the same numbers on every backend.
+ * @example
+ * manualSeed(42);
+ */
+export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ValueError(`manualSeed: seed must be a non-negative safe integer, got ${seed}`);
+  seedValue = seed;
+  key = [seed % TWO_32, Math.floor(seed / TWO_32)];
+  blockOffset = 0;
+}
+
+/**
+ * The generator state, for checkpoints.
+ * @example
+ * const state = getRngState(); … setRngState(state);
+ */
+export function getRngState(): RngState {
+  return { seed: seedValue, offset: blockOffset };
+}
+
+/** Restore a state from {@link getRngState}. */
+export function setRngState(state: RngState): void {
+  manualSeed(state.seed);
+  blockOffset = state.offset;
+}
+
+/** Reserve the blocks for `n` elements and return the request's key and first counter. */
+function reserve(n: number): Pick<RandomRequest, 'key' | 'counter'> {
+  const counter: [number, number] = [blockOffset % TWO_32, Math.floor(blockOffset / TWO_32)];
+  blockOffset += blocksFor(n);
+  return { key: [key[0], key[1]], counter };
+}
+
+function draw(op: string, shape: readonly number[], dtype: DType, request: Omit<RandomRequest, 'key' | 'counter'>, options: CreationOptions): Tensor {
+  const checked = checkShape(op, shape);
+  const backend = resolveBackend(options.device);
+  const full = { ...request, ...reserve(sizeOf(checked)) };
+  const out = runKernel(backend, checked, dtype, [], (output) => backend.random(output, full));
+  if (options.requiresGrad) out.requiresGrad = true;
+  return out;
+}
+
+function floatType(op: string, options: CreationOptions): DType {
+  const dtype = options.dtype ?? 'float32';
+  checkDType(op, dtype);
+  if (!isFloating(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  return dtype;
+}
+
+/**
+ * Uniform samples in [0, 1).
+ * @example
+ * manualSeed(0); rand([2, 3]);
+ */
+export function rand(shape: readonly number[], options: CreationOptions = {}): Tensor {
+  return draw('rand', shape, floatType('rand', options), { distribution: 'uniform' }, options);
+}
+
+/**
+ * Standard normal samples (Box–Muller on the Philox stream).
+ * @example
+ * randn([784, 256]).mul(0.01);
+ */
+export function randn(shape: readonly number[], options: CreationOptions = {}): Tensor {
+  return draw('randn', shape, floatType('randn', options), { distribution: 'normal' }, options);
+}
+
+/**
+ * Integers uniformly in `[low, high)` (int32 by default).
+ * @example
+ * randint(0, 10, [5]);
+ */
+export function randint(low: number, high: number, shape: readonly number[], options: CreationOptions = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || high - low > TWO_32 - 1) {
+    throw new ValueError(`randint: need integers low < high with high − low < 2³², got low ${low}, high ${high}`);
+  }
+  const dtype = options.dtype ?? 'int32';
+  checkDType('randint', dtype);
+  return draw('randint', shape, dtype === 'int32' ? 'int32' : dtype, { distribution: 'randint', low, high }, options);
+}
+
+/**
+ * Raw Philox words as int32 (for hashing, custom distributions, or testing a backend's stream).
+ * @example
+ * randomBits([4]);
+ */
+export function randomBits(shape: readonly number[], options: CreationOptions = {}): Tensor {
+  return draw('randomBits', shape, 'int32', { distribution: 'bits' }, options);
+}

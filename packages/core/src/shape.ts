@@ -1,0 +1,104 @@
+/**
+ * Shape arithmetic shared by core and every backend: sizes, strides, broadcasting, dim normalisation.
+ */
+import { ShapeError } from './errors';
+
+/** Number of elements of a shape (1 for a 0-d shape). */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/**
+ * Row-major strides of a contiguous tensor of `shape`, in elements.
+ * @example
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= Math.max(shape[i], 1);
+  }
+  return strides;
+}
+
+/** Whether `strides` describe the row-major layout of `shape` (size-1 dims may have any stride). */
+export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] === 0) return true;
+    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+/** Formats a shape for error messages: `[2, 3]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/**
+ * The broadcast shape of several shapes (NumPy/PyTorch rules), or a ShapeError naming `op`.
+ * @example
+ * broadcastShapes('add', [2, 1, 3], [4, 1]); // [2, 4, 3]
+ */
+export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): number[] {
+  const ndim = Math.max(0, ...shapes.map((shape) => shape.length));
+  const result = new Array<number>(ndim).fill(1);
+  for (let i = 0; i < ndim; i++) {
+    for (const shape of shapes) {
+      const dim = shape[shape.length - ndim + i] ?? 1;
+      if (dim === 1) continue;
+      if (result[i] !== 1 && result[i] !== dim) {
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(formatShape).join(' and ')} cannot be broadcast: ` +
+            `at dim ${i - ndim} sizes ${result[i]} and ${dim} differ and neither is 1`,
+        );
+      }
+      result[i] = dim;
+    }
+  }
+  return result;
+}
+
+/**
+ * A dim index in `[0, ndim)` from one in `[-ndim, ndim)`, or a ShapeError naming `op`.
+ * @example
+ * normalizeDim('sum', -1, 3); // 2
+ */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const limit = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -limit || dim >= limit) {
+    throw new ShapeError(`${op}: dim ${dim} is out of range for a tensor of rank ${ndim} (expected an integer in [${-limit}, ${limit - 1}])`);
+  }
+  return dim < 0 ? dim + limit : dim;
+}
+
+/** Normalised, sorted, unique dims; `undefined` means every dim. Duplicates are an error. */
+export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
+  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof dims === 'number' ? [dims] : dims;
+  const normalized = list.map((dim) => normalizeDim(op, dim, ndim));
+  const unique = [...new Set(normalized)].sort((a, b) => a - b);
+  if (unique.length !== normalized.length) {
+    throw new ShapeError(`${op}: dim ${JSON.stringify(list)} repeats a dimension`);
+  }
+  return unique;
+}
+
+/** Validates a user-supplied shape: an array of non-negative integers. */
+export function checkShape(op: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) {
+    throw new ShapeError(`${op}: shape ${JSON.stringify(shape)} must be an array of non-negative integers`);
+  }
+  return [...shape];
+}
+
+/** Whether two shapes are equal. */
+export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, i) => dim === b[i]);
+}

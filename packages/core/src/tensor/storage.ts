@@ -1,0 +1,56 @@
+/**
+ * Reference-counted backend storage. Views share one Storage; the buffer is freed when the last
+ * tensor handle using it is disposed.
+ */
+import type { Backend, DataId, DType } from '../backend/backend';
+import { itemSize } from '../dtype';
+
+let liveStorageBytes = 0;
+let liveStorages = 0;
+
+/** Bytes and count of storages alive in this core (all backends). */
+export function storageStats(): { storages: number; bytes: number } {
+  return { storages: liveStorages, bytes: liveStorageBytes };
+}
+
+/** One backend buffer plus the number of tensor handles that use it. */
+export class Storage {
+  private refCount = 1;
+
+  constructor(
+    readonly backend: Backend,
+    readonly id: DataId,
+    readonly dtype: DType,
+    readonly size: number,
+  ) {
+    liveStorages++;
+    liveStorageBytes += size * itemSize(dtype);
+  }
+
+  /** Allocate a fresh storage of `size` elements on `backend`. */
+  static allocate(backend: Backend, size: number, dtype: DType): Storage {
+    return new Storage(backend, backend.alloc(size, dtype), dtype, size);
+  }
+
+  /** Whether the buffer has been freed. */
+  get freed(): boolean {
+    return this.refCount <= 0;
+  }
+
+  /** Another handle now uses this storage. */
+  retain(): this {
+    this.refCount++;
+    return this;
+  }
+
+  /** A handle stopped using this storage; frees the buffer after the last one. */
+  release(): void {
+    if (this.refCount <= 0) return;
+    this.refCount--;
+    if (this.refCount === 0) {
+      liveStorages--;
+      liveStorageBytes -= this.size * itemSize(this.dtype);
+      this.backend.free(this.id);
+    }
+  }
+}
