@@ -80,9 +80,11 @@ export async function createTesseraSide(): Promise<Side | UnavailableSide> {
 
 async function describe(): Promise<string> {
   try {
-    const { createRequire } = await import('node:module');
-    const require = createRequire(import.meta.url);
-    const version = (require('@tessera/core/package.json') as { version: string }).version;
+    // core's exports map does not expose package.json: find it beside the resolved entry point.
+    const [{ createRequire }, { readFile }, path] = await Promise.all([import('node:module'), import('node:fs/promises'), import('node:path')]);
+    const entry = createRequire(import.meta.url).resolve('@tessera/core');
+    const manifest = path.join(path.dirname(entry), '..', 'package.json');
+    const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
     return `@tessera/core ${version}, cpu backend (plain JS)`;
   } catch {
     return '@tessera/core, cpu backend (plain JS)';

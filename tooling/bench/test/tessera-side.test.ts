@@ -1,0 +1,52 @@
+// Checks the Tessera adapter against plain loops through the public API (needs core and
+// backend-cpu built; turbo's test task builds them first). No timing here.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { maxRelativeDifference, normalData } from '../src/harness';
+import type { Side } from '../src/side';
+import { mlpSetup } from '../src/suites/mlp';
+import { createTesseraSide } from '../src/tessera-side';
+import { referenceMatmul, referenceMlpStep, referenceSoftmax } from './reference-side';
+
+let side: Side;
+
+beforeAll(async () => {
+  const created = await createTesseraSide();
+  if ('unavailable' in created) throw new Error(`tessera-cpu unavailable: ${created.unavailable}`);
+  side = created;
+});
+
+describe('tessera-cpu side', () => {
+  it('describes itself with the core version', () => {
+    expect(side.description).toMatch(/^@tessera\/core \d+\.\d+\.\d+, cpu backend/);
+  });
+
+  it('computes matmul, add and softmax like plain loops, and disposes what it made', async () => {
+    const before = side.liveTensors();
+    const a = normalData(6 * 5, 1);
+    const b = normalData(5 * 4, 2);
+    const ha = side.fromArray(a, [6, 5]);
+    const hb = side.fromArray(b, [5, 4]);
+    const product = side.matmul(ha, hb);
+    expect(maxRelativeDifference(await side.read(product), referenceMatmul(a, b, 6, 5, 4))).toBeLessThan(1e-5);
+    const sum = side.add(ha, ha);
+    expect(await side.read(sum)).toEqual(a.map((value) => value + value));
+    const probabilities = side.softmax(ha);
+    expect(maxRelativeDifference(await side.read(probabilities), referenceSoftmax(a, 6, 5))).toBeLessThan(1e-6);
+    for (const handle of [ha, hb, product, sum, probabilities]) side.dispose(handle);
+    expect(side.liveTensors()).toBe(before);
+  });
+
+  it('trains the MLP exactly as the reference step, in place, without leaking tensors', async () => {
+    const setup = mlpSetup(20, 8, 4, 6);
+    const before = side.liveTensors();
+    const trainer = side.createMlp(setup);
+    const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
+    for (let step = 0; step < 3; step++) {
+      const expectedLoss = referenceMlpStep(setup, weights);
+      expect(await trainer.step()).toBeCloseTo(expectedLoss, 5);
+    }
+    expect(maxRelativeDifference(await trainer.readB2(), weights.b2)).toBeLessThan(1e-5);
+    trainer.dispose();
+    expect(side.liveTensors()).toBe(before);
+  });
+});
