@@ -78,7 +78,7 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   return dim < 0 ? dim + limit : dim;
 }
 
-/** Normalised, sorted, unique dims; `undefined` means every dim. Duplicates are an error. */
+/** Normalised, sorted, unique dims; `undefined` means every dim. Duplicates are an error; a 0-d tensor has none. */
 export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
@@ -87,7 +87,8 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
   if (unique.length !== normalized.length) {
     throw new ShapeError(`${op}: dim ${JSON.stringify(list)} repeats a dimension`);
   }
-  return unique;
+  // A 0-d tensor accepts dim 0 / −1 (as PyTorch) but has no axis to reduce or flip.
+  return ndim === 0 ? [] : unique;
 }
 
 /** Validates a user-supplied shape: an array of non-negative integers. */
