@@ -7,7 +7,11 @@ import type { BackendPlugin, DataArray, DType } from '@tessera/core';
 import * as core from '@tessera/core';
 import * as coreTesting from '@tessera/core/testing';
 
-/** A core tensor as the op-level checks use it (ops are called by name). */
+/**
+ * A core tensor as the op-level checks use it (ops are called by name).
+ * @example
+ * const y: CoreTensor = api.tensor(new Float32Array([1, 2])).exp();
+ */
 export interface CoreTensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -21,7 +25,12 @@ export interface CoreTensor {
   [op: string]: any;
 }
 
-/** The functions of `@tessera/core` the op-level checks call. */
+/**
+ * The functions of `@tessera/core` the op-level checks call.
+ * @example
+ * const api = loadCoreApi().api as CoreApi;
+ * api.tensor(new Float32Array([1, 2, 3]), { device: 'reference' });
+ */
 export interface CoreApi {
   tensor(data: DataArray | number | number[], options?: { dtype?: DType; requiresGrad?: boolean; device?: string }): CoreTensor;
   registerBackend(plugin: BackendPlugin): void;
@@ -38,7 +47,11 @@ export interface CoreApi {
   tidy<T>(fn: () => T): T;
 }
 
-/** `@tessera/core/testing`'s gradcheck: resolves (or returns) true, or throws with the mismatch. */
+/**
+ * `@tessera/core/testing`'s gradcheck: resolves (or returns) true, or throws with the mismatch.
+ * @example
+ * await gradcheck((x) => x.mul(x).sum(), [api.tensor(new Float64Array([1, 2]), { requiresGrad: true })]);
+ */
 export type Gradcheck = (fn: (...inputs: CoreTensor[]) => CoreTensor, inputs: CoreTensor[]) => boolean | Promise<boolean>;
 
 /** Names the op-level suite cannot run without. */
@@ -57,7 +70,12 @@ export function loadCoreApi(): { api: Partial<CoreApi>; missing: string[]; gradc
   return { api, missing, gradcheck: typeof gradcheck === 'function' ? gradcheck : null };
 }
 
-/** Whether a value is a core tensor (has a shape and an async `data`). */
+/**
+ * Whether a value is a core tensor (has a shape and an async `data`).
+ * @example
+ * isCoreTensor(api.tensor(new Float32Array(2))); // true
+ * isCoreTensor([1, 2]);                          // false
+ */
 export function isCoreTensor(value: unknown): value is CoreTensor {
   return typeof value === 'object' && value !== null && Array.isArray((value as CoreTensor).shape) && typeof (value as CoreTensor).data === 'function';
 }

@@ -8,7 +8,12 @@
  */
 import type { DataArray, DType } from '@tessera/core';
 
-/** A deterministic pseudo-random source for test data (not the Philox stream under test). */
+/**
+ * A deterministic pseudo-random source for test data (not the Philox stream under test).
+ * @example
+ * const rng: Rng = createRng(1);
+ * rng.uniform(-1, 1);
+ */
 export interface Rng {
   /** A float in [0, 1). */
   next(): number;
@@ -72,7 +77,11 @@ export function seedFor(seed: number, name: string): number {
   return hash;
 }
 
-/** The shape, strides and offset of a view plus the size of the buffer it lives in. */
+/**
+ * The shape, strides and offset of a view plus the size of the buffer it lives in.
+ * @example
+ * layoutView([2, 3], { flip: [false, true] }); // { shape: [2, 3], strides: [3, -1], offset: 2, bufferSize: 6, … }
+ */
 export interface ViewSpec {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
@@ -83,7 +92,11 @@ export interface ViewSpec {
   readonly label: string;
 }
 
-/** How a view is laid out over its buffer. Every field is per dim of the view's shape. */
+/**
+ * How a view is laid out over its buffer. Every field is per dim of the view's shape.
+ * @example
+ * const transposed: Layout = { order: [1, 0] };
+ */
 export interface Layout {
   /** Memory order of the dims, outermost first (default `[0, 1, …]`, row-major). */
   readonly order?: readonly number[];
@@ -99,14 +112,23 @@ export interface Layout {
   readonly step?: readonly number[];
 }
 
-/** Number of elements in a shape (1 for 0-d). */
+/**
+ * Number of elements in a shape (1 for 0-d).
+ * @example
+ * sizeOf([2, 3, 4]); // 24
+ * sizeOf([]);        // 1
+ */
 export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const extent of shape) size *= extent;
   return size;
 }
 
-/** Row-major strides of a contiguous shape. */
+/**
+ * Row-major strides of a contiguous shape.
+ * @example
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let stride = 1;
@@ -178,10 +200,18 @@ function checkViewInBounds(spec: ViewSpec): void {
   if (low < 0 || high >= spec.bufferSize) throw new Error(`generator bug: ${spec.label} leaves a buffer of ${spec.bufferSize}`);
 }
 
-/** The view layouts the suite draws from; `contiguous` is the only one for backends without strided inputs. */
+/**
+ * The view layouts the suite draws from; `contiguous` is the only one for backends without strided inputs.
+ * @example
+ * randomView(createRng(1), [3, 4], 'flipped' satisfies ViewKind);
+ */
 export type ViewKind = 'contiguous' | 'broadcast' | 'permuted' | 'sliced' | 'flipped' | 'mixed';
 
-/** Every view kind, in the order the suite uses them. */
+/**
+ * Every view kind, in the order the suite uses them.
+ * @example
+ * for (const kind of VIEW_KINDS) randomView(rng, [3, 4], kind);
+ */
 export const VIEW_KINDS: readonly ViewKind[] = ['contiguous', 'broadcast', 'permuted', 'sliced', 'flipped', 'mixed'];
 
 /**
@@ -246,12 +276,20 @@ function derange(rng: Rng, dims: readonly number[]): number[] {
   return [...dims].reverse();
 }
 
-/** A random shape of `rank` dims whose extents lie in [minExtent, maxExtent]. */
+/**
+ * A random shape of `rank` dims whose extents lie in [minExtent, maxExtent].
+ * @example
+ * randomShape(createRng(2), 3, 5); // e.g. [4, 1, 5]
+ */
 export function randomShape(rng: Rng, rank: number, maxExtent = 6, minExtent = 1): number[] {
   return Array.from({ length: rank }, () => rng.int(minExtent, maxExtent));
 }
 
-/** One input shape of a test case and a name for failure messages. */
+/**
+ * One input shape of a test case and a name for failure messages.
+ * @example
+ * const scalar: ShapeCase = { name: '0-d', shape: [] };
+ */
 export interface ShapeCase {
   readonly name: string;
   readonly shape: readonly number[];
@@ -279,10 +317,18 @@ export function standardShapes(rng: Rng, large: boolean): ShapeCase[] {
   return cases;
 }
 
-/** The large shape: 1031 × 1019 = 1,050,589 elements (odd, prime extents, past 2²⁰). */
+/**
+ * The large shape: 1031 × 1019 = 1,050,589 elements (odd, prime extents, past 2²⁰).
+ * @example
+ * sizeOf(LARGE_SHAPE); // 1050589
+ */
 export const LARGE_SHAPE: readonly number[] = [1031, 1019];
 
-/** How host values are drawn for one input. */
+/**
+ * How host values are drawn for one input.
+ * @example
+ * const logits: ValueDomain = { kind: 'uniform', low: -6, high: 6 };
+ */
 export type ValueDomain =
   | { readonly kind: 'uniform'; readonly low: number; readonly high: number }
   /** Log-uniform positive values in [low, high]. */
@@ -298,7 +344,11 @@ export type ValueDomain =
   /** A random permutation of distinct values (no ties anywhere). */
   | { readonly kind: 'distinct' };
 
-/** A zeroed typed array of `dtype` holding `size` elements. */
+/**
+ * A zeroed typed array of `dtype` holding `size` elements.
+ * @example
+ * hostArray('bool', 3); // Uint8Array [0, 0, 0]
+ */
 export function hostArray(dtype: DType, size: number): DataArray {
   switch (dtype) {
     case 'float32':
@@ -352,7 +402,11 @@ export function randomData(rng: Rng, dtype: DType, size: number, domain: ValueDo
   return data;
 }
 
-/** A copy of `data` with every element replaced by its absolute value (for error magnitudes). */
+/**
+ * A copy of `data` with every element replaced by its absolute value (for error magnitudes).
+ * @example
+ * absoluteData(new Float32Array([-1, 2])); // Float32Array [1, 2]
+ */
 export function absoluteData(data: DataArray): DataArray {
   const copy = data.slice();
   for (let i = 0; i < copy.length; i++) copy[i] = Math.abs(copy[i]);

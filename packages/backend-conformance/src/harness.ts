@@ -19,13 +19,21 @@ import { createRng, layoutView, randomData, randomView, seedFor, sizeOf, type Rn
 import { isSkipped, type ResolvedOptions } from './options';
 import { toleranceFor, type Tolerance } from './tolerance';
 
-/** The same thing on the backend under test and on the reference backend. */
+/**
+ * The same thing on the backend under test and on the reference backend.
+ * @example
+ * const out: Pair<OutputBuffer> = session.output('float32', [3]);
+ */
 export interface Pair<T> {
   readonly plugin: T;
   readonly reference: T;
 }
 
-/** An uploaded input: its view on both backends, the layout and the host data of its buffer. */
+/**
+ * An uploaded input: its view on both backends, the layout and the host data of its buffer.
+ * @example
+ * const out: Pair<OutputBuffer> = session.output('float32', [3]);
+ */
 export interface PairedInput extends Pair<StridedView> {
   readonly spec: ViewSpec;
   readonly data: DataArray;
@@ -139,7 +147,11 @@ export class KernelSession {
   private readonly released = new Set<DataId>();
 }
 
-/** What a check's body receives. */
+/**
+ * What a check's body receives.
+ * @example
+ * suite.check('fill writes a value', 'fill:float32', async ({ session, rng, tolerance }) => { … });
+ */
 export interface CheckContext {
   /** Test data generator seeded from the suite seed and the check's key. */
   readonly rng: Rng;
@@ -151,7 +163,11 @@ export interface CheckContext {
   tolerance(dtype: DType): Tolerance | null;
 }
 
-/** When a check applies. */
+/**
+ * When a check applies.
+ * @example
+ * suite.check('softmax …', 'softmax:float64', body, { dtype: 'float64', kernel: 'softmax' });
+ */
 export interface CheckRequirement {
   /** Run only when the suite tests this dtype. */
   readonly dtype?: DType;

@@ -7,7 +7,11 @@ import { LARGE_SHAPE, VIEW_KINDS, hostArray, standardShapes, type ValueDomain } 
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { expectClose } from './tolerance';
 
-/** All dtypes, in the order tests are declared. */
+/**
+ * All dtypes, in the order tests are declared.
+ * @example
+ * for (const dtype of ALL_DTYPES) suite.check(`… (${dtype})`, `where:${dtype}`, body, { dtype });
+ */
 export const ALL_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64'];
 const NUMERIC_DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
@@ -15,13 +19,22 @@ const NUMERIC_DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 /** Unary ops core only sends float inputs (it casts integers first). */
 const FLOAT_ONLY_UNARY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'reciprocal']);
 
-/** The dtypes core sends to a unary op. */
+/**
+ * The dtypes core sends to a unary op.
+ * @example
+ * unaryDtypes('exp');        // ['float32', 'float64']
+ * unaryDtypes('logicalNot'); // all four
+ */
 export function unaryDtypes(op: UnaryOp): readonly DType[] {
   if (op === 'logicalNot') return ALL_DTYPES;
   return FLOAT_ONLY_UNARY.has(op) ? FLOAT_DTYPES : NUMERIC_DTYPES;
 }
 
-/** Where a unary op's random inputs come from (inside its domain, so results are finite). */
+/**
+ * Where a unary op's random inputs come from (inside its domain, so results are finite).
+ * @example
+ * unaryDomain('log', 'float32'); // { kind: 'positive', low: 1e-3, high: 1e3 }
+ */
 export function unaryDomain(op: UnaryOp, dtype: DType): ValueDomain {
   if (dtype === 'int32') {
     return op === 'logicalNot' ? { kind: 'choices', values: [0, 0, 1, -7, 123456] } : { kind: 'int32' };
@@ -47,13 +60,21 @@ export function unaryDomain(op: UnaryOp, dtype: DType): ValueDomain {
   }
 }
 
-/** The dtypes core sends to a binary op (arithmetic keeps the dtype; comparisons take any). */
+/**
+ * The dtypes core sends to a binary op (arithmetic keeps the dtype; comparisons take any).
+ * @example
+ * binaryDtypes('div'); // ['float32', 'float64']
+ */
 export function binaryDtypes(op: BinaryOp): readonly DType[] {
   if (COMPARISON_OPS.has(op)) return ALL_DTYPES;
   return op === 'div' ? FLOAT_DTYPES : NUMERIC_DTYPES;
 }
 
-/** Where a binary op's two random inputs come from. */
+/**
+ * Where a binary op's two random inputs come from.
+ * @example
+ * binaryDomains('pow', 'int32'); // bases −9…9, exponents 0…12
+ */
 export function binaryDomains(op: BinaryOp, dtype: DType): [ValueDomain, ValueDomain] {
   const integer = dtype === 'int32';
   switch (op) {

@@ -12,14 +12,22 @@ import { createRng, randomData, seedFor, sizeOf, type Rng, type ValueDomain } fr
 import type { Suite } from './harness';
 import { expectClose, reductionScale, type Tolerance } from './tolerance';
 
-/** One input of an op case. Float inputs are float32 on the plugin and float64 on the reference. */
+/**
+ * One input of an op case. Float inputs are float32 on the plugin and float64 on the reference.
+ * @example
+ * const indexInput: OpInput = { shape: [3, 6], dtype: 'int32', domain: { kind: 'integers', low: 0, high: 3 } };
+ */
 export interface OpInput {
   readonly shape: readonly number[];
   readonly dtype?: 'float32' | 'int32' | 'bool';
   readonly domain?: ValueDomain;
 }
 
-/** One op-level case: inputs and how to run the op through core's API. */
+/**
+ * One op-level case: inputs and how to run the op through core's API.
+ * @example
+ * const softmaxCase: OpCase = { name: 'softmax', inputs: [{ shape: [3, 4] }], run: (_api, x) => x.softmax(1), grad: true };
+ */
 export interface OpCase {
   readonly name: string;
   readonly inputs: readonly OpInput[];
@@ -122,7 +130,11 @@ export function caseKey(opCase: Pick<OpCase, 'name'>): string {
   return opCase.name.replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-');
 }
 
-/** The tensors an op returned: one, a list (split), or `{ values, indices }` (max along a dim). */
+/**
+ * The tensors an op returned: one, a list (split), or `{ values, indices }` (max along a dim).
+ * @example
+ * outputsOf(x.max(1)); // [values, indices]
+ */
 export function outputsOf(result: unknown): CoreTensor[] {
   if (isCoreTensor(result)) return [result];
   if (Array.isArray(result)) return result.filter(isCoreTensor);
@@ -130,14 +142,22 @@ export function outputsOf(result: unknown): CoreTensor[] {
   throw new Error(`the op returned ${String(result)}, not a tensor`);
 }
 
-/** Host values of one input: float inputs rounded to float32 so both backends see the same numbers. */
+/**
+ * Host values of one input: float inputs rounded to float32 so both backends see the same numbers.
+ * @example
+ * opInputData(createRng(1), { shape: [2, 2] }); // four float32-representable numbers
+ */
 export function opInputData(rng: Rng, input: OpInput): number[] {
   const dtype = input.dtype ?? 'float32';
   const data = randomData(rng, dtype, sizeOf(input.shape), input.domain ?? wide);
   return Array.from(data as ArrayLike<number>);
 }
 
-/** Make a tensor of `values` on a device: float inputs as `floatDtype`, others as given. */
+/**
+ * Make a tensor of `values` on a device: float inputs as `floatDtype`, others as given.
+ * @example
+ * makeTensor(api, { shape: [4] }, [1, 2, 3, 4], 'reference', 'float64', true);
+ */
 export function makeTensor(api: CoreApi, input: OpInput, values: readonly number[], device: string, floatDtype: DType, requiresGrad = false): CoreTensor {
   const dtype = input.dtype ?? floatDtype;
   const data: DataArray = dtype === 'float64' ? Float64Array.from(values) : dtype === 'float32' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
@@ -145,7 +165,11 @@ export function makeTensor(api: CoreApi, input: OpInput, values: readonly number
   return api.tensor(data, { dtype, device, requiresGrad });
 }
 
-/** Op-level tolerance: float32 against float64, growing with the number of values combined. */
+/**
+ * Op-level tolerance: float32 against float64, growing with the number of values combined.
+ * @example
+ * const { tolerance, scale } = opTolerance(suite, 60);
+ */
 export function opTolerance(suite: Suite, terms: number): { tolerance: Tolerance; scale: number } {
   const base = suite.options.tolerances.float32;
   return { tolerance: { rtol: base.rtol * 4, atol: base.atol * 10 }, scale: reductionScale(terms) };
@@ -155,6 +179,9 @@ export function opTolerance(suite: Suite, terms: number): { tolerance: Tolerance
  * Registers the plugin and the reference backend with core for the op-level describe blocks and
  * restores the default backend afterwards. Returns a getter for the API (null with a reason when
  * core lacks it).
+ * @example
+ * const core = useCore(suite); // inside a describe block
+ * const { api } = core();     // inside a test
  */
 export function useCore(suite: Suite): () => { api: CoreApi; reason: null } | { api: null; reason: string } {
   const { api, missing } = loadCoreApi();

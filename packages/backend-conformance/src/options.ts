@@ -25,7 +25,11 @@ export interface ConformanceOptions {
   readonly ops?: boolean;
 }
 
-/** {@link ConformanceOptions} with defaults filled in. */
+/**
+ * {@link ConformanceOptions} with defaults filled in.
+ * @example
+ * resolveOptions({ large: false }).seed; // 20240229
+ */
 export interface ResolvedOptions {
   readonly dtypes: readonly DType[] | null;
   readonly skip: readonly string[];
@@ -35,7 +39,11 @@ export interface ResolvedOptions {
   readonly ops: boolean;
 }
 
-/** Fill in defaults (dtypes stay null until the backend's capabilities are known). */
+/**
+ * Fill in defaults (dtypes stay null until the backend's capabilities are known).
+ * @example
+ * resolveOptions().large; // true
+ */
 export function resolveOptions(options: ConformanceOptions = {}): ResolvedOptions {
   return {
     dtypes: options.dtypes ?? null,

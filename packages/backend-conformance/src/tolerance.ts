@@ -12,13 +12,21 @@
  */
 import type { DataArray, DType } from '@tessera/core';
 
-/** Relative and absolute tolerance of one float dtype. */
+/**
+ * Relative and absolute tolerance of one float dtype.
+ * @example
+ * const loose: Tolerance = { rtol: 1e-4, atol: 1e-5 };
+ */
 export interface Tolerance {
   readonly rtol: number;
   readonly atol: number;
 }
 
-/** User overrides of the default tolerances. */
+/**
+ * User overrides of the default tolerances.
+ * @example
+ * const loose: Tolerance = { rtol: 1e-4, atol: 1e-5 };
+ */
 export interface ToleranceOptions {
   readonly float32?: Partial<Tolerance>;
   readonly float64?: Partial<Tolerance>;
@@ -39,7 +47,11 @@ export const DEFAULT_TOLERANCES: { readonly float32: Tolerance; readonly float64
   float64: { rtol: 1e-10, atol: 1e-12 },
 };
 
-/** Resolved tolerances with every field present. */
+/**
+ * Resolved tolerances with every field present.
+ * @example
+ * resolveTolerances().erfAtol; // 1e-7
+ */
 export interface ResolvedTolerances {
   readonly float32: Tolerance;
   readonly float64: Tolerance;
@@ -90,12 +102,20 @@ export function productScale(k: number): number {
   return Math.max(1, k / 64);
 }
 
-/** A mismatch between a backend and the reference, with the details needed to debug it. */
+/**
+ * A mismatch between a backend and the reference, with the details needed to debug it.
+ * @example
+ * try { expectClose(a, b, 'exp', { tolerance: null }); } catch (error) { error instanceof ConformanceError; }
+ */
 export class ConformanceError extends Error {
   override readonly name = 'ConformanceError';
 }
 
-/** What {@link expectClose} compares and how. */
+/**
+ * What {@link expectClose} compares and how.
+ * @example
+ * expectClose(actual, expected, 'sum', { tolerance: DEFAULT_TOLERANCES.float32, scale: reductionScale(n), magnitude: sumOfAbs });
+ */
 export interface CloseOptions {
   /** Float tolerance, or null for exact comparison. */
   readonly tolerance: Tolerance | null;
