@@ -2,6 +2,7 @@
  * Matrix multiplication with PyTorch's `matmul` rules.
  */
 import type { StridedView } from '../backend/backend';
+import { noGrad } from '../autograd/grad-mode';
 import { recordOp } from '../autograd/record';
 import { promoteTypes, isFloating } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
@@ -29,6 +30,19 @@ function collapseBatch(view: StridedView, batchRank: number): StridedView | null
   return { ...view, shape: [batch, ...tail], strides: [batch === 1 ? 0 : stride, ...view.strides.slice(batchRank)] };
 }
 
+/**
+ * A contiguous copy of `x` broadcast to `shape` (data only; `matmul` records the gradient). Needed when
+ * the batch dims cannot be merged into one strided dim, e.g. a broadcast dim between two real ones.
+ */
+function materialize(x: Tensor, shape: readonly number[]): Tensor {
+  return noGrad(() => {
+    const expanded = x.expand(shape);
+    const copy = contiguous(expanded);
+    expanded.dispose();
+    return copy;
+  });
+}
+
 /** Batched product of two tensors of rank ≥ 2 with broadcast batch dims. */
 function matmulBatched(a: Tensor, b: Tensor): Tensor {
   const backend = backendOf('matmul', [a, b]);
@@ -47,12 +61,12 @@ function matmulBatched(a: Tensor, b: Tensor): Tensor {
   let right = b;
   let viewA = collapseBatch(broadcastView(left, [...batchShape, m, k]), batchRank);
   if (!viewA) {
-    left = contiguous(a);
+    left = materialize(a, [...batchShape, m, k]);
     viewA = collapseBatch(broadcastView(left, [...batchShape, m, k]), batchRank)!;
   }
   let viewB = collapseBatch(broadcastView(right, [...batchShape, k, n]), batchRank);
   if (!viewB) {
-    right = contiguous(b);
+    right = materialize(b, [...batchShape, k, n]);
     viewB = collapseBatch(broadcastView(right, [...batchShape, k, n]), batchRank)!;
   }
   // A shared right operand lets the batch fold into the rows: one [B·M, K] × [K, N] product.
