@@ -2,7 +2,7 @@
  * Layer normalisation: the backend's fused kernel when present, else a composite; the gradient is
  * written in core ops from the saved mean and reciprocal standard deviation.
  */
-import { noGrad } from '../autograd/grad-mode';
+import { isGradEnabled, noGrad } from '../autograd/grad-mode';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
@@ -11,6 +11,18 @@ import { formatShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { backendOf, runKernelMulti, viewOf } from './dispatch';
 import { contiguous } from './view';
+
+/** Mean and reciprocal standard deviation (biased variance) over `dims`, kept as size-1 dims. */
+function statistics(x: Tensor, dims: readonly number[], eps: number): [Tensor, Tensor] {
+  const average = x.mean([...dims], true);
+  const centered = x.sub(average);
+  const squared = centered.mul(centered);
+  const variance = squared.mean([...dims], true);
+  const shifted = variance.add(eps);
+  const inverse = shifted.rsqrt();
+  for (const temp of [centered, squared, variance, shifted]) temp.dispose();
+  return [average, inverse];
+}
 
 /**
  * Normalise over the trailing `normalizedShape` dims: `(x − mean) / √(var + eps) · weight + bias`
@@ -59,10 +71,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
       return [result, shapedMean, shapedRstd];
     }
     return tidy(() => {
-      const average = x.mean(dims, true);
-      const centered = x.sub(average);
-      const inverse = centered.mul(centered).mean(dims, true).add(eps).rsqrt();
-      let result = centered.mul(inverse);
+      const [average, inverse] = statistics(x, dims, eps);
+      let result = x.sub(average).mul(inverse);
       if (weight) result = result.mul(weight);
       if (bias) result = result.add(bias);
       return [result, average, inverse];
@@ -77,11 +87,13 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     out,
     (grad, [savedX, savedMean, savedRstd, savedWeight]) => {
       const batchDims = savedX.shape.map((_, d) => d).filter((d) => !dims.includes(d));
-      const normalized = savedX.sub(savedMean).mul(savedRstd);
+      // The saved statistics are constants; a recorded backward (createGraph) needs them as functions of x.
+      const [rowMean, rowRstd] = isGradEnabled() && savedX.requiresGrad ? statistics(savedX, dims, eps) : [savedMean, savedRstd];
+      const normalized = savedX.sub(rowMean).mul(rowRstd);
       const gradNormalized = savedWeight ? grad.mul(savedWeight) : grad;
       const meanGrad = gradNormalized.mean(dims, true);
       const projected = gradNormalized.mul(normalized).mean(dims, true);
-      const gradX = savedX.requiresGrad ? gradNormalized.sub(meanGrad).sub(normalized.mul(projected)).mul(savedRstd) : null;
+      const gradX = savedX.requiresGrad ? gradNormalized.sub(meanGrad).sub(normalized.mul(projected)).mul(rowRstd) : null;
       const grads: (Tensor | null)[] = [gradX];
       if (weight) grads.push(needs.weight ? grad.mul(normalized).sum(batchDims) : null);
       if (bias) grads.push(needs.bias ? grad.sum(batchDims) : null);

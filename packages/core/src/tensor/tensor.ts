@@ -5,7 +5,7 @@
 import type { DataArray, DType } from '../backend/backend';
 import { ensureBackend } from '../backend/registry';
 import { backward as runBackward, type BackwardOptions } from '../autograd/backward';
-import type { GradNode } from '../autograd/node';
+import { GradNode } from '../autograd/node';
 import { AutogradError, BackendError, DisposedError, DTypeError } from '../errors';
 import { isFloating } from '../dtype';
 import { unwatchForLeaks, watchForLeaks } from '../memory/leak-detector';
@@ -205,6 +205,9 @@ export class Tensor {
       if (this.gradFn) {
         this.gradFn.retain();
         handle.gradFn = this.gradFn;
+      } else {
+        // A new handle of a leaf would be a separate leaf; an identity node routes its gradient to this one.
+        handle.gradFn = new GradNode('alias', [this], [], null, (grad) => [grad], this.shape);
       }
     }
     return handle;
