@@ -55,10 +55,13 @@ export class Scope {
 
   /** Keep tensors: untrack them here and hand them to the enclosing scope, if any. */
   keep<T>(result: T): T {
+    // The enclosing scope is the one active below this one (this scope may itself be running).
+    const position = scopeStack.lastIndexOf(this);
+    const enclosing = (position === -1 ? scopeStack : scopeStack.slice(0, position)).at(-1) ?? null;
     forEachTensor(result, (value) => {
       if (value.scope !== this) return;
       this.untrack(value);
-      adoptIntoCurrentScope(value);
+      enclosing?.track(value);
     });
     return result;
   }
