@@ -21,6 +21,7 @@ export {
   backendUnavailableReason,
   removeBackendInstance,
   resolveBackend,
+  backendName,
 } from './backend/registry';
 
 // Tensors and dtypes.

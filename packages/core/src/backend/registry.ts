@@ -15,6 +15,17 @@ interface RegistryEntry {
 
 const entries = new Map<string, RegistryEntry>();
 let currentName: string | null = null;
+/** The name each created backend was registered under (a plugin may reuse another's backend class). */
+const registeredNames = new WeakMap<Backend, string>();
+
+/**
+ * The registered name of a created backend: what `tensor.device` reports and `t.to(name)` accepts.
+ * @example
+ * backendName(resolveBackend(undefined)); // 'cpu'
+ */
+export function backendName(backend: Backend): string {
+  return registeredNames.get(backend) ?? backend.name;
+}
 
 function entryFor(name: string): RegistryEntry {
   const entry = entries.get(name);
@@ -67,6 +78,7 @@ function adopt(entry: RegistryEntry, backend: Backend): Backend {
   }
   entry.instance = backend;
   entry.pending = null;
+  registeredNames.set(backend, entry.plugin.name);
   return backend;
 }
 

@@ -2,7 +2,7 @@
  * How core calls a backend: check operands, build strided views, allocate the output, run the kernel.
  */
 import type { Backend, DType, OutputBuffer, StridedView } from '../backend/backend';
-import { resolveBackend } from '../backend/registry';
+import { backendName, resolveBackend } from '../backend/registry';
 import { BackendError, DTypeError } from '../errors';
 import { contiguousStrides, formatShape, isContiguous, sizeOf } from '../shape';
 import { Storage } from '../tensor/storage';
@@ -19,8 +19,8 @@ export function backendOf(op: string, tensors: readonly Tensor[]): Backend {
     if (backend === null) backend = tensor.storage.backend;
     else if (tensor.storage.backend !== backend) {
       throw new BackendError(
-        `${op}: operands live on different backends ('${backend.name}' and '${tensor.device}'); ` +
-          `move one with await t.to('${backend.name}') first`,
+        `${op}: operands live on different backends ('${backendName(backend)}' and '${tensor.device}'); ` +
+          `move one with await t.to('${backendName(backend)}') first`,
       );
     }
   }
@@ -47,7 +47,7 @@ export function broadcastView(tensor: Tensor, shape: readonly number[]): Strided
 export function allocOutput(backend: Backend, shape: readonly number[], dtype: DType): { storage: Storage; out: OutputBuffer } {
   if (!backend.capabilities.dtypes.includes(dtype)) {
     throw new DTypeError(
-      `backend '${backend.name}' does not support dtype ${dtype} (it supports ${backend.capabilities.dtypes.join(', ')})`,
+      `backend '${backendName(backend)}' does not support dtype ${dtype} (it supports ${backend.capabilities.dtypes.join(', ')})`,
     );
   }
   const storage = Storage.allocate(backend, sizeOf(shape), dtype);

@@ -2,6 +2,7 @@
  * Reading tensor data back to the host, and moving tensors between backends.
  */
 import type { Backend, DataArray } from '../backend/backend';
+import { backendName } from '../backend/registry';
 import { recordOp } from '../autograd/record';
 import { arrayFor, isFloating } from '../dtype';
 import { BackendError } from '../errors';
@@ -36,7 +37,7 @@ export function readDataSync(tensor: Tensor): DataArray {
   const backend = tensor.storage.backend;
   if (!backend.capabilities.syncRead || !backend.readSync) {
     throw new BackendError(
-      `dataSync: backend '${backend.name}' cannot read synchronously (shape ${formatShape(tensor.shape)}); use await tensor.data() instead`,
+      `dataSync: backend '${backendName(backend)}' cannot read synchronously (shape ${formatShape(tensor.shape)}); use await tensor.data() instead`,
     );
   }
   if (tensor.size === 0) return arrayFor(tensor.dtype, 0);
@@ -63,7 +64,7 @@ export function toNested(data: DataArray, shape: readonly number[]): NestedArray
 
 function createOn(backend: Backend, data: DataArray, source: Tensor): Tensor {
   if (!backend.capabilities.dtypes.includes(source.dtype)) {
-    throw new BackendError(`to: backend '${backend.name}' does not support ${source.dtype}; cast first (e.g. .float())`);
+    throw new BackendError(`to: backend '${backendName(backend)}' does not support ${source.dtype}; cast first (e.g. .float())`);
   }
   const storage = Storage.allocate(backend, source.size, source.dtype);
   if (source.size > 0) backend.write(storage.id, data);

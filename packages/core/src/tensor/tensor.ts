@@ -3,7 +3,7 @@
  * Methods are thin: validation, broadcasting and dispatch live in `ops/`, gradients in each op's rule.
  */
 import type { DataArray, DType } from '../backend/backend';
-import { ensureBackend } from '../backend/registry';
+import { backendName, ensureBackend } from '../backend/registry';
 import { backward as runBackward, type BackwardOptions } from '../autograd/backward';
 import { GradNode } from '../autograd/node';
 import { AutogradError, BackendError, DisposedError, DTypeError } from '../errors';
@@ -75,7 +75,7 @@ export class Tensor {
     liveTensors++;
     if (options.track !== false) {
       adoptIntoCurrentScope(this);
-      watchForLeaks(this, `of shape ${formatShape(shape)} (${storage.dtype}, ${storage.backend.name})`, () => {
+      watchForLeaks(this, `of shape ${formatShape(shape)} (${storage.dtype}, ${backendName(storage.backend)})`, () => {
         storage.release();
       });
     }
@@ -95,7 +95,7 @@ export class Tensor {
 
   /** Name of the backend holding the data (`'cpu'`, `'webgpu'`, …). */
   get device(): string {
-    return this.storage.backend.name;
+    return backendName(this.storage.backend);
   }
 
   /** Number of elements (PyTorch's `numel()`). */
