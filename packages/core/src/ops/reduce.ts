@@ -261,7 +261,7 @@ export function variance(x: Tensor, dim: number | number[] | undefined, keepdim:
  * @example
  * logsumexp(tensor([1000, 1000])); // 1000.6931
  */
-export function logsumexp(x: Tensor, dim: number | number[] | undefined, keepdim: boolean): Tensor {
+export function logsumexp(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   x.assertLive('logsumexp');
   const source = isFloating(x.dtype) ? x : x.float();
   const dims = normalizeDims('logsumexp', dim, source.ndim);
