@@ -1,4 +1,5 @@
-import { contiguousStrides, forEachRow, toContiguous, type ArrayView } from './strided';
+import { copyRowF32 } from './float32';
+import { contiguousStrides, RowCursor, toContiguous, type ArrayView } from './strided';
 
 /** The [first, last] element offsets a view touches. */
 function span(view: ArrayView): [number, number] {
@@ -35,16 +36,21 @@ export function assignKernel(dst: ArrayView, src: ArrayView): void {
       srcOffset = 0;
     }
   }
-  forEachRow(dst.shape, [dst.strides, srcStrides], [dst.offset, srcOffset], (starts, n, steps) => {
-    const sd = steps[0];
-    const ss = steps[1];
+  const rows = new RowCursor(dst.shape, [dst.strides, srcStrides], [dst.offset, srcOffset]);
+  const { starts, count } = rows;
+  const sd = rows.steps[0];
+  const ss = rows.steps[1];
+  const sameType = target.constructor === input.constructor;
+  for (let row = 0; row < rows.rows; row++, rows.next()) {
     let i = starts[0];
     let j = starts[1];
-    if (sd === 1 && ss === 1) {
-      if (target.constructor === input.constructor) target.set(input.subarray(j, j + n) as never, i);
-      else for (let k = 0; k < n; k++) target[i + k] = input[j + k];
-      return;
+    if (sd === 1 && ss === 1 && sameType) {
+      target.set(input.subarray(j, j + count) as never, i);
+    } else if (target instanceof Float32Array && input instanceof Float32Array) {
+      // The monomorphic loop of float32.ts (see there for why).
+      copyRowF32(target, i, sd, input, j, ss, count);
+    } else {
+      for (let k = 0; k < count; k++, i += sd, j += ss) target[i] = input[j];
     }
-    for (let k = 0; k < n; k++, i += sd, j += ss) target[i] = input[j];
-  });
+  }
 }

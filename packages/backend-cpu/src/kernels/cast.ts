@@ -1,5 +1,6 @@
 import type { DataArray, DType } from '@tessera/core';
-import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+import { castRowFromF32, copyRowF32 } from './float32';
+import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -27,14 +28,28 @@ export function floatToInt32(value: number): number {
  */
 export function castKernel(x: ArrayView, from: DType, out: DataArray, to: DType): void {
   const src = x.data;
+  const rows = new RowCursor(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset]);
+  const { starts, steps, count } = rows;
+  // Float32 sources: the monomorphic loops of float32.ts (see there for why).
+  if (src instanceof Float32Array) {
+    if (out instanceof Float32Array) {
+      for (let row = 0; row < rows.rows; row++, rows.next()) copyRowF32(out, starts[0], 1, src, starts[1], steps[1], count);
+      return;
+    }
+    const toInt = out instanceof Int32Array ? out : null;
+    const toBool = out instanceof Uint8Array ? out : null;
+    const toFloat64 = out instanceof Float64Array ? out : null;
+    for (let row = 0; row < rows.rows; row++, rows.next()) castRowFromF32(toInt, toBool, toFloat64, starts[0], src, starts[1], steps[1], count);
+    return;
+  }
   const floatToInt = to === 'int32' && (from === 'float32' || from === 'float64');
   const toBool = to === 'bool';
-  forEachRow(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], (starts, n, steps) => {
+  for (let row = 0; row < rows.rows; row++, rows.next()) {
     const o = starts[0];
     const s = steps[1];
     let j = starts[1];
-    if (floatToInt) for (let i = 0; i < n; i++, j += s) out[o + i] = floatToInt32(src[j]);
-    else if (toBool) for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] !== 0 ? 1 : 0;
-    else for (let i = 0; i < n; i++, j += s) out[o + i] = src[j];
-  });
+    if (floatToInt) for (let i = 0; i < count; i++, j += s) out[o + i] = floatToInt32(src[j]);
+    else if (toBool) for (let i = 0; i < count; i++, j += s) out[o + i] = src[j] !== 0 ? 1 : 0;
+    else for (let i = 0; i < count; i++, j += s) out[o + i] = src[j];
+  }
 }

@@ -1,5 +1,6 @@
 import type { DataArray, DType, ReduceOp } from '@tessera/core';
-import { contiguousStrides, forEachPosition, forEachRow, sizeOf, withoutAxis, type ArrayView } from './strided';
+import { accumulateRowF32, foldRowF32 } from './float32';
+import { contiguousStrides, forEachPosition, RowCursor, sizeOf, withoutAxis, type ArrayView } from './strided';
 
 /**
  * Reduce `x` over `axes` into the contiguous `out` (shape = x's shape without `axes`).
@@ -36,65 +37,81 @@ export function reduceKernel(op: ReduceOp, x: ArrayView, axes: readonly number[]
   );
   const shape = order.map((dim) => x.shape[dim]);
   const src = x.data;
-  forEachRow(shape, [order.map((dim) => accStrides[dim]), order.map((dim) => x.strides[dim])], [0, x.offset], (starts, n, steps) => {
-    const sa = steps[0];
-    const sx = steps[1];
-    let a = starts[0];
-    let j = starts[1];
-    if (sa === 0) {
-      // The row folds into one accumulator: keep it in a local.
-      let value = acc[a];
-      switch (op) {
-        case 'sum':
-          if (isInt) for (let i = 0; i < n; i++, j += sx) value = (value + src[j]) | 0;
-          else for (let i = 0; i < n; i++, j += sx) value += src[j];
-          break;
-        case 'prod':
-          if (isInt) for (let i = 0; i < n; i++, j += sx) value = Math.imul(value, src[j]);
-          else for (let i = 0; i < n; i++, j += sx) value *= src[j];
-          break;
-        case 'max':
-          for (let i = 0; i < n; i++, j += sx) {
-            const v = src[j];
-            if (v > value || v !== v) value = v;
-            if (value !== value) break;
-          }
-          break;
-        case 'min':
-          for (let i = 0; i < n; i++, j += sx) {
-            const v = src[j];
-            if (v < value || v !== v) value = v;
-            if (value !== value) break;
-          }
-          break;
-      }
-      acc[a] = value;
-      return;
+  const rows = new RowCursor(shape, [order.map((dim) => accStrides[dim]), order.map((dim) => x.strides[dim])], [0, x.offset]);
+  const { starts, steps, count } = rows;
+  if (src instanceof Float32Array && op !== 'prod') {
+    // Float32 sum/max/min: the monomorphic loops of float32.ts (see there for why).
+    for (let row = 0; row < rows.rows; row++, rows.next()) {
+      const a = starts[0];
+      if (steps[0] === 0) acc[a] = foldRowF32(op, acc[a], src, starts[1], steps[1], count);
+      else accumulateRowF32(op, acc, a, steps[0], src, starts[1], steps[1], count);
     }
+  } else {
+    for (let row = 0; row < rows.rows; row++, rows.next()) reduceRow(op, isInt, acc, starts[0], steps[0], src, starts[1], steps[1], count);
+  }
+  if (out instanceof Float32Array) {
+    for (let i = 0; i < outSize; i++) out[i] = acc[i]; // a store site that only sees Float32Array
+  } else {
+    for (let i = 0; i < outSize; i++) out[i] = acc[i];
+  }
+}
+
+/** Reduce one row into the accumulators `acc[a + k·sa]` (stride 0: one accumulator) for any dtype. */
+function reduceRow(
+  op: ReduceOp, isInt: boolean, acc: Float64Array, a: number, sa: number, src: DataArray, j: number, sx: number, n: number,
+): void {
+  if (sa === 0) {
+    // The row folds into one accumulator: keep it in a local.
+    let value = acc[a];
     switch (op) {
       case 'sum':
-        if (isInt) for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] = (acc[a] + src[j]) | 0;
-        else for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] += src[j];
+        if (isInt) for (let i = 0; i < n; i++, j += sx) value = (value + src[j]) | 0;
+        else for (let i = 0; i < n; i++, j += sx) value += src[j];
         break;
       case 'prod':
-        if (isInt) for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] = Math.imul(acc[a], src[j]);
-        else for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] *= src[j];
+        if (isInt) for (let i = 0; i < n; i++, j += sx) value = Math.imul(value, src[j]);
+        else for (let i = 0; i < n; i++, j += sx) value *= src[j];
         break;
       case 'max':
-        for (let i = 0; i < n; i++, a += sa, j += sx) {
+        for (let i = 0; i < n; i++, j += sx) {
           const v = src[j];
-          if (v > acc[a] || v !== v) acc[a] = v;
+          if (v > value || v !== v) value = v;
+          if (value !== value) break;
         }
         break;
       case 'min':
-        for (let i = 0; i < n; i++, a += sa, j += sx) {
+        for (let i = 0; i < n; i++, j += sx) {
           const v = src[j];
-          if (v < acc[a] || v !== v) acc[a] = v;
+          if (v < value || v !== v) value = v;
+          if (value !== value) break;
         }
         break;
     }
-  });
-  for (let i = 0; i < outSize; i++) out[i] = acc[i];
+    acc[a] = value;
+    return;
+  }
+  switch (op) {
+    case 'sum':
+      if (isInt) for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] = (acc[a] + src[j]) | 0;
+      else for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] += src[j];
+      break;
+    case 'prod':
+      if (isInt) for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] = Math.imul(acc[a], src[j]);
+      else for (let i = 0; i < n; i++, a += sa, j += sx) acc[a] *= src[j];
+      break;
+    case 'max':
+      for (let i = 0; i < n; i++, a += sa, j += sx) {
+        const v = src[j];
+        if (v > acc[a] || v !== v) acc[a] = v;
+      }
+      break;
+    case 'min':
+      for (let i = 0; i < n; i++, a += sa, j += sx) {
+        const v = src[j];
+        if (v < acc[a] || v !== v) acc[a] = v;
+      }
+      break;
+  }
 }
 
 /** argmax/argmin along one axis: one pass per output line, first index of the extreme wins. */

@@ -1,5 +1,6 @@
 import type { DataArray } from '@tessera/core';
-import { contiguousStrides, forEachPosition, withoutAxis, type ArrayView } from './strided';
+import { softmaxLineF32 } from './float32';
+import { contiguousStrides, forEachPosition, RowCursor, withoutAxis, type ArrayView } from './strided';
 
 /**
  * Softmax (or log-softmax) along `axis` into the contiguous `out`. Stable: each line subtracts its
@@ -21,6 +22,18 @@ export function softmaxKernel(x: ArrayView, axis: number, out: DataArray, log: b
   const { extent, step } = line;
   const outStep = outLine.step;
   if (extent === 0) return;
+  if (src instanceof Float32Array && out instanceof Float32Array) {
+    // The monomorphic loop of float32.ts (see there for why), one line at a time, no callbacks.
+    const lines = new RowCursor(line.shape, [line.strides, outLine.strides], [x.offset, 0]);
+    const scratch = new Float64Array(extent);
+    const { starts, steps, count } = lines;
+    for (let row = 0; row < lines.rows; row++, lines.next()) {
+      for (let i = 0, at = starts[0], write = starts[1]; i < count; i++, at += steps[0], write += steps[1]) {
+        softmaxLineF32(out, write, outStep, src, at, step, extent, log, scratch);
+      }
+    }
+    return;
+  }
   forEachPosition(line.shape, [line.strides, outLine.strides], [x.offset, 0], (starts) => {
     const first = starts[0];
     const firstOut = starts[1];

@@ -1,5 +1,6 @@
 import type { DataArray, DType, UnaryOp } from '@tessera/core';
-import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+import { unaryRowF32 } from './float32';
+import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
@@ -77,34 +78,41 @@ export function sigmoid(x: number): number {
  */
 export function unaryKernel(op: UnaryOp, x: ArrayView, out: DataArray, dtype: DType): void {
   const src = x.data;
+  const rows = new RowCursor(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset]);
+  const { starts, steps, count } = rows;
+  // Float32 in and out: the monomorphic loops of float32.ts (see there for why).
+  if (src instanceof Float32Array && out instanceof Float32Array) {
+    for (let row = 0; row < rows.rows; row++, rows.next()) unaryRowF32(op, out, starts[0], src, starts[1], steps[1], count);
+    return;
+  }
   const isInt = dtype === 'int32';
-  forEachRow(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], (starts, n, steps) => {
-    const o = starts[0];
-    const s = steps[1];
-    let j = starts[1];
-    // One tight loop per op: the switch runs once per row, not per element.
-    switch (op) {
-      case 'neg': for (let i = 0; i < n; i++, j += s) out[o + i] = -src[j]; break;
-      case 'abs': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.abs(src[j]); break;
-      case 'sign': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sign(src[j]); break;
-      case 'exp': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.exp(src[j]); break;
-      case 'log': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.log(src[j]); break;
-      case 'sqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sqrt(src[j]); break;
-      case 'rsqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / Math.sqrt(src[j]); break;
-      case 'sin': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sin(src[j]); break;
-      case 'cos': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.cos(src[j]); break;
-      case 'tanh': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.tanh(src[j]); break;
-      case 'sigmoid': for (let i = 0; i < n; i++, j += s) out[o + i] = sigmoid(src[j]); break;
-      // `x < 0 ? 0 : x` keeps NaN (a NaN compares false).
-      case 'relu': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] < 0 ? 0 : src[j]; break;
-      case 'erf': for (let i = 0; i < n; i++, j += s) out[o + i] = erf(src[j]); break;
-      case 'reciprocal': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / src[j]; break;
-      case 'floor': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.floor(src[j]); break;
-      case 'ceil': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.ceil(src[j]); break;
-      case 'round': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : roundHalfEven(src[j]); break;
-      case 'logicalNot': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] === 0 ? 1 : 0; break;
-      default:
-        throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
-    }
-  });
+  for (let row = 0; row < rows.rows; row++, rows.next()) unaryRow(op, isInt, out, starts[0], src, starts[1], steps[1], count);
+}
+
+/** One row of `out = op(x)` for any dtype (the generic, polymorphic fallback). */
+function unaryRow(op: UnaryOp, isInt: boolean, out: DataArray, o: number, src: DataArray, j: number, s: number, n: number): void {
+  // One tight loop per op: the switch runs once per row, not per element.
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++, j += s) out[o + i] = -src[j]; break;
+    case 'abs': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.abs(src[j]); break;
+    case 'sign': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sign(src[j]); break;
+    case 'exp': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.exp(src[j]); break;
+    case 'log': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.log(src[j]); break;
+    case 'sqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sqrt(src[j]); break;
+    case 'rsqrt': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / Math.sqrt(src[j]); break;
+    case 'sin': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.sin(src[j]); break;
+    case 'cos': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.cos(src[j]); break;
+    case 'tanh': for (let i = 0; i < n; i++, j += s) out[o + i] = Math.tanh(src[j]); break;
+    case 'sigmoid': for (let i = 0; i < n; i++, j += s) out[o + i] = sigmoid(src[j]); break;
+    // `x < 0 ? 0 : x` keeps NaN (a NaN compares false).
+    case 'relu': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] < 0 ? 0 : src[j]; break;
+    case 'erf': for (let i = 0; i < n; i++, j += s) out[o + i] = erf(src[j]); break;
+    case 'reciprocal': for (let i = 0; i < n; i++, j += s) out[o + i] = 1 / src[j]; break;
+    case 'floor': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.floor(src[j]); break;
+    case 'ceil': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : Math.ceil(src[j]); break;
+    case 'round': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : roundHalfEven(src[j]); break;
+    case 'logicalNot': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] === 0 ? 1 : 0; break;
+    default:
+      throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
+  }
 }
