@@ -1,1 +1,11 @@
-export {};
+/**
+ * Training tools: `fit`, its callbacks (`ModelCheckpoint`, `ProgressBar`; `EarlyStopping` lives in
+ * @tessera/optim) and classification metrics.
+ */
+export { fit, schedulerWantsMetric, type FitOptions } from './fit';
+export { History } from './history';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
+export { ProgressBar, type ProgressBarOptions } from './progress-bar';
+export { writeFileAtomic } from './atomic-write';
+export type { BatchSource, Callback, Logs, OptimizerLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
+export * from './metrics/index';
