@@ -90,7 +90,7 @@ function computeScore(score: Score, prediction: Tensor, target: Tensor, options:
  * `accuracy`; `average` picks per-class (`'none'`) or an average (see {@link Average}).
  * @example
  * const labels = tensor([0, 1, 1, 0], { dtype: 'int32' });
- * await precision(tensor([0.8, 0.9, 0.3, 0.6]), labels).item(); // 0.5: of 2 predicted positives, 1 is right
+ * await precision(tensor([0.8, 0.9, 0.3, 0.6]), labels).item(); // 1/3: of 3 predicted positives, 1 is right
  */
 export function precision(prediction: Tensor, target: Tensor, options: PrecisionRecallOptions = {}): Tensor {
   return computeScore('precision', prediction, target, options);
