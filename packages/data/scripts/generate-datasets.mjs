@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, Buffer, console */
 // Regenerates src/datasets/generated/{iris,digits}-data.ts from the reference CSV files, so that the
 // package carries the data sets as plain TypeScript (no fs, works in browsers).
 //

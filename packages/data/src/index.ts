@@ -13,7 +13,7 @@ export { Dataset, checkItemIndex } from './dataset';
 export { TensorDataset } from './tensor-dataset';
 export { DataLoader, type DataLoaderOptions } from './data-loader';
 export { defaultCollate } from './collate';
-export { trainTestSplit, trainTestSplitIndices, kFold, type Fold, type Splittable, type TrainTestSplitOptions } from './split';
+export { trainTestSplit, trainTestSplitIndices, kFold, type Fold, type Splittable, type SplitPairs, type TrainTestSplitOptions } from './split';
 export { oneHot } from './one-hot';
 export { StandardScaler, MinMaxScaler } from './scalers';
 export { SeededRandom, randomPermutation } from './random';

@@ -4,6 +4,13 @@ import { SeededRandom, resolveSeed } from './random';
 /** What {@link trainTestSplit} can split: tensors (along dim 0), arrays and typed arrays. */
 export type Splittable = Tensor | readonly unknown[] | ArrayLike<number>;
 
+/** `[train, test]` of each input in turn, each keeping its input's type. */
+export type SplitPairs<T extends readonly Splittable[]> = T extends readonly [infer Head, ...infer Rest extends readonly Splittable[]]
+  ? [Head, Head, ...SplitPairs<Rest>]
+  : T extends readonly (infer Element)[]
+    ? Element[]
+    : never;
+
 /** Options of {@link trainTestSplit}. */
 export interface TrainTestSplitOptions {
   /** The test part: a fraction in (0, 1) (rounded up, as scikit-learn does) or a count of items. Default 0.25. */
@@ -109,7 +116,7 @@ export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions 
   return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) };
 }
 
-function take<T extends Splittable>(input: T, indices: Int32Array): T {
+function take(input: Splittable, indices: Int32Array): Splittable {
   if (isTensor(input)) return noGrad(() => {
     const index = tensor(indices, { device: input.device });
     try {
@@ -117,15 +124,15 @@ function take<T extends Splittable>(input: T, indices: Int32Array): T {
     } finally {
       index.dispose();
     }
-  }) as T;
+  });
   if (ArrayBuffer.isView(input)) {
     const typed = input as unknown as Int32Array;
     const out = new (typed.constructor as Int32ArrayConstructor)(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = typed[indices[i]];
-    return out as unknown as T;
+    return out;
   }
   const list = input as readonly unknown[];
-  return Array.from(indices, (i) => list[i]) as unknown as T;
+  return Array.from(indices, (i) => list[i]);
 }
 
 function isOptions(value: unknown): value is TrainTestSplitOptions {
@@ -141,10 +148,12 @@ function isOptions(value: unknown): value is TrainTestSplitOptions {
  * @example
  * const [xTrain, xTest, yTrain, yTest] = trainTestSplit(x, y, { testSize: 0.2, seed: 0, stratify: labels });
  */
-export function trainTestSplit<T extends Splittable>(...args: [...T[], TrainTestSplitOptions] | T[]): T[] {
+export function trainTestSplit<T extends Splittable[]>(...args: [...T, TrainTestSplitOptions]): SplitPairs<T>;
+export function trainTestSplit<T extends Splittable[]>(...args: T): SplitPairs<T>;
+export function trainTestSplit(...args: (Splittable | TrainTestSplitOptions)[]): Splittable[] {
   const last = args[args.length - 1];
   const options = isOptions(last) ? last : {};
-  const inputs = (isOptions(last) ? args.slice(0, -1) : args) as T[];
+  const inputs = (isOptions(last) ? args.slice(0, -1) : args) as Splittable[];
   if (inputs.length === 0) throw new ValueError('trainTestSplit: expected at least one tensor or array to split');
   const n = commonLength(inputs);
   const { train, test } = trainTestSplitIndices(n, options);

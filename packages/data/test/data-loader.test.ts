@@ -2,6 +2,7 @@ import '@tessera/backend-cpu';
 import { ValueError, arange, manualSeed, memory, tensor, type Tensor } from '@tessera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataLoader, Dataset, TensorDataset } from '../src';
+import { tidied } from './helpers';
 
 function rows(n: number): { ds: TensorDataset; x: Tensor; y: Tensor } {
   const x = arange(n * 2).reshape([n, 2]);
@@ -26,7 +27,7 @@ afterEach(() => {
 });
 
 describe('DataLoader: the three regimes of gradient descent', () => {
-  it('batchSize 1 is stochastic: one item per batch, N batches per epoch', () => {
+  it('batchSize 1 is stochastic: one item per batch, N batches per epoch', tidied(() => {
     const { ds, x, y } = rows(5);
     owned.push(x, y);
     const loader = new DataLoader(ds);
@@ -38,9 +39,9 @@ describe('DataLoader: the three regimes of gradient descent', () => {
       return shape;
     });
     expect(shapes).toEqual(Array(5).fill([[1, 2], [1]]));
-  });
+  }));
 
-  it('batchSize N is full-batch: one batch of everything', () => {
+  it('batchSize N is full-batch: one batch of everything', tidied(() => {
     const { ds, x, y } = rows(5);
     owned.push(x, y);
     const loader = new DataLoader(ds, { batchSize: 5 });
@@ -49,9 +50,9 @@ describe('DataLoader: the three regimes of gradient descent', () => {
     expect(batches.length).toBe(1);
     expect(batches[0][0].arraySync()).toEqual(x.arraySync());
     for (const t of batches[0]) t.dispose();
-  });
+  }));
 
-  it('batchSize between is mini-batch: ceil(N / B) batches, the last one smaller', () => {
+  it('batchSize between is mini-batch: ceil(N / B) batches, the last one smaller', tidied(() => {
     const { ds, x, y } = rows(10);
     owned.push(x, y);
     const loader = new DataLoader(ds, { batchSize: 4 });
@@ -62,25 +63,25 @@ describe('DataLoader: the three regimes of gradient descent', () => {
       return size;
     });
     expect(sizes).toEqual([4, 4, 2]);
-  });
+  }));
 
-  it('dropLast drops the short last batch', () => {
+  it('dropLast drops the short last batch', tidied(() => {
     const { ds, x, y } = rows(10);
     owned.push(x, y);
     const loader = new DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(loader.length).toBe(2);
     expect(epochLabels(loader)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-  });
+  }));
 
-  it('without shuffle the order is the data set order', () => {
+  it('without shuffle the order is the data set order', tidied(() => {
     const { ds, x, y } = rows(7);
     owned.push(x, y);
     expect(epochLabels(new DataLoader(ds, { batchSize: 3 }))).toEqual([0, 1, 2, 3, 4, 5, 6]);
-  });
+  }));
 });
 
 describe('DataLoader: seeded shuffle', () => {
-  it('the same seed gives the same order; every item is visited once per epoch', () => {
+  it('the same seed gives the same order; every item is visited once per epoch', tidied(() => {
     const { ds, x, y } = rows(20);
     owned.push(x, y);
     const a = epochLabels(new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 123 }));
@@ -89,9 +90,9 @@ describe('DataLoader: seeded shuffle', () => {
     expect(a).not.toEqual([...Array(20).keys()]);
     expect([...a].sort((p, q) => p - q)).toEqual([...Array(20).keys()]);
     expect(epochLabels(new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 124 }))).not.toEqual(a);
-  });
+  }));
 
-  it('each epoch reshuffles, deterministically: epoch e of two loaders with one seed agree', () => {
+  it('each epoch reshuffles, deterministically: epoch e of two loaders with one seed agree', tidied(() => {
     const { ds, x, y } = rows(20);
     owned.push(x, y);
     const first = new DataLoader(ds, { batchSize: 5, shuffle: true, seed: 9 });
@@ -104,9 +105,9 @@ describe('DataLoader: seeded shuffle', () => {
     second.setEpoch(1);
     expect(epochLabels(second)).toEqual(epochs[1]);
     expect([...first.order(2)]).toEqual(epochs[2]);
-  });
+  }));
 
-  it('rows stay paired with their labels after shuffling', () => {
+  it('rows stay paired with their labels after shuffling', tidied(() => {
     const { ds, x, y } = rows(9);
     owned.push(x, y);
     for (const [xb, yb] of new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 1 })) {
@@ -116,9 +117,9 @@ describe('DataLoader: seeded shuffle', () => {
       xb.dispose();
       yb.dispose();
     }
-  });
+  }));
 
-  it('without a seed the order follows manualSeed', () => {
+  it('without a seed the order follows manualSeed', tidied(() => {
     const { ds, x, y } = rows(20);
     owned.push(x, y);
     manualSeed(11);
@@ -126,7 +127,7 @@ describe('DataLoader: seeded shuffle', () => {
     manualSeed(11);
     const b = epochLabels(new DataLoader(ds, { batchSize: 20, shuffle: true }));
     expect(a).toEqual(b);
-  });
+  }));
 });
 
 describe('DataLoader: generic data sets and collate', () => {
@@ -139,21 +140,21 @@ describe('DataLoader: generic data sets and collate', () => {
     }
   }
 
-  it('the default collate stacks tensors and turns numbers into a tensor', () => {
+  it('the default collate stacks tensors and turns numbers into a tensor', tidied(() => {
     const batches = [...new DataLoader(new Pairs(), { batchSize: 2 })];
     expect(batches.length).toBe(3);
     const [xb, yb] = batches[0] as unknown as Tensor[];
     expect(xb.arraySync()).toEqual([[0, 10], [1, 9]]);
     expect(yb.arraySync()).toEqual([0, 1]);
     for (const batch of batches) for (const t of batch as unknown as Tensor[]) t.dispose();
-  });
+  }));
 
-  it('a custom collate receives the items', () => {
+  it('a custom collate receives the items', tidied(() => {
     const loader = new DataLoader(new Pairs(), { batchSize: 5, collate: (items) => items.map(([, label]) => label) });
     expect([...loader]).toEqual([[0, 1, 0, 1, 0]]);
-  });
+  }));
 
-  it('items are disposed after collating, except those the collate returns', () => {
+  it('items are disposed after collating, except those the collate returns', tidied(() => {
     const before = memory().tensors;
     const loader = new DataLoader(new Pairs(), { batchSize: 1, collate: (items) => items[0][0] });
     const batches = [...loader];
@@ -161,11 +162,11 @@ describe('DataLoader: generic data sets and collate', () => {
     expect(batches[4].arraySync()).toEqual([4, 6]);
     for (const t of batches) t.dispose();
     expect(memory().tensors).toBe(before);
-  });
+  }));
 });
 
 describe('DataLoader: memory and errors', () => {
-  it('memory stays flat over epochs when each batch is disposed', () => {
+  it('memory stays flat over epochs when each batch is disposed', tidied(() => {
     const { ds, x, y } = rows(64);
     owned.push(x, y);
     const loader = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 0 });
@@ -173,20 +174,20 @@ describe('DataLoader: memory and errors', () => {
     const before = memory().tensors;
     for (let epoch = 0; epoch < 3; epoch++) epochLabels(loader);
     expect(memory().tensors).toBe(before);
-  });
+  }));
 
-  it('batchSize 0 or negative is a ValueError that says what is expected', () => {
+  it('batchSize 0 or negative is a ValueError that says what is expected', tidied(() => {
     const { ds, x, y } = rows(3);
     owned.push(x, y);
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(ValueError);
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be a positive integer (1 = stochastic, dataset.length = full batch), got 0');
     expect(() => new DataLoader(ds, { batchSize: -2 })).toThrow(/got -2/);
     expect(() => new DataLoader(ds, { batchSize: 1.5 })).toThrow(/got 1.5/);
-  });
+  }));
 
-  it('a bad seed is a ValueError', () => {
+  it('a bad seed is a ValueError', tidied(() => {
     const { ds, x, y } = rows(3);
     owned.push(x, y);
     expect(() => new DataLoader(ds, { shuffle: true, seed: -1 })).toThrow(/seed must be a non-negative safe integer/);
-  });
+  }));
 });

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR, loadDigits, loadFashionMNIST, loadIDX, loadIris, serializeIDX } from '../src';
 import { decodeBase64 } from '../src/datasets/decode';
+import { tidied } from './helpers';
 
 const SHARED = '/work/shared/data';
 
@@ -14,16 +15,16 @@ function labelCounts(labels: ArrayLike<number>): number[] {
 }
 
 describe('decodeBase64', () => {
-  it('decodes with and without padding', () => {
+  it('decodes with and without padding', tidied(() => {
     expect([...decodeBase64('AQID')]).toEqual([1, 2, 3]);
     expect([...decodeBase64('AQI=')]).toEqual([1, 2]);
     expect([...decodeBase64('AQ==')]).toEqual([1]);
     expect([...decodeBase64(Buffer.from([0, 255, 128, 7, 9]).toString('base64'))]).toEqual([0, 255, 128, 7, 9]);
-  });
+  }));
 });
 
 describe('loadIris', () => {
-  it('150 × 4 float32 features, 50 of each of 3 classes', () => {
+  it('150 × 4 float32 features, 50 of each of 3 classes', tidied(() => {
     const { features, labels, featureNames, classNames } = loadIris();
     expect(features.shape).toEqual([150, 4]);
     expect(features.dtype).toBe('float32');
@@ -35,18 +36,18 @@ describe('loadIris', () => {
     expect((features.arraySync() as number[][])[0]).toEqual([5.1, 3.5, 1.4, 0.2].map(Math.fround));
     features.dispose();
     labels.dispose();
-  });
+  }));
 
-  it.skipIf(!existsSync(`${SHARED}/iris.csv`))('matches the reference iris.csv exactly', () => {
+  it.skipIf(!existsSync(`${SHARED}/iris.csv`))('matches the reference iris.csv exactly', tidied(() => {
     const rows = readFileSync(`${SHARED}/iris.csv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
     const { features, labels } = loadIris();
     expect(features.arraySync()).toEqual(rows.map((row) => row.slice(0, 4).map(Math.fround)));
     expect([...labels.dataSync()]).toEqual(rows.map((row) => row[4]));
-  });
+  }));
 });
 
 describe('loadDigits', () => {
-  it('1797 × 64 float32 pixels in 0–16 and labels 0–9', () => {
+  it('1797 × 64 float32 pixels in 0–16 and labels 0–9', tidied(() => {
     const { features, labels, featureNames, classNames } = loadDigits();
     expect(features.shape).toEqual([1797, 64]);
     expect(features.dtype).toBe('float32');
@@ -59,21 +60,21 @@ describe('loadDigits', () => {
     expect(classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     features.dispose();
     labels.dispose();
-  });
+  }));
 
-  it('images: true shapes the features [N, 1, 8, 8]', () => {
+  it('images: true shapes the features [N, 1, 8, 8]', tidied(() => {
     const { features, labels } = loadDigits({ images: true });
     expect(features.shape).toEqual([1797, 1, 8, 8]);
     features.dispose();
     labels.dispose();
-  });
+  }));
 
-  it.skipIf(!existsSync(`${SHARED}/digits.csv.gz`))('matches the reference digits.csv.gz exactly', () => {
+  it.skipIf(!existsSync(`${SHARED}/digits.csv.gz`))('matches the reference digits.csv.gz exactly', tidied(() => {
     const rows = gunzipSync(readFileSync(`${SHARED}/digits.csv.gz`)).toString('utf8').trim().split('\n').map((line) => line.split(',').map(Number));
     const { features, labels } = loadDigits();
     expect([...features.dataSync()]).toEqual(rows.flatMap((row) => row.slice(0, 64)));
     expect([...labels.dataSync()]).toEqual(rows.map((row) => row[64]));
-  });
+  }));
 });
 
 const hasFashionMNIST = existsSync(`${FASHION_MNIST_DIR}/t10k-labels-idx1-ubyte.gz`);
@@ -126,6 +127,7 @@ describe('loadFashionMNIST', () => {
     const images = await loadFashionMNIST({ dir, images: true, limit: 2 });
     expect(images.images.shape).toEqual([2, 1, 28, 28]);
     expect(images.labels.arraySync()).toEqual([9, 0]);
+    for (const t of [flat.images, flat.labels, images.images, images.labels]) t.dispose();
   });
 
   it('a missing folder is an error that says how to install the data', async () => {

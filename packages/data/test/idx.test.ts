@@ -2,6 +2,7 @@ import '@tessera/backend-cpu';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DataFormatError, IDX_TYPE_CODES, gunzip, isGzip, loadIDX, parseIDX, serializeIDX, type IDXDType } from '../src';
+import { tidied } from './helpers';
 
 const SAMPLES: Record<IDXDType, number[]> = {
   uint8: [0, 1, 127, 128, 254, 255],
@@ -13,7 +14,7 @@ const SAMPLES: Record<IDXDType, number[]> = {
 };
 
 describe('IDX', () => {
-  it('the header of a hand-written file: magic, dims, big-endian data', () => {
+  it('the header of a hand-written file: magic, dims, big-endian data', tidied(() => {
     // 00 00 0B 02 | 00 00 00 01 | 00 00 00 02 | 01 02 | FF FE  → int16 [[258, -2]]
     const bytes = new Uint8Array([0, 0, 0x0b, 2, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2, 0xff, 0xfe]);
     const { shape, data, dtype } = parseIDX(bytes);
@@ -21,7 +22,7 @@ describe('IDX', () => {
     expect(shape).toEqual([1, 2]);
     expect(data).toBeInstanceOf(Int16Array);
     expect([...data]).toEqual([258, -2]);
-  });
+  }));
 
   for (const [dtype, values] of Object.entries(SAMPLES) as [IDXDType, number[]][]) {
     it(`round-trips ${dtype} (type code 0x${IDX_TYPE_CODES[dtype].toString(16).padStart(2, '0')}), plain and gzip`, async () => {
@@ -36,25 +37,25 @@ describe('IDX', () => {
     });
   }
 
-  it('a 0-d file and an empty file are valid', () => {
+  it('a 0-d file and an empty file are valid', tidied(() => {
     expect(parseIDX(serializeIDX([42], [], 'uint8'))).toEqual({ shape: [], data: new Uint8Array([42]), dtype: 'uint8' });
     expect(parseIDX(serializeIDX([], [0, 28, 28])).shape).toEqual([0, 28, 28]);
-  });
+  }));
 
-  it('accepts an ArrayBuffer and subarrays of a larger buffer', () => {
+  it('accepts an ArrayBuffer and subarrays of a larger buffer', tidied(() => {
     const bytes = serializeIDX([1, 2, 3], [3], 'int32');
     expect([...parseIDX(bytes.slice().buffer).data]).toEqual([1, 2, 3]);
     const padded = new Uint8Array(bytes.length + 3);
     padded.set(bytes, 3);
     expect([...parseIDX(padded.subarray(3)).data]).toEqual([1, 2, 3]);
-  });
+  }));
 
-  it('a bad magic number is a DataFormatError showing the bytes', () => {
+  it('a bad magic number is a DataFormatError showing the bytes', tidied(() => {
     expect(() => parseIDX(new Uint8Array([0, 0, 0x0a, 1, 0, 0, 0, 0]))).toThrow(DataFormatError);
     expect(() => parseIDX(new Uint8Array([1, 2, 8, 1, 0, 0, 0, 0]))).toThrow('parseIDX: bad magic number 01 02 08 01');
-  });
+  }));
 
-  it('a truncated file says how many bytes it needs', () => {
+  it('a truncated file says how many bytes it needs', tidied(() => {
     const bytes = serializeIDX([1, 2, 3, 4], [2, 2], 'int16');
     expect(() => parseIDX(bytes.subarray(0, bytes.length - 1))).toThrow(
       'parseIDX: truncated file: shape [2, 2] of int16 needs 20 bytes, the file has 19',
@@ -64,7 +65,7 @@ describe('IDX', () => {
     const extra = new Uint8Array(bytes.length + 1);
     extra.set(bytes);
     expect(() => parseIDX(extra)).toThrow('1 unexpected bytes after the data');
-  });
+  }));
 
   it('gzip data is detected: parseIDX points to loadIDX, gunzip rejects corrupt data', async () => {
     const zipped = gzipSync(serializeIDX([1], [1]));
@@ -80,7 +81,7 @@ describe('IDX', () => {
     expect(new Uint8Array(await new Response(stream).arrayBuffer())).toEqual(bytes);
   });
 
-  it('serializeIDX checks the element count', () => {
+  it('serializeIDX checks the element count', tidied(() => {
     expect(() => serializeIDX([1, 2, 3], [2, 2])).toThrow('serializeIDX: shape [2, 2] needs 4 elements, got 3');
-  });
+  }));
 });

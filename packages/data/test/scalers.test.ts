@@ -2,12 +2,13 @@ import '@tessera/backend-cpu';
 import { ShapeError, ValueError, memory, tensor } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { MinMaxScaler, StandardScaler } from '../src';
+import { tidied } from './helpers';
 
 const close = (actual: unknown, expected: number[][], digits = 5) =>
   (actual as number[][]).forEach((row, i) => row.forEach((value, j) => expect(value).toBeCloseTo(expected[i][j], digits)));
 
 describe('StandardScaler', () => {
-  it('standardises each feature with the training mean and population std', () => {
+  it('standardises each feature with the training mean and population std', tidied(() => {
     const train = tensor([[1, 10], [2, 20], [3, 30], [4, 40]]);
     const scaler = new StandardScaler().fit(train);
     const std0 = Math.sqrt(1.25);
@@ -19,9 +20,9 @@ describe('StandardScaler', () => {
     close([z.std(0, false, 0).arraySync() as number[]], [[1, 1]]);
     for (const t of [train, z]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('is fitted on the training data only: test data reuses the training statistics', () => {
+  it('is fitted on the training data only: test data reuses the training statistics', tidied(() => {
     const train = tensor([[0], [2]]);
     const test = tensor([[100], [102]]);
     const scaler = new StandardScaler().fit(train);
@@ -30,9 +31,9 @@ describe('StandardScaler', () => {
     expect(zTest.arraySync()).toEqual([[99], [101]]);
     for (const t of [train, test, zTest]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('a constant feature is centred, not divided by zero', () => {
+  it('a constant feature is centred, not divided by zero', tidied(() => {
     const x = tensor([[5, 1], [5, 3]]);
     const scaler = new StandardScaler();
     const z = scaler.fitTransform(x);
@@ -40,9 +41,9 @@ describe('StandardScaler', () => {
     expect(scaler.scale!.arraySync()).toEqual([1, 1]);
     for (const t of [x, z]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('inverseTransform undoes transform', () => {
+  it('inverseTransform undoes transform', tidied(() => {
     const x = tensor([[1, -3], [4, 8], [9, 0.5]]);
     const scaler = new StandardScaler().fit(x);
     const z = scaler.transform(x);
@@ -50,9 +51,9 @@ describe('StandardScaler', () => {
     close(back.arraySync(), x.arraySync() as number[][]);
     for (const t of [x, z, back]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('withMean / withStd switch off centring / scaling; integer input is scaled as float', () => {
+  it('withMean / withStd switch off centring / scaling; integer input is scaled as float', tidied(() => {
     const x = tensor(Int32Array.from([2, 6]), { shape: [2, 1] });
     const scaler = new StandardScaler({ withMean: false }).fit(x);
     const z = scaler.transform(x);
@@ -60,9 +61,9 @@ describe('StandardScaler', () => {
     expect(z.arraySync()).toEqual([[1], [3]]);
     for (const t of [x, z]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('leaves no tensors behind except its two statistics', () => {
+  it('leaves no tensors behind except its two statistics', tidied(() => {
     const x = tensor([[1, 2], [3, 4]]);
     const before = memory().tensors;
     const scaler = new StandardScaler().fit(x);
@@ -72,9 +73,9 @@ describe('StandardScaler', () => {
     scaler.dispose();
     expect(memory().tensors).toBe(before);
     x.dispose();
-  });
+  }));
 
-  it('using it before fit, or with another number of features, is an error that says so', () => {
+  it('using it before fit, or with another number of features, is an error that says so', tidied(() => {
     const scaler = new StandardScaler();
     const x = tensor([[1, 2]]);
     expect(() => scaler.transform(x)).toThrow('StandardScaler.transform: call fit(trainingSamples) first');
@@ -84,19 +85,19 @@ describe('StandardScaler', () => {
     expect(() => new StandardScaler().fit(tensor([]).reshape([0, 2]))).toThrow(/at least one sample/);
     x.dispose();
     scaler.dispose();
-  });
+  }));
 });
 
 describe('MinMaxScaler', () => {
-  it('maps the training minimum and maximum of each feature to 0 and 1', () => {
+  it('maps the training minimum and maximum of each feature to 0 and 1', tidied(() => {
     const train = tensor([[1, -10], [3, 0], [5, 10]]);
     const scaler = new MinMaxScaler().fit(train);
     expect(scaler.transform(train).arraySync()).toEqual([[0, 0], [0.5, 0.5], [1, 1]]);
     train.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('uses the training range for test data (no clipping) and supports a featureRange', () => {
+  it('uses the training range for test data (no clipping) and supports a featureRange', tidied(() => {
     const train = tensor([[0], [10]]);
     const test = tensor([[20], [5]]);
     const scaler = new MinMaxScaler({ featureRange: [-1, 1] }).fit(train);
@@ -105,17 +106,17 @@ describe('MinMaxScaler', () => {
     expect(back.arraySync()).toEqual([[20], [5]]);
     for (const t of [train, test, back]) t.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('a constant feature maps to the bottom of the range', () => {
+  it('a constant feature maps to the bottom of the range', tidied(() => {
     const x = tensor([[7, 0], [7, 1]]);
     const scaler = new MinMaxScaler().fit(x);
     expect(scaler.transform(x).arraySync()).toEqual([[0, 0], [0, 1]]);
     x.dispose();
     scaler.dispose();
-  });
+  }));
 
-  it('featureRange must be increasing', () => {
+  it('featureRange must be increasing', tidied(() => {
     expect(() => new MinMaxScaler({ featureRange: [1, 0] })).toThrow(ValueError);
-  });
+  }));
 });
