@@ -203,12 +203,10 @@ export function unaryRowF32(op: UnaryOp, out: Float32Array, o: number, x: Float3
     case 'cos': for (; o < end; o++, j += sx) out[o] = Math.cos(x[j]); break;
     case 'tanh': for (; o < end; o++, j += sx) out[o] = Math.tanh(x[j]); break;
     case 'sigmoid': for (; o < end; o++, j += sx) out[o] = sigmoid(x[j]); break;
-    // `v < 0 ? 0 : v` keeps NaN (a NaN compares false).
     case 'relu':
-      for (; o < end; o++, j += sx) {
-        const v = x[j];
-        out[o] = v < 0 ? 0 : v;
-      }
+      if (n >= 32) reluBitsF32(out, o, x, j, sx, n);
+      // `v < 0 ? 0 : v` keeps NaN (a NaN compares false) and −0.
+      else for (; o < end; o++, j += sx) out[o] = x[j] < 0 ? 0 : x[j];
       break;
     case 'erf': for (; o < end; o++, j += sx) out[o] = erf(x[j]); break;
     case 'reciprocal': for (; o < end; o++, j += sx) out[o] = 1 / x[j]; break;
@@ -217,6 +215,24 @@ export function unaryRowF32(op: UnaryOp, out: Float32Array, o: number, x: Float3
     case 'round': for (; o < end; o++, j += sx) out[o] = roundHalfEven(x[j]); break;
     default:
       throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
+  }
+}
+
+/**
+ * relu on the float32 bit patterns, without a branch per element: a data-dependent `v < 0 ? 0 : v`
+ * mispredicts half the time on activations and runs ~3× slower. Zeroes exactly the values that
+ * compare `< 0` (sign bit set, neither −0 nor NaN), so −0 and NaN pass through unchanged.
+ */
+function reluBitsF32(out: Float32Array, o: number, x: Float32Array, j: number, sx: number, n: number): void {
+  const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
+  const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
+  for (const end = o + n; o < end; o++, j += sx) {
+    const b = bits[j];
+    // As int32: −0 is −2³¹, −∞ is −8388608, negative NaNs lie in (−8388608, 0). Zero b in [−2³¹ + 1, −8388608].
+    const negative = b >> 31;
+    const atMostMinusInfinity = (b + 8388607) >> 31;
+    const notMinusZero = ~(((b ^ -2147483648) - 1) >> 31);
+    outBits[o] = b & ~(negative & atMostMinusInfinity & notMinusZero);
   }
 }
 
@@ -232,7 +248,13 @@ export function castRowFromF32(
   x: Float32Array, j: number, sx: number, n: number,
 ): void {
   const end = o + n;
-  if (toInt) for (; o < end; o++, j += sx) toInt[o] = floatToInt32(x[j]);
+  if (toInt) {
+    for (; o < end; o++, j += sx) {
+      const v = x[j];
+      // In range, `v | 0` truncates toward zero exactly as Math.trunc (much faster in V8).
+      toInt[o] = v > -2147483649 && v < 2147483648 ? v | 0 : floatToInt32(v);
+    }
+  }
   else if (toBool) for (; o < end; o++, j += sx) toBool[o] = x[j] !== 0 ? 1 : 0;
   else if (toFloat64) for (; o < end; o++, j += sx) toFloat64[o] = x[j];
 }
