@@ -2,7 +2,7 @@
  * Activation functions (`torch.nn.functional` names in camelCase). Each composite runs inside `tidy`
  * so only its result outlives the call; autograd keeps what backward needs.
  */
-import { tidy, DTypeError, ValueError, isFloating, type Tensor } from '@tessera/core';
+import { noGrad, tidy, DTypeError, ValueError, isFloating, type Tensor } from '@tessera/core';
 
 function checkFloating(op: string, x: Tensor): void {
   if (!isFloating(x.dtype)) throw new DTypeError(`${op}: expected a floating-point input, got ${x.dtype} of shape [${x.shape.join(', ')}]`);
@@ -109,6 +109,18 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 }
 
 /**
+ * log(1 + e) for e = exp(·) ∈ (0, 1], accurate even when 1 + e rounds to 1 (core has no log1p):
+ * Goldberg's correction log(u)·e/(u − 1) with u = fl(1 + e), the factor held constant for autograd,
+ * and e itself where u rounds to exactly 1.
+ */
+function logOnePlus(e: Tensor): Tensor {
+  const u = e.add(1);
+  const rounded = u.eq(1);
+  const correction = noGrad(() => e.div(u.sub(1).where(rounded.logicalNot(), 1)));
+  return e.where(rounded, u.log().mul(correction));
+}
+
+/**
  * log(1 + eˣ) without overflow or cancellation: x + log(1 + e⁻ˣ) for x > 0, log(1 + eˣ) otherwise.
  * The branches go through `where`, so the gradient is σ(x) everywhere (½ at 0).
  */
@@ -116,9 +128,8 @@ export function logOnePlusExp(x: Tensor): Tensor {
   return tidy(() => {
     const positive = x.gt(0);
     const positivePart = x.where(positive, 0);
-    const negative = negativePart(x);
-    const upper = positivePart.add(positivePart.neg().exp().add(1).log());
-    const lower = negative.exp().add(1).log();
+    const upper = positivePart.add(logOnePlus(positivePart.neg().exp()));
+    const lower = logOnePlus(negativePart(x).exp());
     return upper.where(positive, lower);
   });
 }
