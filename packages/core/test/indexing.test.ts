@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   registerBackend, setBackend, tensor, arange, zeros, ones, gather, indexSelect, scatterAdd, maskedFill, tril, triu, oneHot,
-  cumsum, cat, stack, split, chunk, pad, ShapeError, DTypeError,
+  cumsum, cat, stack, split, chunk, pad, ShapeError, DTypeError, ValueError,
 } from '../src/index';
 import { referencePlugin } from '../src/testing';
 import { expectTensor } from './helpers';
@@ -183,5 +183,12 @@ describe('pad matches PyTorch F.pad', () => {
 
   it('pads a strided view correctly', async () => {
     await expectTensor(tensor([[1, 2], [3, 4]]).T.pad([1, 0]), [[0, 1, 3], [0, 2, 4]]);
+  });
+});
+
+describe('oneHot rejects class indices outside [0, numClasses)', () => {
+  it('names the offending index', () => {
+    expect(() => oneHot(ints([0, 5]), 3)).toThrow(ValueError);
+    expect(() => oneHot(ints([0, -1]), 3)).toThrow(/got -1/);
   });
 });

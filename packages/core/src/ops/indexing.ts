@@ -3,7 +3,7 @@
  */
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
-import { DTypeError, ShapeError } from '../errors';
+import { DTypeError, ShapeError, ValueError } from '../errors';
 import { formatShape, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { castIfNeeded, disposeIfTemp } from './cast';
@@ -161,12 +161,25 @@ export function triu(x: Tensor, k = 0): Tensor {
 export function oneHot(indices: Tensor, numClasses = -1, dtype: DType = 'int32'): Tensor {
   checkIndex('oneHot', indices);
   let classes = numClasses;
-  if (classes < 0) {
-    if (!indices.storage.backend.capabilities.syncRead) {
-      throw new DTypeError(`oneHot: pass numClasses explicitly on backend '${indices.device}' (it cannot read synchronously to find the maximum)`);
-    }
+  const canRead = indices.storage.backend.capabilities.syncRead;
+  if (classes < 0 && !canRead) {
+    throw new DTypeError(`oneHot: pass numClasses explicitly on backend '${indices.device}' (it cannot read synchronously to find the maximum)`);
+  }
+  if (canRead) {
+    // Checked where the data can be read without a GPU round trip; PyTorch raises here too.
     const values = indices.dataSync();
-    classes = values.length ? Math.max(...Array.from(values)) + 1 : 0;
+    let smallest = 0;
+    let largest = -1;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < smallest) smallest = values[i];
+      if (values[i] > largest) largest = values[i];
+    }
+    if (classes < 0) classes = largest + 1;
+    if (smallest < 0 || largest >= classes) {
+      throw new ValueError(
+        `oneHot: class indices must lie in [0, ${classes}), got ${smallest < 0 ? smallest : largest} (indices of shape ${formatShape(indices.shape)})`,
+      );
+    }
   }
   const classIndex = arange(classes, undefined, 1, { device: indices.device });
   const column = indices.unsqueeze(-1);
