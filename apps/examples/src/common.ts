@@ -1,0 +1,69 @@
+/**
+ * Helpers shared by the examples: options, printing, tables and evaluation.
+ */
+import { noGrad, randn, tensor, tidy, type Tensor } from '@tessera/core';
+import { accuracy } from '@tessera/nn';
+
+/** Options every example's `main` takes. */
+export interface ExampleOptions {
+  /** A small, fast configuration (used by the tests): fewer samples and epochs. */
+  quick?: boolean;
+  /** Where the example's lines go (default console.log); pass `() => {}` to silence it. */
+  print?: (line: string) => void;
+}
+
+/** The printer of an example. */
+export function printer(options: ExampleOptions): (line?: string) => void {
+  const print = options.print ?? ((line: string) => console.log(line));
+  return (line = '') => print(line);
+}
+
+/** A plain-text table with aligned columns. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Four significant decimals, or an exponent for tiny numbers. */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(2);
+}
+
+/** Evaluation-mode accuracy of a classifier over `inputs` (in chunks, without gradients). */
+export async function evaluateAccuracy(model: { forward(x: Tensor): Tensor; train(mode?: boolean): unknown; training?: boolean }, inputs: Tensor, labels: Tensor, chunk = 2000): Promise<number> {
+  const wasTraining = model.training ?? true;
+  model.train(false);
+  let correct = 0;
+  const n = inputs.shape[0];
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const hits = tidy(() => noGrad(() => accuracy(model.forward(inputs.narrow(0, start, size)), labels.narrow(0, start, size)).mul(size)));
+    correct += await hits.item();
+    hits.dispose();
+  }
+  model.train(wasTraining);
+  return correct / n;
+}
+
+/** Round to a number of decimals (for returned key numbers). */
+export function round(value: number, decimals = 4): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+/**
+ * Gaussian blobs: `perClass` points around each center (standard deviation `spread`), labels 0, 1, … as int32.
+ * Uses core's seeded generator, so `manualSeed` fixes the points.
+ */
+export function blobs(centers: number[][], perClass: number, spread: number): { points: Tensor; labels: Tensor } {
+  return tidy(() => {
+    const dims = centers[0].length;
+    const offsets = tensor(centers.flatMap((center) => Array.from({ length: perClass }, () => center)));
+    const points = randn([centers.length * perClass, dims]).mul(spread).add(offsets);
+    const labels = tensor(centers.flatMap((_, label) => Array.from({ length: perClass }, () => label)), { dtype: 'int32' });
+    return { points, labels };
+  });
+}
