@@ -71,9 +71,9 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 
 /** SELU's α (Klambauer et al. 2017, the constant PyTorch uses). */
-export const SELU_ALPHA = 1.6732632423543772848170429916717;
+export const SELU_ALPHA = 1.6732632423543772;
 /** SELU's scale. */
-export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_SCALE = 1.0507009873554805;
 
 /**
  * SELU: scale · ELU(x, α) with the self-normalising constants.
