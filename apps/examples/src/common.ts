@@ -2,7 +2,8 @@
  * Helpers shared by the examples: options, printing, tables and evaluation.
  */
 import { noGrad, randn, tensor, tidy, type Tensor } from '@tessera/core';
-import { accuracy } from '@tessera/nn';
+import { accuracy, type Metric } from '@tessera/nn';
+import { StandardScaler, trainTestSplit } from '@tessera/data';
 
 /** Options every example's `main` takes. */
 export interface ExampleOptions {
@@ -66,4 +67,35 @@ export function blobs(centers: number[][], perClass: number, spread: number): { 
     const labels = tensor(centers.flatMap((_, label) => Array.from({ length: perClass }, () => label)), { dtype: 'int32' });
     return { points, labels };
   });
+}
+
+/** A stratified, seeded train/test split of a classification data set, standardised on the training part only. */
+export function standardSplit(features: Tensor, labels: Tensor, options: { testSize?: number; seed?: number } = {}) {
+  const [xTrainRaw, xTestRaw, yTrain, yTest] = trainTestSplit(features, labels, { testSize: options.testSize ?? 0.25, seed: options.seed ?? 0, stratify: labels });
+  const scaler = new StandardScaler().fit(xTrainRaw);
+  const xTrain = scaler.transform(xTrainRaw);
+  const xTest = scaler.transform(xTestRaw);
+  for (const t of [xTrainRaw, xTestRaw]) t.dispose();
+  scaler.dispose();
+  return { xTrain, xTest, yTrain, yTest, dispose: () => [xTrain, xTest, yTrain, yTest].forEach((t) => t.dispose()) };
+}
+
+/** Mean squared error as a fit() metric (so curves show the data term, without any penalty). */
+export function mseMetric(): Metric {
+  let total = 0;
+  let count = 0;
+  return {
+    name: 'mse',
+    reset() {
+      total = 0;
+      count = 0;
+    },
+    async update(prediction, target) {
+      const sum = tidy(() => prediction.sub(target).pow(2).sum());
+      total += await sum.item();
+      count += prediction.size;
+      sum.dispose();
+    },
+    compute: () => total / count,
+  };
 }
