@@ -30,7 +30,7 @@ export function backwardQuadratic(w: Tensor, c: Tensor): void {
  * Frees everything it made.
  */
 export async function tesseraTrajectory(
-  makeOptimizer: (params: Tensor[]) => Optimizer<never> | { step(): void; zeroGrad(): void; dispose(): void },
+  makeOptimizer: (params: Tensor[]) => Optimizer | { step(): void; zeroGrad(): void; dispose(): void },
   w0: number[],
   c: number[],
   steps: number,

@@ -114,12 +114,12 @@ describe('step and zeroGrad', () => {
     c.dispose();
   });
 
-  const everyOption: [string, (params: Tensor[]) => Optimizer<never>][] = [
-    ['SGD', (p) => new SGD(p, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.1 }) as unknown as Optimizer<never>],
-    ['Adam', (p) => new Adam(p, { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true }) as unknown as Optimizer<never>],
-    ['AdamW', (p) => new AdamW(p, { lr: 0.01, amsgrad: true }) as unknown as Optimizer<never>],
-    ['RMSprop', (p) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.1 }) as unknown as Optimizer<never>],
-    ['Adagrad', (p) => new Adagrad(p, { lr: 0.01, lrDecay: 0.1, weightDecay: 0.1 }) as unknown as Optimizer<never>],
+  const everyOption: [string, (params: Tensor[]) => Optimizer][] = [
+    ['SGD', (p) => new SGD(p, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.1 })],
+    ['Adam', (p) => new Adam(p, { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true })],
+    ['AdamW', (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
+    ['RMSprop', (p) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.1 })],
+    ['Adagrad', (p) => new Adagrad(p, { lr: 0.01, lrDecay: 0.1, weightDecay: 0.1 })],
   ];
 
   it.each(everyOption)('%s keeps memory().tensors flat over many steps and frees its state on dispose()', (_name, make) => {
@@ -167,11 +167,11 @@ describe('stateDict and loadStateDict', () => {
     optimizer.dispose();
   });
 
-  it.each([
-    ['SGD', (p: Tensor[]) => new SGD(p, { lr: 0.05, momentum: 0.9 }) as unknown as Optimizer<never>],
-    ['Adam', (p: Tensor[]) => new Adam(p, { lr: 0.1, amsgrad: true }) as unknown as Optimizer<never>],
-    ['RMSprop', (p: Tensor[]) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 }) as unknown as Optimizer<never>],
-    ['Adagrad', (p: Tensor[]) => new Adagrad(p, { lr: 0.1, lrDecay: 0.1 }) as unknown as Optimizer<never>],
+  it.each<[string, (params: Tensor[]) => Optimizer]>([
+    ['SGD', (p: Tensor[]) => new SGD(p, { lr: 0.05, momentum: 0.9 })],
+    ['Adam', (p: Tensor[]) => new Adam(p, { lr: 0.1, amsgrad: true })],
+    ['RMSprop', (p: Tensor[]) => new RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 })],
+    ['Adagrad', (p: Tensor[]) => new Adagrad(p, { lr: 0.1, lrDecay: 0.1 })],
   ])('%s resumed from a state dict continues exactly as the uninterrupted run', async (_name, make) => {
     const c = tensor(C);
     const straight = tensor(W0, { requiresGrad: true });
