@@ -88,3 +88,18 @@ describe.each(CASES)('$name', ({ name, make, reference }) => {
 it('every PyTorch reference case is tested', () => {
   expect(Object.keys(PYTORCH_TRAJECTORIES).sort()).toEqual(CASES.map((c) => c.name).sort());
 });
+
+it("SGD's momentum steps along the course's weighted sum of past steps, step(n) + β·step(n−1) + β²·step(n−2) + …", async () => {
+  const lr = 0.05;
+  const beta = 0.9;
+  const grads: number[][] = [];
+  const trajectory = await tesseraTrajectory((params) => new SGD(params, { lr, momentum: beta }), W0, C, STEPS);
+  const points = [W0, ...trajectory];
+  for (let n = 0; n < STEPS; n++) grads.push(points[n].map((w, i) => 2 * (w - C[i])));
+  for (let n = 0; n < STEPS; n++) {
+    // step(k) = −η g_k; the update at step n is Σ_k β^(n−k) step(k)
+    const expected = W0.map((_, i) => grads.slice(0, n + 1).reduce((sum, g, k) => sum + beta ** (n - k) * -lr * g[i], 0));
+    const actual = points[n + 1].map((w, i) => w - points[n][i]);
+    actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));
+  }
+});
