@@ -192,3 +192,11 @@ describe('oneHot rejects class indices outside [0, numClasses)', () => {
     expect(() => oneHot(ints([0, -1]), 3)).toThrow(/got -1/);
   });
 });
+
+describe('out-of-range indices are typed errors naming the op', () => {
+  it('gather and scatterAdd', () => {
+    expect(() => gather(tensor([[1, 2, 3]]), 1, ints([[5]]))).toThrow(ValueError);
+    expect(() => gather(tensor([[1, 2, 3]]), 1, ints([[5]]))).toThrow(/gather: an index is out of range for dim 1 of size 3/);
+    expect(() => scatterAdd(zeros([3]), 0, ints([7]), tensor([1]))).toThrow(/scatterAdd: an index is out of range/);
+  });
+});

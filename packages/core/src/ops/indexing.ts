@@ -13,6 +13,18 @@ import { where } from './binary';
 import { clone } from './view';
 import type { DType } from '../backend/backend';
 
+/** Backends that bounds-check indices throw RangeError; re-throw it as a typed error naming the op. */
+function asIndexError<T>(op: string, x: Tensor, axis: number, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ValueError(`${op}: an index is out of range for dim ${axis} of size ${x.shape[axis]} (input ${formatShape(x.shape)}): ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') {
     throw new DTypeError(`${op}: index must be int32, got ${index.dtype} of shape ${formatShape(index.shape)}`);
@@ -35,8 +47,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
         `and be no larger outside dim ${dim}`,
     );
   }
-  const out = runKernel(backend, index.shape, x.dtype, [viewOf(x), viewOf(index)], (output, [source, indices]) =>
-    backend.gather(source, axis, indices, output),
+  const out = asIndexError('gather', x, axis, () =>
+    runKernel(backend, index.shape, x.dtype, [viewOf(x), viewOf(index)], (output, [source, indices]) =>
+      backend.gather(source, axis, indices, output),
+    ),
   );
   if (!isFloating(x.dtype)) return out;
   const shape = x.shape;
@@ -89,7 +103,13 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const source = castIfNeeded(src, x.dtype);
   const out = clone(x);
   const srcView = { ...viewOf(source), shape: index.shape };
-  backend.scatterAdd({ id: out.storage.id, dtype: out.dtype, shape: out.shape }, axis, viewOf(index), srcView);
+  try {
+    asIndexError('scatterAdd', x, axis, () => backend.scatterAdd({ id: out.storage.id, dtype: out.dtype, shape: out.shape }, axis, viewOf(index), srcView));
+  } catch (error) {
+    out.dispose();
+    disposeIfTemp(source, src);
+    throw error;
+  }
   if (isFloating(x.dtype)) {
     const srcShape = src.shape;
     recordOp(
