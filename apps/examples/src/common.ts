@@ -2,8 +2,8 @@
  * Helpers shared by the examples: options, printing, tables and evaluation.
  */
 import { noGrad, randn, tensor, tidy, type Tensor } from '@tessera/core';
-import { accuracy, type Metric } from '@tessera/nn';
-import { StandardScaler, trainTestSplit } from '@tessera/data';
+import { F, accuracy, type Metric } from '@tessera/nn';
+import { StandardScaler, loadDigits, trainTestSplit } from '@tessera/data';
 
 /** Options every example's `main` takes. */
 export interface ExampleOptions {
@@ -33,20 +33,36 @@ export function formatNumber(value: number): string {
   return Math.abs(value) >= 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(2);
 }
 
-/** Evaluation-mode accuracy of a classifier over `inputs` (in chunks, without gradients). */
-export async function evaluateAccuracy(model: { forward(x: Tensor): Tensor; train(mode?: boolean): unknown; training?: boolean }, inputs: Tensor, labels: Tensor, chunk = 2000): Promise<number> {
+type Classifier = { forward(x: Tensor): Tensor; train(mode?: boolean): unknown; training?: boolean };
+
+/** Evaluation-mode accuracy and cross-entropy of a classifier over `inputs` (in chunks, without gradients). */
+export async function evaluate(model: Classifier, inputs: Tensor, labels: Tensor, chunk = 2000): Promise<{ accuracy: number; loss: number }> {
   const wasTraining = model.training ?? true;
   model.train(false);
   let correct = 0;
+  let lossSum = 0;
   const n = inputs.shape[0];
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const hits = tidy(() => noGrad(() => accuracy(model.forward(inputs.narrow(0, start, size)), labels.narrow(0, start, size)).mul(size)));
+    const [hits, loss] = tidy(() =>
+      noGrad(() => {
+        const logits = model.forward(inputs.narrow(0, start, size));
+        const target = labels.narrow(0, start, size);
+        return [accuracy(logits, target).mul(size), F.crossEntropy(logits, target, { reduction: 'sum' })];
+      }),
+    );
     correct += await hits.item();
+    lossSum += await loss.item();
     hits.dispose();
+    loss.dispose();
   }
   model.train(wasTraining);
-  return correct / n;
+  return { accuracy: correct / n, loss: lossSum / n };
+}
+
+/** Evaluation-mode accuracy of a classifier over `inputs`. */
+export async function evaluateAccuracy(model: Classifier, inputs: Tensor, labels: Tensor): Promise<number> {
+  return (await evaluate(model, inputs, labels)).accuracy;
 }
 
 /** Round to a number of decimals (for returned key numbers). */
@@ -98,4 +114,25 @@ export function mseMetric(): Metric {
     },
     compute: () => total / count,
   };
+}
+
+/** The digits data set split three ways (standardised on the training part): a small training set invites overfitting. */
+export function digitsSplits(trainCount: number, valCount: number, seed = 0) {
+  const digits = loadDigits();
+  const [xRest, xTestRaw, yRest, yTest] = trainTestSplit(digits.features, digits.labels, { testSize: 0.25, seed, stratify: digits.labels });
+  const [xTrainRaw, xValRaw, yTrain, yVal] = trainTestSplit(xRest, yRest, { testSize: valCount, seed: seed + 1, stratify: yRest });
+  const xTrainSmall = xTrainRaw.narrow(0, 0, Math.min(trainCount, xTrainRaw.shape[0]));
+  const yTrainSmall = yTrain.narrow(0, 0, Math.min(trainCount, yTrain.shape[0]));
+  const scaler = new StandardScaler().fit(xTrainSmall);
+  const result = {
+    xTrain: scaler.transform(xTrainSmall),
+    yTrain: yTrainSmall.clone(),
+    xVal: scaler.transform(xValRaw),
+    yVal,
+    xTest: scaler.transform(xTestRaw),
+    yTest,
+  };
+  for (const t of [digits.features, digits.labels, xRest, yRest, xTestRaw, xTrainRaw, xValRaw, yTrain, xTrainSmall, yTrainSmall]) t.dispose();
+  scaler.dispose();
+  return { ...result, dispose: () => Object.values(result).forEach((t) => t.dispose()) };
 }

@@ -9,5 +9,19 @@ export interface ExampleEntry {
 }
 
 export const EXAMPLES: Record<string, ExampleEntry> = {
-  'fashion-mnist-mlp': { description: 'a 784-256-128-10 MLP and softmax regression on Fashion-MNIST', load: () => import('./fashion-mnist-mlp') },
+  perceptron: { description: 'the perceptron trick on separable 2-D points, the line after each epoch', load: () => import('./perceptron') },
+  'logistic-regression': { description: "logistic regression: the course's per-point rule and fit() with SGD", load: () => import('./logistic-regression') },
+  'xor-mlp': { description: 'XOR from combined perceptrons by hand, then a learned 2-4-1 network', load: () => import('./xor-mlp') },
+  'backprop-by-hand': { description: "the course's worked backpropagation example through autograd", load: () => import('./backprop-by-hand') },
+  iris: { description: 'softmax regression on iris (≥ 0.95), confusion matrix', load: () => import('./iris') },
+  digits: { description: 'an MLP on the 8 × 8 digits (≥ 0.95), per-class precision and recall', load: () => import('./digits') },
+  'fashion-mnist-mlp': { description: 'a 784-256-128-10 MLP (≥ 0.885) and softmax regression (≥ 0.84) on Fashion-MNIST', load: () => import('./fashion-mnist-mlp') },
+  regularization: { description: 'L1 makes weights sparse, L2 shrinks them; train/test curves', load: () => import('./regularization') },
+  dropout: { description: 'dropout narrows the train/test gap of an overfitting network', load: () => import('./dropout') },
+  'early-stopping': { description: 'stop when the validation loss stops improving, restore the best weights', load: () => import('./early-stopping') },
+  momentum: { description: 'SGD with momentum 0, 0.5 and 0.9', load: () => import('./momentum') },
+  'lr-decay': { description: 'constant rate vs StepLR, ExponentialLR, InverseSqrtLR and ReduceLROnPlateau', load: () => import('./lr-decay') },
+  'random-restarts': { description: 'restart a network that gets stuck on XOR and keep the best run', load: () => import('./random-restarts') },
+  'batch-vs-minibatch-vs-sgd': { description: 'batch, mini-batch and stochastic gradient descent as batch sizes', load: () => import('./batch-vs-minibatch-vs-sgd') },
+  'transfer-learning': { description: "a CNN pre-trained on Fashion-MNIST 0–4 reused for 5–9 in the course's four cases", load: () => import('./transfer-learning') },
 };
