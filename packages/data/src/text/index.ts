@@ -7,3 +7,4 @@
  */
 export * from './byte-level';
 export * from './split-patterns';
+export * from './bpe/index';

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { getEncoding, type TiktokenEncoding } from 'js-tiktoken';
+import { BPETokenizer, TokenizerError } from '../../src/text/index';
+import { STRESS_STRINGS, mobyDick } from './stress';
+
+const require = createRequire(import.meta.url);
+/** gpt-tokenizer ships tiktoken's plain rank files. */
+export function rankFile(name: 'r50k_base' | 'p50k_base' | 'cl100k_base' | 'o200k_base'): string {
+  return readFileSync(require.resolve(`gpt-tokenizer/data/${name}.tiktoken`), 'utf8');
+}
+
+const cases: [TiktokenEncoding, 'r50k_base' | 'cl100k_base' | 'o200k_base' | 'p50k_base'][] = [
+  ['gpt2', 'r50k_base'],
+  ['r50k_base', 'r50k_base'],
+  ['p50k_base', 'p50k_base'],
+  ['cl100k_base', 'cl100k_base'],
+  ['o200k_base', 'o200k_base'],
+];
+
+describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
+  for (const [encoding, file] of cases) {
+    it(`${encoding}: Moby Dick and the Unicode stress strings give identical ids`, () => {
+      const reference = getEncoding(encoding);
+      const ours = BPETokenizer.fromTiktoken(rankFile(file), { encoding });
+      const moby = encoding === 'p50k_base' || encoding === 'r50k_base' ? mobyDick().slice(0, 200_000) : mobyDick();
+      const t0 = performance.now();
+      const ids = ours.encode(moby);
+      const ms = performance.now() - t0;
+      expect(ids).toEqual(reference.encode(moby));
+      console.log(`${encoding}: ${ids.length} ids in ${ms.toFixed(0)} ms`);
+      expect(ours.decode(ids)).toBe(moby);
+      for (const text of STRESS_STRINGS) {
+        const got = ours.encode(text, { disallowedSpecial: [] });
+        expect(got, JSON.stringify(text)).toEqual(reference.encode(text, [], []));
+        expect(ours.decode(got)).toBe(text);
+      }
+    });
+  }
+
+  it('special tokens: allowed ones become their ids, disallowed ones are an error, others plain text', () => {
+    const cl100k = BPETokenizer.fromTiktoken(rankFile('cl100k_base'), { encoding: 'cl100k_base' });
+    const reference = getEncoding('cl100k_base');
+    const text = 'a<|endoftext|>b<|fim_prefix|>c';
+    expect(cl100k.encode(text, { allowedSpecial: 'all' })).toEqual(reference.encode(text, 'all'));
+    expect(cl100k.encode(text, { allowedSpecial: ['<|endoftext|>'], disallowedSpecial: [] })).toEqual(reference.encode(text, ['<|endoftext|>'], []));
+    expect(() => cl100k.encode(text)).toThrow(TokenizerError);
+    expect(() => cl100k.encode(text)).toThrow(/special token "<\|endoftext\|>" at index 1/);
+    expect(() => cl100k.encode('x', { allowedSpecial: ['<|nope|>'] })).toThrow(/unknown special token "<\|nope\|>"/);
+    expect(cl100k.decode([100257, 15339])).toBe('<|endoftext|>hello');
+    expect(cl100k.decode([100257, 15339], { skipSpecialTokens: true })).toBe('hello');
+  });
+});
