@@ -58,7 +58,7 @@ function batchSize(input: Tensor): number {
   return input.ndim === 0 ? 1 : input.shape[0];
 }
 
-function disposeBatch(batch: readonly [Tensor, Tensor]): void {
+function disposeBatch(batch: readonly Tensor[]): void {
   for (const part of batch) if (!part.isDisposed) part.dispose();
 }
 
@@ -206,7 +206,10 @@ async function runPass(
   let lossSum = 0;
   let samples = 0;
   let index = 0;
-  for await (const batch of batches as AsyncIterable<readonly [Tensor, Tensor]>) {
+  for await (const batch of batches as AsyncIterable<readonly Tensor[]>) {
+    if (!Array.isArray(batch) || batch.length < 2) {
+      throw new ValueError(`fit: each ${mode === 'train' ? 'training' : 'validation'} batch must be an [input, target] pair of tensors, got ${Array.isArray(batch) ? `${batch.length} element(s)` : typeof batch}`);
+    }
     const [input, target] = batch;
     // Every tensor made for this batch (outputs, loss, graph) lives in this scope and dies with it.
     // The optimizer steps outside it: its state must outlive the batch.

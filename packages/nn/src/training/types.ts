@@ -27,7 +27,7 @@ export interface TrainableModel {
 export interface OptimizerLike {
   step(): void | Promise<void>;
   zeroGrad(): void;
-  paramGroups?: { lr: number; [option: string]: unknown }[];
+  paramGroups?: readonly { lr: number }[];
 }
 
 /**
@@ -78,5 +78,8 @@ export interface Callback {
   onTrainEnd?(logs: Logs, ctx: TrainingContext): void | Promise<void>;
 }
 
-/** A batch source: any (async) iterable of `[input, target]` pairs, such as data's `DataLoader`. */
-export type BatchSource = (Iterable<readonly [Tensor, Tensor]> | AsyncIterable<readonly [Tensor, Tensor]>) & { length?: number };
+/**
+ * A batch source: any (async) iterable of `[input, target]` tensor pairs, such as data's `DataLoader`
+ * (which yields `Tensor[]`), or an array of pairs.
+ */
+export type BatchSource = (Iterable<readonly Tensor[]> | AsyncIterable<readonly Tensor[]>) & { length?: number };

@@ -195,6 +195,7 @@ describe('fit', () => {
     await expect(fit(model, { train, loss: mse, optimizer, epochs: 1, metrics: ['auroc' as any] })).rejects.toThrow(/unknown metric 'auroc'/);
     await expect(fit(model, { train, loss: mse, optimizer, epochs: -1 })).rejects.toThrow(/epochs must be a non-negative integer/);
     await expect(fit(model, { train: [], loss: mse, optimizer, epochs: 1 })).rejects.toThrow(/yielded no batches/);
+    await expect(fit(model, { train: [[randn([4, 2])]], loss: mse, optimizer, epochs: 1 })).rejects.toThrow(/each training batch must be an \[input, target\] pair of tensors, got 1 element/);
     const plateau = { patience: 1, step() {} };
     await expect(fit(model, { train, loss: mse, optimizer, epochs: 1, scheduler: plateau, schedulerMonitor: 'val_accuracy' })).rejects.toThrow(/monitors 'val_accuracy'/);
   });
