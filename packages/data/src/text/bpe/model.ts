@@ -45,57 +45,64 @@ export class BPEModel {
   readonly byteLevel: boolean;
   readonly ignoreMerges: boolean;
   readonly loneSurrogates: LoneSurrogatePolicy;
-  /** id → token string (GPT-2 alphabet for byte-level models); `undefined` for unused ids. */
-  readonly vocab: (string | undefined)[];
-  /** token string → id. */
-  readonly tokenToId: Map<string, number>;
-  /** Merges in rank order, as ids `[left, right, merged]`. */
-  readonly merges: Int32Array;
   readonly unkId: number;
 
-  private readonly pairs: PairMap;
+  private vocabCache: (string | undefined)[] | undefined;
+  private tokenToIdCache: Map<string, number> | undefined;
+  private mergesCache: Int32Array | undefined;
+
+  /** Merges-file mode: (left id, right id) → rank and merged id. */
+  private readonly pairs: PairMap | undefined;
   private readonly pairRank: Int32Array;
   private readonly pairMerged: Int32Array;
+  /** Rank-file mode (tiktoken): binary string of a token's bytes → rank (= id). */
+  private readonly ranks: Map<string, number> | undefined;
   /** Byte-level: byte → id of its single-byte token, or -1. */
   private readonly byteIds = new Int32Array(256).fill(-1);
   /** id → bytes (byte-level) for decoding. */
-  private readonly tokenBytes: (Uint8Array | undefined)[] = [];
-  /** Whole-piece lookup for `ignoreMerges`: binary (latin1) string of the bytes, or the text. */
+  private readonly tokenBytes: (Uint8Array | undefined)[];
+  /** Whole-piece lookup for `ignoreMerges` in merges-file mode: binary string of the bytes, or the text. */
   private readonly wholeTokens: Map<string, number> | undefined;
+  private readonly idCount: number;
 
   // Scratch buffers reused across pieces.
   private bytes = new Uint8Array(256);
   private symbols = new Int32Array(256);
-  private ranks = new Int32Array(256);
+  private rankBuffer = new Int32Array(256);
   private slots = new Int32Array(256);
 
-  private constructor(vocab: (string | undefined)[], merges: Int32Array, rankOfMerge: Int32Array | undefined, options: BPEModelOptions) {
+  private constructor(
+    parts: { vocab?: (string | undefined)[]; merges?: Int32Array; tokenBytes?: (Uint8Array | undefined)[]; ranks?: Map<string, number> },
+    options: BPEModelOptions,
+  ) {
     this.byteLevel = options.byteLevel;
     this.ignoreMerges = options.ignoreMerges ?? false;
     this.loneSurrogates = options.loneSurrogates ?? 'replace';
-    this.vocab = vocab;
-    this.merges = merges;
-    this.tokenToId = new Map();
-    vocab.forEach((token, id) => {
-      if (token !== undefined && !this.tokenToId.has(token)) this.tokenToId.set(token, id);
-    });
+    this.vocabCache = parts.vocab;
+    this.ranks = parts.ranks;
+    this.tokenBytes = parts.tokenBytes ?? [];
+    this.idCount = parts.vocab?.length ?? this.tokenBytes.length;
+    const merges = parts.merges ?? new Int32Array(0);
     const count = merges.length / 3;
-    this.pairs = new PairMap(count);
     this.pairRank = new Int32Array(count);
     this.pairMerged = new Int32Array(count);
-    for (let m = 0; m < count; m++) {
-      const before = this.pairs.size;
-      const slot = this.pairs.insert(merges[3 * m]!, merges[3 * m + 1]!);
-      if (this.pairs.size === before) continue; // a duplicate merge line: the first one wins
-      this.pairRank[slot] = rankOfMerge ? rankOfMerge[m]! : m;
-      this.pairMerged[slot] = merges[3 * m + 2]!;
+    if (parts.merges !== undefined) {
+      this.mergesCache = merges;
+      this.pairs = new PairMap(count);
+      for (let m = 0; m < count; m++) {
+        const before = this.pairs.size;
+        const slot = this.pairs.insert(merges[3 * m]!, merges[3 * m + 1]!);
+        if (this.pairs.size === before) continue; // a duplicate merge line: the first one wins
+        this.pairRank[slot] = m;
+        this.pairMerged[slot] = merges[3 * m + 2]!;
+      }
     }
     if (options.unkToken !== undefined && !this.tokenToId.has(options.unkToken)) {
       throw new TokenizerError(`BPEModel: unknown token ${JSON.stringify(options.unkToken)} is not in the vocabulary`);
     }
     this.unkId = options.unkToken === undefined ? -1 : this.tokenToId.get(options.unkToken)!;
-    if (this.byteLevel) {
-      vocab.forEach((token, id) => {
+    if (this.byteLevel && parts.tokenBytes === undefined) {
+      parts.vocab!.forEach((token, id) => {
         if (token === undefined) return;
         const bytes = new Uint8Array(token.length);
         for (let i = 0; i < token.length; i++) {
@@ -104,16 +111,19 @@ export class BPEModel {
           bytes[i] = byte;
         }
         this.tokenBytes[id] = bytes;
-        if (bytes.length === 1 && this.byteIds[bytes[0]!]! < 0) this.byteIds[bytes[0]!] = id;
       });
     }
-    if (this.ignoreMerges) {
-      this.wholeTokens = new Map();
-      vocab.forEach((token, id) => {
+    this.tokenBytes.forEach((bytes, id) => {
+      if (bytes !== undefined && bytes.length === 1 && this.byteIds[bytes[0]!]! < 0) this.byteIds[bytes[0]!] = id;
+    });
+    if (this.ignoreMerges && this.ranks === undefined) {
+      const whole = new Map<string, number>();
+      this.vocab.forEach((token, id) => {
         if (token === undefined) return;
         const key = this.byteLevel ? binaryString(this.tokenBytes[id]) : token;
-        if (key !== undefined && !this.wholeTokens!.has(key)) this.wholeTokens!.set(key, id);
+        if (key !== undefined && !whole.has(key)) whole.set(key, id);
       });
+      this.wholeTokens = whole;
     }
   }
 
@@ -145,61 +155,83 @@ export class BPEModel {
       triples[3 * m + 1] = rightId;
       triples[3 * m + 2] = mergedId;
     });
-    return new BPEModel(tokens, triples, undefined, options);
+    return new BPEModel({ vocab: tokens, merges: triples }, options);
   }
 
   /**
    * A byte-level model from tiktoken-style ranks: `tokenBytes[rank]` are the bytes of the token with
-   * that rank (= id). The merge priority of a pair is the rank of its concatenation.
+   * that rank (= id). Adjacent parts merge in the order of the rank of their concatenation (tiktoken's
+   * rule), and a piece that is itself a token is that token.
    * @example
    * BPEModel.fromTokenBytes([Uint8Array.of(97), Uint8Array.of(98), Uint8Array.of(97, 98)]);
    */
   static fromTokenBytes(tokenBytes: readonly (Uint8Array | undefined)[], options: Partial<BPEModelOptions> = {}): BPEModel {
-    const byBinary = new Map<string, number>();
-    const vocab: (string | undefined)[] = new Array<string | undefined>(tokenBytes.length);
+    const ranks = new Map<string, number>();
     tokenBytes.forEach((bytes, rank) => {
-      if (bytes === undefined) return;
-      byBinary.set(binaryString(bytes)!, rank);
-      let token = '';
-      for (let i = 0; i < bytes.length; i++) token += BYTE_TO_UNICODE[bytes[i]!]!;
-      vocab[rank] = token;
+      if (bytes !== undefined) ranks.set(binaryString(bytes)!, rank);
     });
-    const merges: number[] = [];
-    const mergeRanks: number[] = [];
-    tokenBytes.forEach((bytes, rank) => {
-      if (bytes === undefined || bytes.length < 2) return;
-      const binary = binaryString(bytes)!;
-      for (let split = 1; split < binary.length; split++) {
-        const left = byBinary.get(binary.slice(0, split));
-        const right = byBinary.get(binary.slice(split));
-        if (left !== undefined && right !== undefined) {
-          merges.push(left, right, rank);
-          mergeRanks.push(rank);
-        }
-      }
-    });
-    // Rank order, so `merges` reads like a merges file.
-    const order = mergeRanks.map((_, m) => m).sort((a, b) => mergeRanks[a]! - mergeRanks[b]! || a - b);
-    const sorted = new Int32Array(merges.length);
-    const sortedRanks = new Int32Array(order.length);
-    order.forEach((m, i) => {
-      sorted[3 * i] = merges[3 * m]!;
-      sorted[3 * i + 1] = merges[3 * m + 1]!;
-      sorted[3 * i + 2] = merges[3 * m + 2]!;
-      sortedRanks[i] = mergeRanks[m]!;
-    });
-    return new BPEModel(vocab, sorted, sortedRanks, { byteLevel: true, ignoreMerges: options.ignoreMerges ?? true, loneSurrogates: options.loneSurrogates });
+    return new BPEModel({ tokenBytes: [...tokenBytes], ranks }, { byteLevel: true, ignoreMerges: true, loneSurrogates: options.loneSurrogates });
   }
 
   /** One more than the largest id. */
   get size(): number {
-    return this.vocab.length;
+    return this.idCount;
+  }
+
+  /** id → token string (GPT-2 alphabet for byte-level models); `undefined` for unused ids. */
+  get vocab(): readonly (string | undefined)[] {
+    if (this.vocabCache === undefined) {
+      const vocab = new Array<string | undefined>(this.tokenBytes.length);
+      this.tokenBytes.forEach((bytes, id) => {
+        if (bytes === undefined) return;
+        let token = '';
+        for (let i = 0; i < bytes.length; i++) token += BYTE_TO_UNICODE[bytes[i]!]!;
+        vocab[id] = token;
+      });
+      this.vocabCache = vocab;
+    }
+    return this.vocabCache;
+  }
+
+  /** token string → id. */
+  get tokenToId(): ReadonlyMap<string, number> {
+    if (this.tokenToIdCache === undefined) {
+      const map = new Map<string, number>();
+      this.vocab.forEach((token, id) => {
+        if (token !== undefined && !map.has(token)) map.set(token, id);
+      });
+      this.tokenToIdCache = map;
+    }
+    return this.tokenToIdCache;
+  }
+
+  /**
+   * Merges in rank order as id triples `[left, right, merged, …]`. For rank-file models these are
+   * derived (every split of every token into two tokens), which is equivalent for encoding.
+   */
+  get merges(): Int32Array {
+    if (this.mergesCache === undefined) {
+      const triples: number[] = [];
+      this.tokenBytes.forEach((bytes, rank) => {
+        if (bytes === undefined || bytes.length < 2) return;
+        const binary = binaryString(bytes)!;
+        for (let split = 1; split < binary.length; split++) {
+          const left = this.ranks!.get(binary.slice(0, split));
+          const right = this.ranks!.get(binary.slice(split));
+          if (left !== undefined && right !== undefined) triples.push(left, right, rank);
+        }
+      });
+      this.mergesCache = Int32Array.from(triples);
+    }
+    return this.mergesCache;
   }
 
   /** The merges as token strings, in rank order (what a merges file lists). */
   mergeStrings(): [string, string][] {
+    const merges = this.merges;
+    const vocab = this.vocab;
     const out: [string, string][] = [];
-    for (let m = 0; m < this.merges.length; m += 3) out.push([this.vocab[this.merges[m]!]!, this.vocab[this.merges[m + 1]!]!]);
+    for (let m = 0; m < merges.length; m += 3) out.push([vocab[merges[m]!]!, vocab[merges[m + 1]!]!]);
     return out;
   }
 
@@ -215,6 +247,18 @@ export class BPEModel {
   private encodeBytePiece(piece: string, out: number[]): number[] {
     const length = this.utf8Into(piece);
     const bytes = this.bytes;
+    if (this.ranks !== undefined) {
+      const binary = length === piece.length ? piece : binaryString(bytes.subarray(0, length))!;
+      const id = this.ranks.get(binary);
+      if (id !== undefined) {
+        out.push(id);
+        return out;
+      }
+      for (let i = 0; i < length; i++) {
+        if (this.byteIds[bytes[i]!]! < 0) throw new TokenizerError(`BPEModel.encode: byte 0x${bytes[i]!.toString(16)} of ${JSON.stringify(piece)} has no token`);
+      }
+      return length > LONG_PIECE ? this.mergeRanksLong(binary, out) : this.mergeRanks(binary, out);
+    }
     if (this.wholeTokens !== undefined) {
       const id = this.wholeTokens.get(length === piece.length ? piece : binaryString(bytes.subarray(0, length))!);
       if (id !== undefined) {
@@ -243,8 +287,9 @@ export class BPEModel {
     }
     this.reserve(piece.length);
     let count = 0;
+    const tokenToId = this.tokenToId;
     for (const char of piece) {
-      const id = this.tokenToId.get(char);
+      const id = tokenToId.get(char);
       if (id === undefined) {
         if (this.unkId < 0) throw new TokenizerError(`BPEModel.encode: character ${JSON.stringify(char)} is not in the vocabulary and the model has no unknown token`);
         this.symbols[count++] = this.unkId;
@@ -253,10 +298,74 @@ export class BPEModel {
     return this.merge(count, out);
   }
 
-  /** Merges `this.symbols[0…n)` and appends the result. */
+  /** tiktoken's rule on `binary` (one character per byte): merge the adjacent parts whose concatenation has the lowest rank. */
+  private mergeRanks(binary: string, out: number[]): number[] {
+    const ranks = this.ranks!;
+    const starts = this.symbols;
+    const rankOf = this.rankBuffer;
+    let parts = binary.length;
+    for (let i = 0; i <= parts; i++) starts[i] = i;
+    for (let i = 0; i + 1 < parts; i++) rankOf[i] = ranks.get(binary.slice(i, i + 2)) ?? NO_RANK;
+    while (parts > 1) {
+      let best = NO_RANK;
+      let at = -1;
+      for (let i = 0; i + 1 < parts; i++) {
+        if (rankOf[i]! < best) {
+          best = rankOf[i]!;
+          at = i;
+        }
+      }
+      if (at < 0) break;
+      for (let i = at + 1; i < parts; i++) starts[i] = starts[i + 1]!;
+      for (let i = at + 1; i + 1 < parts; i++) rankOf[i] = rankOf[i + 1]!;
+      parts--;
+      if (at + 1 < parts) rankOf[at] = ranks.get(binary.slice(starts[at]!, starts[at + 2]!)) ?? NO_RANK;
+      if (at > 0) rankOf[at - 1] = ranks.get(binary.slice(starts[at - 1]!, starts[at + 1]!)) ?? NO_RANK;
+    }
+    for (let i = 0; i < parts; i++) out.push(ranks.get(binary.slice(starts[i]!, starts[i + 1]!))!);
+    return out;
+  }
+
+  /** `mergeRanks` for long pieces: linked list of parts and a lazily invalidated heap. */
+  private mergeRanksLong(binary: string, out: number[]): number[] {
+    const ranks = this.ranks!;
+    const n = binary.length;
+    const next = new Int32Array(n);
+    const alive = new Uint8Array(n).fill(1);
+    const prev = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      next[i] = i + 1; // n = end
+      prev[i] = i - 1;
+    }
+    const spanRank = (i: number): number => {
+      const j = next[i]!;
+      return j >= n ? NO_RANK : (ranks.get(binary.slice(i, next[j]!)) ?? NO_RANK);
+    };
+    const heap = new MinHeap(n);
+    const push = (i: number): void => {
+      const rank = spanRank(i);
+      if (rank !== NO_RANK) heap.push(rank, i, 0, 0);
+    };
+    for (let i = 0; i + 1 < n; i++) push(i);
+    while (heap.size > 0) {
+      const { rank, position } = heap.pop();
+      if (!alive[position] || spanRank(position) !== rank) continue; // stale
+      const j = next[position]!;
+      alive[j] = 0;
+      next[position] = next[j]!;
+      if (next[j]! < n) prev[next[j]!] = position;
+      if (prev[position]! >= 0) push(prev[position]!);
+      push(position);
+    }
+    for (let i = 0; i < n; i = next[i]!) out.push(ranks.get(binary.slice(i, next[i]!))!);
+    return out;
+  }
+
+  /** Merges `this.symbols[0…n)` (ids) by merge rank and appends the result. */
   private merge(n: number, out: number[]): number[] {
     if (n > LONG_PIECE) return this.mergeLong(n, out);
-    const { symbols, ranks, slots, pairs, pairRank } = this;
+    const { symbols, rankBuffer: ranks, slots, pairRank } = this;
+    const pairs = this.pairs!;
     for (let i = 0; i < n - 1; i++) {
       const slot = pairs.get(symbols[i]!, symbols[i + 1]!);
       slots[i] = slot;
@@ -287,13 +396,14 @@ export class BPEModel {
   }
 
   private rankAt(i: number): void {
-    const slot = this.pairs.get(this.symbols[i]!, this.symbols[i + 1]!);
+    const slot = this.pairs!.get(this.symbols[i]!, this.symbols[i + 1]!);
     this.slots[i] = slot;
-    this.ranks[i] = slot < 0 ? NO_RANK : this.pairRank[slot]!;
+    this.rankBuffer[i] = slot < 0 ? NO_RANK : this.pairRank[slot]!;
   }
 
   /** Heap-based merge for long pieces: linked list of symbols, lazily invalidated heap of pairs. */
   private mergeLong(n: number, out: number[]): number[] {
+    const pairs = this.pairs!;
     const symbols = this.symbols.slice(0, n);
     const next = new Int32Array(n);
     const prev = new Int32Array(n);
@@ -306,18 +416,16 @@ export class BPEModel {
     const push = (i: number): void => {
       const j = next[i]!;
       if (j < 0) return;
-      const slot = this.pairs.get(symbols[i]!, symbols[j]!);
+      const slot = pairs.get(symbols[i]!, symbols[j]!);
       if (slot >= 0) heap.push(this.pairRank[slot]!, i, symbols[i]!, symbols[j]!);
     };
     for (let i = 0; i < n - 1; i++) push(i);
     while (heap.size > 0) {
-      const { rank, position, left, right } = heap.pop();
+      const { position, left, right } = heap.pop();
       const j = next[position]!;
       // Stale entry: the symbol or its right neighbour changed since it was pushed.
       if (!alive[position] || j < 0 || symbols[position] !== left || symbols[j] !== right) continue;
-      const slot = this.pairs.get(left, right);
-      if (slot < 0 || this.pairRank[slot] !== rank) continue;
-      symbols[position] = this.pairMerged[slot]!;
+      symbols[position] = this.pairMerged[pairs.get(left, right)]!;
       alive[j] = 0;
       next[position] = next[j]!;
       if (next[j]! >= 0) prev[next[j]!] = position;
@@ -330,7 +438,7 @@ export class BPEModel {
 
   /** UTF-8 of `piece` into `this.bytes`; returns the length. Lone surrogates follow the policy. */
   private utf8Into(piece: string): number {
-    this.reserve(piece.length * 3);
+    this.reserve(piece.length * 3 + 1);
     const bytes = this.bytes;
     let length = 0;
     for (let i = 0; i < piece.length; i++) {
@@ -373,7 +481,7 @@ export class BPEModel {
     while (capacity < size) capacity *= 2;
     this.bytes = new Uint8Array(capacity);
     this.symbols = new Int32Array(capacity);
-    this.ranks = new Int32Array(capacity);
+    this.rankBuffer = new Int32Array(capacity);
     this.slots = new Int32Array(capacity);
   }
 
@@ -382,9 +490,14 @@ export class BPEModel {
     return this.tokenBytes[id];
   }
 
+  /** Whether `id` is a token of this model. */
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.idCount && (this.byteLevel ? this.tokenBytes[id] !== undefined || this.vocab[id] !== undefined : this.vocab[id] !== undefined);
+  }
+
   /**
    * Text of a sequence of ids: bytes are joined first, so characters split across tokens decode
-   * whole; an incomplete sequence decodes to U+FFFD. Ids must be in the vocabulary.
+   * whole; an incomplete sequence decodes to U+FFFD. Unknown ids are skipped.
    * @example
    * model.decode([15496, 995]); // 'Hello world' for GPT-2
    */
@@ -410,8 +523,9 @@ export class BPEModel {
 /** Bytes as a one-byte-per-character string (a cheap, exact Map key). */
 function binaryString(bytes: Uint8Array | undefined): string | undefined {
   if (bytes === undefined) return undefined;
+  if (bytes.length < 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]!);
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
   return out;
 }
 

@@ -380,7 +380,7 @@ export class BPETokenizer {
         if (!options.skipSpecialTokens) text += special;
         continue;
       }
-      if (!Number.isInteger(id) || id < 0 || id >= this.model.size || this.model.vocab[id] === undefined) {
+      if (!this.model.has(id)) {
         throw new TokenizerError(`${this.name}.decode: id ${String(id)} at position ${i} is not in the vocabulary (ids 0…${this.model.size - 1} and ${this.specialTokens.size} special tokens)`);
       }
       run.push(id);
