@@ -25,6 +25,21 @@ const BEHAVIORS: readonly SplitBehavior[] = ['Removed', 'Isolated', 'MergedWithP
  */
 export function splitAt(segment: Segment, matches: number[], behavior: SplitBehavior, invert: boolean, out: Segment[]): void {
   const text = segment.text;
+  if (behavior === 'Isolated' || (behavior === 'Removed' && !invert)) {
+    // Fast path: matches (and, when isolated, the gaps between them) are the pieces.
+    const keepGaps = behavior === 'Isolated';
+    let previous = 0;
+    for (let i = 0; i < matches.length; i += 2) {
+      const start = matches[i]!;
+      const end = matches[i + 1]!;
+      if (keepGaps && start > previous) out.push(segment.slice(previous, start));
+      if (end > start && (keepGaps || invert)) out.push(segment.slice(start, end));
+      if (!keepGaps && start > previous) out.push(segment.slice(previous, start));
+      previous = end;
+    }
+    if (previous < text.length) out.push(segment.slice(previous, text.length));
+    return;
+  }
   // Every part of the text, in order: [start, end, isMatch].
   const parts: number[] = [];
   let previous = 0;
@@ -39,9 +54,9 @@ export function splitAt(segment: Segment, matches: number[], behavior: SplitBeha
   if (parts.length === 0) parts.push(0, 0, 0);
 
   const merged: number[] = []; // [start, end] pairs
-  if (behavior === 'Removed' || behavior === 'Isolated') {
+  if (behavior === 'Removed') {
     for (let i = 0; i < parts.length; i += 3) {
-      if (behavior === 'Removed' && parts[i + 2] === 1) continue;
+      if (parts[i + 2] === 1) continue;
       merged.push(parts[i]!, parts[i + 1]!);
     }
   } else if (behavior === 'MergedWithPrevious') {
@@ -113,6 +128,8 @@ function splitEach(segments: Segment[], matcher: (text: string) => number[], beh
   return out;
 }
 
+const byteLevelCache = new Map<string, string>();
+
 /**
  * The GPT-2 byte-level form of a segment: one character per UTF-8 byte, each aligned to its code point.
  * @example
@@ -120,6 +137,16 @@ function splitEach(segments: Segment[], matcher: (text: string) => number[], beh
  */
 export function byteLevelSegment(segment: Segment, tracked: boolean): Segment {
   const text = segment.text;
+  if (!tracked) {
+    // Words repeat: remember their byte-level form (bounded).
+    let cached = byteLevelCache.get(text);
+    if (cached === undefined) {
+      cached = byteLevelSegment(segment, true).text;
+      if (byteLevelCache.size >= 100_000) byteLevelCache.clear();
+      byteLevelCache.set(text, cached);
+    }
+    return new Segment(cached, null, null, segment.base);
+  }
   let out = '';
   const starts: number[] | null = tracked ? [] : null;
   const ends: number[] | null = tracked ? [] : null;

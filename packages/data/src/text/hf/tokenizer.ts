@@ -198,6 +198,20 @@ export class Tokenizer {
     return this.decoder.decodeChain(tokens).join('');
   }
 
+  /**
+   * The words the model would see for `text` (normalized and pre-tokenized, added tokens left out);
+   * trainers count these.
+   * @example
+   * unigramTokenizer.tokenizer.preTokenizeForTraining('a b') // ['▁a', '▁b']
+   */
+  preTokenizeForTraining(text: string): string[] {
+    assertString(text, 'Tokenizer.preTokenizeForTraining');
+    const segment = Segment.verbatim(text);
+    const normalized = this.normalizer === null ? segment : this.normalizer.normalize(segment, false);
+    const words = this.preTokenizer === null ? [normalized] : this.preTokenizer.preTokenize([normalized], false);
+    return words.map((word) => word.text);
+  }
+
   private finish(first: EncodingParts, text: string, options: EncodeOptions, tracked: boolean): EncodingParts {
     const addSpecialTokens = options.addSpecialTokens ?? true;
     let second: EncodingParts | null = null;
