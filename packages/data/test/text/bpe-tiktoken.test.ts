@@ -31,7 +31,8 @@ describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
       expect(ids).toEqual(reference.encode(moby));
       console.log(`${encoding}: ${ids.length} ids in ${ms.toFixed(0)} ms`);
       expect(ours.decode(ids)).toBe(moby);
-      for (const text of STRESS_STRINGS) {
+      const long = ['x'.repeat(150) + 'y', 'héllo'.repeat(30), ' '.repeat(300) + 'z', '1'.repeat(400)];
+      for (const text of [...STRESS_STRINGS, ...long]) {
         const got = ours.encode(text, { disallowedSpecial: [] });
         expect(got, JSON.stringify(text)).toEqual(reference.encode(text, [], []));
         expect(ours.decode(got)).toBe(text);
