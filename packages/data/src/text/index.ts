@@ -8,3 +8,15 @@
 export * from './byte-level';
 export * from './split-patterns';
 export * from './bpe/index';
+export * from './vocab';
+export * from './word-tokenizer';
+export * from './char-tokenizer';
+export * from './bag-of-words';
+export * from './batch';
+export * from './hf/index';
+export { WordPieceTokenizer, type WordPieceOptions } from './wordpiece/tokenizer';
+export { WordPieceModel, type WordPieceModelOptions, type TokenSink } from './wordpiece/model';
+export { trainWordPieceVocab, type WordPieceTrainOptions } from './wordpiece/trainer';
+export { UnigramTokenizer, type UnigramOptions, type UnigramTokenizerTrainOptions } from './unigram/tokenizer';
+export { UnigramModel, type UnigramPiece } from './unigram/model';
+export { trainUnigramPieces, type UnigramTrainOptions } from './unigram/trainer';
