@@ -1,2 +1,4 @@
 import { lintConfig } from '@tessera/config/eslint';
-export default lintConfig();
+
+// assembly/ is AssemblyScript (compiled by scripts/build-wasm.mjs), not TypeScript for this project's tsconfig.
+export default [...lintConfig(), { ignores: ['assembly/**', 'src/wasm/kernels.generated.ts'] }];

@@ -3,6 +3,11 @@ import type {
   OutputBuffer, Pool2dParams, RandomRequest, ReduceOp, StridedView, UnaryOp,
 } from '@tessera/core';
 import { BufferStore } from './storage/buffer-store';
+import type { CpuBuffer } from './storage/cpu-buffer';
+import { WasmHeap } from './storage/wasm-heap';
+import { CHUNK_FUNCTIONS, SimdKernels, type BufferView } from './kernels/simd';
+import { WorkerPool, workerFactory } from './threads/worker-pool';
+import { compileKernels, detectWasmFeatures, instantiateKernels, pickVariant } from './wasm/wasm-runtime';
 import { assignKernel } from './kernels/assign';
 import { binaryKernel } from './kernels/binary';
 import { castKernel } from './kernels/cast';
@@ -21,9 +26,49 @@ import type { ArrayView } from './kernels/strided';
 import { unaryKernel } from './kernels/unary';
 import { whereKernel } from './kernels/where';
 
+/** Options of {@link CpuBackend} (see `createCpuPlugin`). */
+export interface CpuBackendOptions {
+  /** Backend name reported to core (default 'cpu'). */
+  readonly name?: string;
+  /** Use the WebAssembly SIMD kernels: 'auto' (when supported; default) or false (plain JS only). */
+  readonly simd?: 'auto' | false;
+  /**
+   * Threads for large kernels, counting the calling thread: a number, or 'auto' (the
+   * `TESSERA_CPU_THREADS` environment variable, else the core count, at most 4). 1 disables workers.
+   * Needs SIMD and shared memory (Node, or a cross-origin isolated page).
+   */
+  readonly threads?: number | 'auto';
+  /** Largest WebAssembly memory in bytes (default 4 GiB); allocations beyond it throw OutOfMemoryError. */
+  readonly maxMemoryBytes?: number;
+  /** A pre-compiled kernel module (from the async path of `createCpuPlugin`). */
+  readonly module?: WebAssembly.Module;
+}
+
+/** The configuration a backend actually runs with (after feature detection). */
+export interface CpuBackendConfig {
+  readonly simd: boolean;
+  readonly relaxedSimd: boolean;
+  readonly threads: number;
+  readonly sharedMemory: boolean;
+  /** Why a requested feature is off (e.g. "threads need SIMD"), for diagnostics. */
+  readonly notes: readonly string[];
+}
+
+/** Resolve `threads: 'auto'`. */
+export function autoThreads(): number {
+  const env = typeof process === 'object' ? process.env?.TESSERA_CPU_THREADS : undefined;
+  if (env !== undefined && env !== '' && Number.isInteger(Number(env)) && Number(env) >= 1) return Number(env);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = nav?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(4, cores));
+}
+
 /**
- * The CPU backend: every `Backend` primitive and optional kernel in plain JavaScript over typed
- * arrays. Work runs synchronously, so `read` and `readSync` see everything queued before them.
+ * The CPU backend: every `Backend` primitive and optional kernel. Tensor storage lives in one
+ * WebAssembly memory; float32 hot paths (matmul, conv2d, element-wise, reductions, layerNorm) run
+ * WebAssembly SIMD kernels, large ones split across a worker pool; everything else — and every path
+ * when SIMD is off — runs the plain JavaScript kernels over views of the same memory.
+ * Work runs synchronously, so `read` and `readSync` see everything queued before them.
  * @example
  * const cpu = new CpuBackend();
  * const id = cpu.alloc(2, 'float32');
@@ -31,14 +76,57 @@ import { whereKernel } from './kernels/where';
  * cpu.readSync(id, 'float32', 0, 2); // Float32Array [1, 2]
  */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
+  readonly name: string;
   readonly capabilities: BackendCapabilities = {
     dtypes: ['float32', 'int32', 'bool', 'float64'],
     syncRead: true,
     stridedInputs: true,
   };
-  private readonly store = new BufferStore();
+  /** What this instance runs with. */
+  readonly config: CpuBackendConfig;
+  /** The worker pool (null when single-threaded); exposed for diagnostics and fault tests. */
+  readonly pool: WorkerPool | null = null;
+  private readonly heap: WasmHeap;
+  private readonly store: BufferStore;
+  private readonly simd: SimdKernels | null = null;
   private disposed = false;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.name = options.name ?? 'cpu';
+    const features = detectWasmFeatures();
+    const notes: string[] = [];
+    const simd = options.simd !== false && features.simd;
+    if (options.simd !== false && !features.simd) notes.push('WebAssembly SIMD is not supported here');
+    let threads = options.threads === undefined || options.threads === 'auto' ? autoThreads() : Math.max(1, Math.floor(options.threads));
+    if (threads > 1 && !simd) {
+      notes.push('threads need the SIMD kernels');
+      threads = 1;
+    }
+    if (threads > 1 && !features.sharedMemory) {
+      notes.push('threads need shared WebAssembly memory');
+      threads = 1;
+    }
+    const factory = threads > 1 ? workerFactory() : null;
+    if (typeof factory === 'string') {
+      notes.push(factory);
+      threads = 1;
+    }
+    const shared = threads > 1;
+    this.heap = new WasmHeap({ maxBytes: options.maxMemoryBytes, shared });
+    this.store = new BufferStore(this.heap);
+    if (simd) {
+      const module = options.module ?? compileKernels(pickVariant(features.relaxedSimd, shared));
+      this.simd = new SimdKernels(instantiateKernels(module, this.heap.memory), this.heap, threads);
+      if (threads > 1 && typeof factory === 'function') {
+        this.pool = new WorkerPool({
+          module, memory: this.heap.memory, functions: CHUNK_FUNCTIONS, workers: threads - 1,
+          scratchBase: this.simd.scratchBase, scratchStride: this.simd.scratchStride, factory,
+        });
+        this.simd.attachPool(this.pool);
+      }
+    }
+    this.config = { simd, relaxedSimd: simd && features.relaxedSimd, threads, sharedMemory: shared, notes };
+  }
 
   // ---- storage ----
 
@@ -88,10 +176,12 @@ export class CpuBackend implements Backend {
   // ---- required primitives ----
 
   unary(op: UnaryOp, x: StridedView, out: OutputBuffer): void {
+    if (this.simd?.unary(op, this.bufferView(x, 'unary'), this.outBuffer(out, 'unary'))) return;
     unaryKernel(op, this.view(x, 'unary'), this.output(out, 'unary'), x.dtype);
   }
 
   binary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    if (this.simd?.binary(op, this.bufferView(a, 'binary'), this.bufferView(b, 'binary'), this.outBuffer(out, 'binary'))) return;
     binaryKernel(op, this.view(a, 'binary'), this.view(b, 'binary'), this.output(out, 'binary'), a.dtype);
   }
 
@@ -104,6 +194,7 @@ export class CpuBackend implements Backend {
   }
 
   reduce(op: ReduceOp, x: StridedView, axes: readonly number[], out: OutputBuffer): void {
+    if (this.simd?.reduce(op, this.bufferView(x, 'reduce'), axes, this.outBuffer(out, 'reduce'))) return;
     reduceKernel(op, this.view(x, 'reduce'), axes, this.output(out, 'reduce'), x.dtype);
   }
 
@@ -112,6 +203,7 @@ export class CpuBackend implements Backend {
     if (!(target instanceof Float32Array || target instanceof Float64Array)) {
       throw new TypeError(`cpu backend: matmul supports float32 and float64, got ${out.dtype}`);
     }
+    if (this.simd?.matmul(this.bufferView(a, 'matmul'), this.bufferView(b, 'matmul'), this.outBuffer(out, 'matmul'))) return;
     matmulKernel(this.view(a, 'matmul'), this.view(b, 'matmul'), target);
   }
 
@@ -157,6 +249,14 @@ export class CpuBackend implements Backend {
     x: StridedView, weight: StridedView | null, bias: StridedView | null, normalizedSize: number, eps: number,
     out: OutputBuffer, mean: OutputBuffer, rstd: OutputBuffer,
   ): void {
+    if (
+      this.simd?.layerNorm(
+        this.bufferView(x, 'layerNorm'), weight && this.bufferView(weight, 'layerNorm'), bias && this.bufferView(bias, 'layerNorm'),
+        normalizedSize, eps, this.outBuffer(out, 'layerNorm'), this.outBuffer(mean, 'layerNorm'), this.outBuffer(rstd, 'layerNorm'),
+      )
+    ) {
+      return;
+    }
     layerNormKernel(
       this.view(x, 'layerNorm'), weight && this.view(weight, 'layerNorm'), bias && this.view(bias, 'layerNorm'),
       normalizedSize, eps, this.output(out, 'layerNorm'), this.output(mean, 'layerNorm'), this.output(rstd, 'layerNorm'),
@@ -168,6 +268,8 @@ export class CpuBackend implements Backend {
     if (!(target instanceof Float32Array || target instanceof Float64Array)) {
       throw new TypeError(`cpu backend: conv2d supports float32 and float64, got ${out.dtype}`);
     }
+    const simdView = (view: StridedView): BufferView => this.bufferView(view, 'conv2d');
+    if (this.simd?.conv2d(simdView(x), simdView(weight), bias && simdView(bias), params, this.outBuffer(out, 'conv2d'), out.shape)) return;
     conv2dKernel(this.view(x, 'conv2d'), this.view(weight, 'conv2d'), bias && this.view(bias, 'conv2d'), params, target, out.shape);
   }
 
@@ -185,6 +287,7 @@ export class CpuBackend implements Backend {
 
   dispose(): void {
     this.disposed = true;
+    this.pool?.dispose();
   }
 
   // ---- helpers ----
@@ -196,6 +299,16 @@ export class CpuBackend implements Backend {
   /** The typed array behind a strided input view. */
   private view(view: StridedView, op: string): ArrayView {
     return { data: this.store.get(view.id, op).data, shape: view.shape, strides: view.strides, offset: view.offset };
+  }
+
+  /** A view for the SIMD kernels (buffer + layout). */
+  private bufferView(view: StridedView, op: string): BufferView {
+    return { buffer: this.store.get(view.id, op), shape: view.shape, strides: view.strides, offset: view.offset };
+  }
+
+  /** The buffer behind an output. */
+  private outBuffer(out: OutputBuffer, op: string): CpuBuffer {
+    return this.store.get(out.id, op);
   }
 
   /** The typed array behind an output buffer. */

@@ -10,4 +10,7 @@ import { cpuPlugin } from './plugin';
 
 registerBackend(cpuPlugin);
 
-export { cpuPlugin, CpuBackend } from './plugin';
+export {
+  cpuPlugin, createCpuPlugin, CpuBackend, OutOfMemoryError, WorkerCrashError, autoThreads, detectWasmFeatures,
+  type CpuPluginOptions, type CpuBackendOptions, type CpuBackendConfig, type WasmFeatures,
+} from './plugin';

@@ -1,9 +1,9 @@
 import type { DataArray, DType, OutputBuffer, StridedView } from '@tessera/core';
-import { CpuBackend } from '../src/cpu-backend';
+import { CpuBackend, type CpuBackendOptions } from '../src/cpu-backend';
 
-/** A backend plus helpers to make views and outputs from plain arrays. */
-export function setup() {
-  const backend = new CpuBackend();
+/** A backend (single-threaded unless `options` say otherwise) plus helpers to make views and outputs from plain arrays. */
+export function setup(options: CpuBackendOptions = { threads: 1 }) {
+  const backend = new CpuBackend(options);
   const arrayFor = (dtype: DType, values: ArrayLike<number>): DataArray =>
     dtype === 'float32' ? Float32Array.from(values)
       : dtype === 'float64' ? Float64Array.from(values)

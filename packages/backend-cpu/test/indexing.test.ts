@@ -68,7 +68,11 @@ describe('storage', () => {
     expect(Array.from(backend.readSync(id, 'float64', 0, 2))).toEqual([0, 0]);
     backend.free(id);
     backend.free(flags);
-    expect(backend.memory()).toEqual({ bytesInUse: 0, bytesPooled: 0, buffers: 0 });
+    // Freed blocks (64-byte size class each) stay pooled in the WebAssembly heap for reuse.
+    expect(backend.memory()).toEqual({ bytesInUse: 0, bytesPooled: 128, buffers: 0 });
+    const again = backend.alloc(2, 'float32');
+    expect(backend.memory()).toEqual({ bytesInUse: 8, bytesPooled: 64, buffers: 1 });
+    backend.free(again);
   });
 
   it('rejects reading a freed buffer', () => {

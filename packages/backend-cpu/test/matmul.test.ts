@@ -64,7 +64,8 @@ describe('matmul', () => {
     const out = output([1, rows, cols]);
     backend.matmul(input(aValues, [1, rows, depth]), input(bValues, [1, depth, cols]), out);
     const expected = reference(1, rows, depth, cols, (_n, i, k) => aValues[i * depth + k], (_n, k, j) => bValues[k * cols + j]);
-    expect(maxRelativeError(read(out), expected)).toBeLessThan(1e-6);
+    // The SIMD kernel accumulates in float32 (the JS kernel in float64, rounded once).
+    expect(maxRelativeError(read(out), expected)).toBeLessThan(backend.config.simd ? 1e-5 : 1e-6);
   });
 
   it('K = 0 gives zeros and empty M gives nothing', () => {

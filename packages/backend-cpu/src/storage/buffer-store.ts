@@ -1,12 +1,13 @@
 import type { BackendMemory, DataId, DType } from '@tessera/core';
-import { bytesPerElement, createTypedArray, CpuBuffer } from './cpu-buffer';
+import { bytesPerElement, CpuBuffer } from './cpu-buffer';
+import type { WasmHeap } from './wasm-heap';
 
 /**
- * Allocates CPU buffers and keeps memory accounting (bytes in use, live buffer count).
- * No pool: on the CPU a fresh typed array is cheap and the garbage collector returns memory, so
- * `bytesPooled` is always 0.
+ * Allocates CPU buffers in the backend's {@link WasmHeap} and keeps memory accounting: bytes in use
+ * (the requested sizes of live buffers), bytes pooled (freed blocks kept for reuse) and the live
+ * buffer count. Contents of a new buffer are undefined (a reused block keeps old values).
  * @example
- * const store = new BufferStore();
+ * const store = new BufferStore(new WasmHeap());
  * const id = store.alloc(4, 'float32');
  * store.memory(); // { bytesInUse: 16, bytesPooled: 0, buffers: 1 }
  * store.free(id);
@@ -15,13 +16,17 @@ export class BufferStore {
   private bytesInUse = 0;
   private liveBuffers = 0;
 
-  /** A new zero-filled buffer of `size` elements. */
+  constructor(readonly heap: WasmHeap) {}
+
+  /** A new buffer of `size` elements. */
   alloc(size: number, dtype: DType): CpuBuffer {
     if (!Number.isInteger(size) || size < 0) {
       throw new RangeError(`cpu backend: alloc expects a non-negative integer size, got ${size} (${dtype})`);
     }
-    const buffer = new CpuBuffer(createTypedArray(dtype, size), dtype);
-    this.bytesInUse += size * bytesPerElement(dtype);
+    const bytes = size * bytesPerElement(dtype);
+    const ptr = bytes === 0 ? 0 : this.heap.alloc(bytes, `a ${dtype} buffer of ${size} elements (${bytes} bytes)`);
+    const buffer = new CpuBuffer(this.heap, ptr, size, dtype);
+    this.bytesInUse += bytes;
     this.liveBuffers++;
     return buffer;
   }
@@ -31,7 +36,9 @@ export class BufferStore {
     const buffer = this.get(id, 'free', true);
     if (buffer.released) return;
     buffer.released = true;
-    this.bytesInUse -= buffer.data.length * bytesPerElement(buffer.dtype);
+    const bytes = buffer.length * bytesPerElement(buffer.dtype);
+    if (bytes > 0) this.heap.release(buffer.ptr, bytes);
+    this.bytesInUse -= bytes;
     this.liveBuffers--;
   }
 
@@ -46,6 +53,6 @@ export class BufferStore {
 
   /** Current accounting. */
   memory(): BackendMemory {
-    return { bytesInUse: this.bytesInUse, bytesPooled: 0, buffers: this.liveBuffers };
+    return { bytesInUse: this.bytesInUse, bytesPooled: this.heap.pooledBytes, buffers: this.liveBuffers };
   }
 }

@@ -1,36 +1,55 @@
 import type { DataArray, DType } from '@tessera/core';
+import type { WasmHeap } from './wasm-heap';
 
 /**
- * One CPU buffer: the `DataId` the CPU backend hands to core. It owns a typed array of its dtype
- * (`Float32Array`, `Float64Array`, `Int32Array`, or `Uint8Array` for bool).
+ * One CPU buffer: the `DataId` the CPU backend hands to core. Its elements live in the backend's
+ * WebAssembly memory at byte address `ptr`; {@link CpuBuffer.data} is a typed-array view of them
+ * (`Float32Array`, `Float64Array`, `Int32Array`, or `Uint8Array` for bool), re-created after the
+ * memory grows.
  * @example
- * const buffer = new CpuBuffer(createTypedArray('float32', 4), 'float32');
+ * const buffer = new CpuBuffer(heap, heap.alloc(16), 4, 'float32');
  * buffer.data[0] = 1.5;
  */
 export class CpuBuffer {
   /** Set by `free`; a freed buffer must not be read again. */
   released = false;
+  private view: DataArray | undefined;
+  private epoch = -1;
+
   constructor(
-    public readonly data: DataArray,
+    private readonly heap: WasmHeap,
+    /** Byte address in the heap's memory (0 for an empty buffer). */
+    public readonly ptr: number,
+    /** Number of elements. */
+    public readonly length: number,
     public readonly dtype: DType,
   ) {}
+
+  /** The elements as a typed array over the heap memory (valid until the memory next grows). */
+  get data(): DataArray {
+    if (this.epoch !== this.heap.epoch || this.view === undefined) {
+      this.view = createView(this.dtype, this.heap.memory.buffer, this.ptr, this.length);
+      this.epoch = this.heap.epoch;
+    }
+    return this.view;
+  }
 }
 
 /**
- * A zeroed typed array of `size` elements for `dtype`.
+ * A typed-array view of `size` elements of `dtype` at byte `ptr` of `buffer`.
  * @example
- * createTypedArray('bool', 3); // Uint8Array [0, 0, 0]
+ * createView('bool', new ArrayBuffer(8), 0, 3); // Uint8Array [0, 0, 0]
  */
-export function createTypedArray(dtype: DType, size: number): DataArray {
+export function createView(dtype: DType, buffer: ArrayBufferLike, ptr: number, size: number): DataArray {
   switch (dtype) {
     case 'float32':
-      return new Float32Array(size);
+      return new Float32Array(buffer, ptr, size);
     case 'float64':
-      return new Float64Array(size);
+      return new Float64Array(buffer, ptr, size);
     case 'int32':
-      return new Int32Array(size);
+      return new Int32Array(buffer, ptr, size);
     case 'bool':
-      return new Uint8Array(size);
+      return new Uint8Array(buffer, ptr, size);
     default:
       throw new TypeError(`cpu backend: unsupported dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
   }

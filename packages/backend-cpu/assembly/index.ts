@@ -1,0 +1,4 @@
+// Entry point of the CPU backend's WebAssembly kernels (compiled by scripts/build-wasm.mjs).
+export { sgemm, sgemmScratchBytes } from './matmul';
+export { sumRows, sumCols, extremeRows, layerNormRows, im2col, addRowBias } from './reduce';
+export * from './elementwise.generated';

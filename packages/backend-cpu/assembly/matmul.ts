@@ -1,0 +1,197 @@
+// Packed-panel, register-tiled float32 matrix multiplication (GotoBLAS/BLIS loop order) in
+// WebAssembly SIMD. Pointers are byte addresses into the backend's memory, strides are in elements
+// and may be 0 or negative (wasm32 address arithmetic wraps, so `base + negative offset` is exact).
+//
+// Loops: jc (NC columns of B) → pc (KC of depth: pack B block) → ic (MC rows: pack A block)
+//        → jr (NR-column micro-panel of B, kept in L1) → ir (MR-row micro-panel of A) → 4×8 tile.
+// A 4×8 tile of C lives in eight f32x4 registers; each depth step loads two B vectors and
+// broadcasts four A values, so the packed panels are read as two sequential streams whatever the
+// operands' strides — the four transpose combinations differ only in the (cheap) packing.
+
+// @ts-nocheck  (AssemblyScript)
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+
+/** Bytes of scratch one `sgemm` call needs (packed A block, packed B block, one edge tile). */
+export function sgemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+@inline function at(base: usize, index: i32): usize {
+  return base + <usize>(index << 2);
+}
+
+/** Pack `mc × kc` of A (row stride `rsa`, depth stride `csa`) into MR-row panels, zero-padded. */
+function packA(a: usize, rsa: i32, csa: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const rows = min(MR, mc - i0);
+    const base = at(a, i0 * rsa);
+    let k = 0;
+    if (rows == MR && csa == 1) {
+      const r1 = rsa, r2 = 2 * rsa, r3 = 3 * rsa;
+      for (; k + 4 <= kc; k += 4) {
+        const p = at(base, k);
+        const x0 = v128.load(p);
+        const x1 = v128.load(at(p, r1));
+        const x2 = v128.load(at(p, r2));
+        const x3 = v128.load(at(p, r3));
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        dst += 64;
+      }
+    } else if (rows == MR && rsa == 1) {
+      for (; k < kc; k++) {
+        v128.store(dst, v128.load(at(base, k * csa)));
+        dst += 16;
+      }
+    }
+    for (; k < kc; k++) {
+      for (let i = 0; i < MR; i++) {
+        store<f32>(dst + <usize>(i << 2), i < rows ? load<f32>(at(base, i * rsa + k * csa)) : <f32>0);
+      }
+      dst += 16;
+    }
+  }
+}
+
+/** Pack `kc × nc` of B (depth stride `rsb`, column stride `csb`) into NR-column panels, zero-padded. */
+function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const cols = min(NR, nc - j0);
+    const base = at(b, j0 * csb);
+    let k = 0;
+    if (cols == NR && csb == 1) {
+      for (; k < kc; k++) {
+        const p = at(base, k * rsb);
+        v128.store(dst, v128.load(p));
+        v128.store(dst, v128.load(p, 16), 16);
+        dst += 32;
+      }
+    } else if (cols == NR && rsb == 1) {
+      for (; k + 4 <= kc; k += 4) {
+        for (let half = 0; half < 2; half++) {
+          const p = at(base, k + half * 4 * csb);
+          const x0 = v128.load(p);
+          const x1 = v128.load(at(p, csb));
+          const x2 = v128.load(at(p, 2 * csb));
+          const x3 = v128.load(at(p, 3 * csb));
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          const d = dst + <usize>(half << 4);
+          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+        }
+        dst += 128;
+      }
+    }
+    for (; k < kc; k++) {
+      for (let j = 0; j < NR; j++) {
+        store<f32>(dst + <usize>(j << 2), j < cols ? load<f32>(at(base, k * rsb + j * csb)) : <f32>0);
+      }
+      dst += 32;
+    }
+  }
+}
+
+/** C[4×8] (row stride `ldc` bytes) = (accumulate ? C : 0) + Apanel · Bpanel over `kc`. */
+@inline function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * C[m×n] (contiguous rows of `ldc` elements) = A[m×k] · B[k×n]; A element (i, p) at
+ * `a + 4·(i·rsa + p·csa)`, B element (p, j) at `b + 4·(p·rsb + j·csb)`.
+ * `scratch` must hold {@link sgemmScratchBytes} bytes and belong to this caller alone.
+ */
+export function sgemm(
+  m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>(n << 2));
+    return;
+  }
+  const packedA = scratch;
+  const packedB = scratch + <usize>(MC * KC * 4);
+  const tile = packedB + <usize>(KC * NC * 4);
+  const ldcBytes = <usize>(ldc << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const accumulate = pc > 0;
+      packB(at(b, pc * rsb + jc * csb), rsb, csb, kc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(at(a, ic * rsa + pc * csa), rsa, csa, mc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = packedB + <usize>(jr * kc * 4);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packedA + <usize>(ir * kc * 4);
+            const cp = at(c, (ic + ir) * ldc + jc + jr);
+            if (mr == MR && nr == NR) {
+              micro(kc, pa, pb, cp, ldcBytes, accumulate);
+            } else {
+              micro(kc, pa, pb, tile, <usize>(NR * 4), false);
+              for (let i = 0; i < mr; i++) {
+                for (let j = 0; j < nr; j++) {
+                  const target = cp + <usize>(i * ldc * 4 + j * 4);
+                  const value = load<f32>(tile + <usize>((i * NR + j) << 2));
+                  store<f32>(target, accumulate ? load<f32>(target) + value : value);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

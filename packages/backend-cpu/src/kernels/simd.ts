@@ -1,0 +1,341 @@
+/**
+ * Dispatch to the WebAssembly SIMD kernels (assembly/*.ts), splitting large calls across the
+ * worker pool. Every method returns `false` when its fast path does not apply (dtype, layout, op),
+ * and the caller then runs the plain JavaScript kernel — which stays the reference behaviour.
+ *
+ * Operands are described by byte pointers into the backend's WebAssembly memory (buffer address +
+ * offset · 4), so nothing is copied per op.
+ */
+import type { BinaryOp, Conv2dParams, ReduceOp, UnaryOp } from '@tessera/core';
+import type { CpuBuffer } from '../storage/cpu-buffer';
+import type { WasmHeap } from '../storage/wasm-heap';
+import type { WorkerPool } from '../threads/worker-pool';
+import { MAX_CHUNKS } from '../threads/protocol';
+import type { WasmKernels } from '../wasm/wasm-runtime';
+import { contiguousStrides, isContiguous, RowCursor, sizeOf } from './strided';
+
+/** A strided view whose data is a {@link CpuBuffer}. */
+export interface BufferView {
+  readonly buffer: CpuBuffer;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+const SIMD_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
+const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal']);
+
+/** Kernel exports a worker chunk may call. */
+export const CHUNK_FUNCTIONS: readonly string[] = [
+  'sgemm', 'sumRows', 'extremeRows', 'im2col',
+  ...[...SIMD_BINARY].map((op) => `binary_${op}`),
+  ...[...SIMD_UNARY].map((op) => `unary_${op}`),
+];
+
+/** Below this many multiply-adds a matmul runs on one thread (waking workers costs ~10–50 µs). */
+const PARALLEL_MATMUL_MACS = 1 << 20;
+/** Below this many elements an element-wise kernel or reduction runs on one thread. */
+const PARALLEL_ELEMENTS = 1 << 18;
+/** Rows shorter than this run in JavaScript (a WebAssembly call per short row costs more). */
+const MIN_ROW = 16;
+
+const pointer = (view: BufferView): number => view.buffer.ptr + view.offset * 4;
+
+/**
+ * The SIMD kernel set of one backend.
+ * @example
+ * const simd = new SimdKernels(kernels, heap, null);
+ * simd.matmul(a, b, out); // true when handled
+ */
+export class SimdKernels {
+  /** Per-thread scratch (thread t at `scratchBase + t · scratchStride`). */
+  readonly scratchBase: number;
+  readonly scratchStride: number;
+  private pool: WorkerPool | null = null;
+
+  constructor(
+    readonly kernels: WasmKernels,
+    private readonly heap: WasmHeap,
+    threads: number,
+  ) {
+    this.scratchStride = kernels.sgemmScratchBytes();
+    this.scratchBase = heap.alloc(this.scratchStride * threads, 'matmul scratch');
+  }
+
+  /** Attach the worker pool that runs chunks of large kernels. */
+  attachPool(pool: WorkerPool | null): void {
+    this.pool = pool;
+  }
+
+  private get threads(): number {
+    return this.pool ? this.pool.size + 1 : 1;
+  }
+
+  /** Run `chunks` chunks (already written to the pool) or, without a pool, run them here. */
+  private runChunks(calls: [string, number[], number][], kernel: string): void {
+    const pool = this.pool;
+    const kernels = this.kernels as unknown as Record<string, (...args: number[]) => void>;
+    if (!pool || calls.length <= 1) {
+      for (const [name, args, scratchSlot] of calls) {
+        if (scratchSlot >= 0) args[scratchSlot] = this.scratchBase;
+        kernels[name](...args);
+      }
+      return;
+    }
+    for (let index = 0; index < calls.length; index += MAX_CHUNKS) {
+      const batch = calls.slice(index, index + MAX_CHUNKS);
+      batch.forEach(([name, args, scratchSlot], chunk) => pool.setChunk(chunk, name, args, scratchSlot));
+      pool.run(batch.length, kernel, (name, args) => kernels[name](...args));
+    }
+  }
+
+  // ---- matmul ----
+
+  /** float32 batched matmul `[B, M, K] × [B, K, N] → [B, M, N]`. */
+  matmul(a: BufferView, b: BufferView, out: CpuBuffer): boolean {
+    if (a.buffer.dtype !== 'float32') return false;
+    const [batch, m, k] = a.shape;
+    const n = b.shape[2];
+    if (batch === 0 || m === 0 || n === 0) return true;
+    const [sab, rsa, csa] = a.strides;
+    const [sbb, rsb, csb] = b.strides;
+    const aPtr = pointer(a);
+    const bPtr = pointer(b);
+    const calls: [string, number[], number][] = [];
+    const threads = this.threads;
+    const parallel = threads > 1 && batch * m * n * k >= PARALLEL_MATMUL_MACS;
+    let parts = 1;
+    if (parallel && batch < 2 * threads) parts = Math.ceil((2 * threads) / batch);
+    const splitRows = m >= n;
+    const extent = splitRows ? m : n;
+    const unit = splitRows ? 4 : 8;
+    const step = Math.max(unit, Math.ceil(extent / parts / unit) * unit);
+    for (let index = 0; index < batch; index++) {
+      const aBase = aPtr + index * sab * 4;
+      const bBase = bPtr + index * sbb * 4;
+      const cBase = out.ptr + index * m * n * 4;
+      for (let start = 0; start < extent; start += step) {
+        const size = Math.min(step, extent - start);
+        if (splitRows) {
+          calls.push(['sgemm', [size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0], 11]);
+        } else {
+          calls.push(['sgemm', [m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0], 11]);
+        }
+      }
+    }
+    this.runChunks(calls, 'matmul');
+    return true;
+  }
+
+  // ---- element-wise ----
+
+  /** float32 add/sub/mul/div/maximum/minimum with inner strides 0 or 1. */
+  binary(op: BinaryOp, a: BufferView, b: BufferView, out: CpuBuffer): boolean {
+    if (a.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !SIMD_BINARY.has(op)) return false;
+    const rows = new RowCursor(a.shape, [contiguousStrides(a.shape), a.strides, b.strides], [0, a.offset, b.offset]);
+    const { steps, count } = rows;
+    if (rows.rows === 0) return true;
+    if (count < MIN_ROW || (steps[1] !== 0 && steps[1] !== 1) || (steps[2] !== 0 && steps[2] !== 1) || (steps[1] === 0 && steps[2] === 0)) return false;
+    const name = `binary_${op}`;
+    const xBase = a.buffer.ptr, yBase = b.buffer.ptr, oBase = out.ptr;
+    if (rows.outerShape.length <= 1) {
+      const outerRows = rows.rows;
+      const xRow = rows.outerStrides[1][0] ?? 0, yRow = rows.outerStrides[2][0] ?? 0;
+      const calls = this.splitRows(outerRows, count, (r0, r1, c0, c1) => [
+        name,
+        [oBase + (r0 * count + c0) * 4, xBase + (rows.starts[1] + r0 * xRow + c0 * steps[1]) * 4, xRow, steps[1],
+          yBase + (rows.starts[2] + r0 * yRow + c0 * steps[2]) * 4, yRow, steps[2], r1 - r0, c1 - c0],
+        -1,
+      ]);
+      this.runChunks(calls, op);
+      return true;
+    }
+    const fn = (this.kernels as unknown as Record<string, (...args: number[]) => void>)[name];
+    const { starts } = rows;
+    for (let row = 0; row < rows.rows; row++, rows.next()) {
+      fn(oBase + starts[0] * 4, xBase + starts[1] * 4, 0, steps[1], yBase + starts[2] * 4, 0, steps[2], 1, count);
+    }
+    return true;
+  }
+
+  /** float32 neg/abs/sqrt/relu/floor/ceil/round/reciprocal with inner stride 1. */
+  unary(op: UnaryOp, x: BufferView, out: CpuBuffer): boolean {
+    if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !SIMD_UNARY.has(op)) return false;
+    const rows = new RowCursor(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset]);
+    const { steps, count } = rows;
+    if (rows.rows === 0) return true;
+    if (count < MIN_ROW || steps[1] !== 1) return false;
+    const name = `unary_${op}`;
+    const xBase = x.buffer.ptr, oBase = out.ptr;
+    if (rows.outerShape.length <= 1) {
+      const xRow = rows.outerStrides[1][0] ?? 0;
+      const calls = this.splitRows(rows.rows, count, (r0, r1, c0, c1) => [
+        name, [oBase + (r0 * count + c0) * 4, xBase + (rows.starts[1] + r0 * xRow + c0) * 4, xRow, r1 - r0, c1 - c0], -1,
+      ]);
+      this.runChunks(calls, op);
+      return true;
+    }
+    const fn = (this.kernels as unknown as Record<string, (...args: number[]) => void>)[name];
+    const { starts } = rows;
+    for (let row = 0; row < rows.rows; row++, rows.next()) fn(oBase + starts[0] * 4, xBase + starts[1] * 4, 0, 1, count);
+    return true;
+  }
+
+  /**
+   * Chunk a rows × cols problem for the pool: by rows when there are several, else by columns
+   * (multiples of 8). One chunk when the problem is small or there is no pool.
+   */
+  private splitRows(
+    rows: number, cols: number, make: (r0: number, r1: number, c0: number, c1: number) => [string, number[], number],
+  ): [string, number[], number][] {
+    const threads = this.threads;
+    if (threads === 1 || rows * cols < PARALLEL_ELEMENTS) return [make(0, rows, 0, cols)];
+    const parts = 2 * threads;
+    const calls: [string, number[], number][] = [];
+    if (rows >= parts) {
+      const step = Math.ceil(rows / parts);
+      for (let r = 0; r < rows; r += step) calls.push(make(r, Math.min(rows, r + step), 0, cols));
+    } else {
+      const step = Math.ceil(cols / parts / 8) * 8;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c += step) calls.push(make(r, r + 1, c, Math.min(cols, c + step)));
+    }
+    return calls;
+  }
+
+  // ---- reductions ----
+
+  /** float32 sum/max/min over trailing axes (or leading axes for sum) of a contiguous input. */
+  reduce(op: ReduceOp, x: BufferView, axes: readonly number[], out: CpuBuffer): boolean {
+    if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || (op !== 'sum' && op !== 'max' && op !== 'min')) return false;
+    if (!isContiguous(x.shape, x.strides)) return false;
+    const rank = x.shape.length;
+    const trailing = axes.every((axis, index) => axis === rank - axes.length + index);
+    const leading = axes.every((axis, index) => axis === index);
+    const reducedSize = sizeOf(axes.map((axis) => x.shape[axis]));
+    const keptSize = sizeOf(x.shape.filter((_, dim) => !axes.includes(dim)));
+    const xPtr = pointer(x);
+    if (keptSize === 0) return true;
+    if (reducedSize === 0) {
+      if (op !== 'sum') return false;
+      out.data.fill(0);
+      return true;
+    }
+    if (trailing) {
+      if (keptSize === 1 && this.threads > 1 && reducedSize >= PARALLEL_ELEMENTS) {
+        this.reduceAllParallel(op, xPtr, reducedSize, out);
+        return true;
+      }
+      const name = op === 'sum' ? 'sumRows' : 'extremeRows';
+      const extra = op === 'sum' ? [] : [op === 'max' ? 1 : 0];
+      const calls: [string, number[], number][] = [];
+      const parts = this.threads > 1 && keptSize * reducedSize >= PARALLEL_ELEMENTS ? 2 * this.threads : 1;
+      const step = Math.ceil(keptSize / parts);
+      for (let r = 0; r < keptSize; r += step) {
+        const rows = Math.min(step, keptSize - r);
+        calls.push([name, [xPtr + r * reducedSize * 4, rows, reducedSize, out.ptr + r * 4, ...extra], -1]);
+      }
+      this.runChunks(calls, `reduce ${op}`);
+      return true;
+    }
+    if (leading && op === 'sum') {
+      const accBytes = keptSize * 8;
+      const acc = this.heap.alloc(accBytes, 'reduction scratch');
+      try {
+        this.kernels.sumCols(xPtr, reducedSize, keptSize, out.ptr, acc);
+      } finally {
+        this.heap.release(acc, accBytes);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private reduceAllParallel(op: 'sum' | 'max' | 'min', xPtr: number, size: number, out: CpuBuffer): void {
+    const parts = 2 * this.threads;
+    const step = Math.ceil(size / parts / 8) * 8;
+    const chunks = Math.ceil(size / step);
+    const partials = this.heap.alloc(chunks * 4, 'reduction scratch');
+    try {
+      const calls: [string, number[], number][] = [];
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        const cols = Math.min(step, size - chunk * step);
+        const args = [xPtr + chunk * step * 4, 1, cols, partials + chunk * 4];
+        calls.push(op === 'sum' ? ['sumRows', args, -1] : ['extremeRows', [...args, op === 'max' ? 1 : 0], -1]);
+      }
+      this.runChunks(calls, `reduce ${op}`);
+      const values = new Float32Array(this.heap.memory.buffer, partials, chunks);
+      let result = op === 'sum' ? 0 : values[0];
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        const value = values[chunk];
+        if (op === 'sum') result += value;
+        else if (value !== value || result !== result) result = NaN;
+        else result = op === 'max' ? Math.max(result, value) : Math.min(result, value);
+      }
+      new Float32Array(this.heap.memory.buffer, out.ptr, 1)[0] = result;
+    } finally {
+      this.heap.release(partials, chunks * 4);
+    }
+  }
+
+  // ---- normalisation and convolution ----
+
+  /** float32 layerNorm of contiguous rows with contiguous (or absent) weight and bias. */
+  layerNorm(
+    x: BufferView, weight: BufferView | null, bias: BufferView | null, normalizedSize: number, eps: number,
+    out: CpuBuffer, mean: CpuBuffer, rstd: CpuBuffer,
+  ): boolean {
+    if (x.buffer.dtype !== 'float32' || !isContiguous(x.shape, x.strides)) return false;
+    if ((weight && !isContiguous(weight.shape, weight.strides)) || (bias && !isContiguous(bias.shape, bias.strides))) return false;
+    if (normalizedSize === 0) return true;
+    const rows = sizeOf(x.shape) / normalizedSize;
+    this.kernels.layerNormRows(pointer(x), rows, normalizedSize, weight ? pointer(weight) : 0, bias ? pointer(bias) : 0, eps, out.ptr, mean.ptr, rstd.ptr);
+    return true;
+  }
+
+  /** float32 conv2d of a contiguous input: im2col per image and group, then the SIMD matmul. */
+  conv2d(x: BufferView, weight: BufferView, bias: BufferView | null, params: Conv2dParams, out: CpuBuffer, outShape: readonly number[]): boolean {
+    if (x.buffer.dtype !== 'float32' || !isContiguous(x.shape, x.strides) || !isContiguous(weight.shape, weight.strides)) return false;
+    if (bias && !isContiguous(bias.shape, bias.strides)) return false;
+    const [batch, channels, height, width] = x.shape;
+    const [outChannels, groupChannels, kernelH, kernelW] = weight.shape;
+    const [, , outH, outW] = outShape;
+    const { stride, padding, dilation, groups } = params;
+    const plane = outH * outW;
+    const groupOut = outChannels / groups;
+    const patch = groupChannels * kernelH * kernelW;
+    if (batch === 0 || outChannels === 0 || plane === 0) return true;
+    const columnBytes = Math.max(4, patch * plane * 4);
+    // Images per pass: keep the column buffers under 64 MiB.
+    const perPass = Math.max(1, Math.min(batch * groups, Math.floor((64 << 20) / columnBytes)));
+    const columns = this.heap.alloc(perPass * columnBytes, 'conv2d columns');
+    try {
+      const xPtr = pointer(x), wPtr = pointer(weight);
+      for (let first = 0; first < batch * groups; first += perPass) {
+        const count = Math.min(perPass, batch * groups - first);
+        const im2colCalls: [string, number[], number][] = [];
+        const gemmCalls: [string, number[], number][] = [];
+        for (let item = 0; item < count; item++) {
+          const n = Math.floor((first + item) / groups), group = (first + item) % groups;
+          const dst = columns + item * columnBytes;
+          im2colCalls.push(['im2col', [
+            xPtr + (n * channels + group * groupChannels) * height * width * 4, groupChannels, height, width, kernelH, kernelW,
+            stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], outH, outW, dst,
+          ], -1]);
+          gemmCalls.push(['sgemm', [
+            groupOut, plane, patch, wPtr + group * groupOut * patch * 4, patch, 1, dst, plane, 1,
+            out.ptr + (n * outChannels + group * groupOut) * plane * 4, plane, 0,
+          ], 11]);
+        }
+        this.runChunks(im2colCalls, 'conv2d');
+        this.runChunks(gemmCalls, 'conv2d');
+      }
+    } finally {
+      this.heap.release(columns, perPass * columnBytes);
+    }
+    if (bias) {
+      const biasPtr = pointer(bias);
+      for (let n = 0; n < batch; n++) this.kernels.addRowBias(out.ptr + n * outChannels * plane * 4, outChannels, plane, biasPtr);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Loading the embedded WebAssembly kernels: feature detection, synchronous compilation (cached per
+ * variant) and instantiation against a backend's memory.
+ *
+ * Detection is `WebAssembly.validate` on the embedded modules themselves: the SIMD128 build is used
+ * when it validates, the relaxed-SIMD build (fused multiply-add in the matmul micro-kernel) when that
+ * validates too (Node 20 needs `--experimental-wasm-relaxed-simd`; Chrome ≥ 114 has it by default).
+ * Shared-memory builds are used when a shared `WebAssembly.Memory` can be created (always in Node;
+ * in browsers only when `crossOriginIsolated`).
+ */
+import { WASM_KERNELS } from './kernels.generated';
+
+/** The exports of the kernel module (pointers are byte addresses, strides in elements). */
+export interface WasmKernels {
+  sgemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, scratch: number): void;
+  sgemmScratchBytes(): number;
+  sumRows(x: number, rows: number, cols: number, out: number): void;
+  sumCols(x: number, rows: number, cols: number, out: number, acc: number): void;
+  extremeRows(x: number, rows: number, cols: number, out: number, isMax: number): void;
+  layerNormRows(x: number, rows: number, cols: number, weight: number, bias: number, eps: number, out: number, mean: number, rstd: number): void;
+  im2col(
+    x: number, channels: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number,
+    ph: number, pw: number, dh: number, dw: number, outH: number, outW: number, dst: number,
+  ): void;
+  addRowBias(out: number, rows: number, cols: number, bias: number): void;
+  [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
+  [name: `unary_${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
+}
+
+/** What this JavaScript engine supports. */
+export interface WasmFeatures {
+  readonly simd: boolean;
+  readonly relaxedSimd: boolean;
+  readonly sharedMemory: boolean;
+}
+
+type Variant = keyof typeof WASM_KERNELS;
+
+const bytesCache = new Map<Variant, Uint8Array<ArrayBuffer>>();
+const moduleCache = new Map<Variant, WebAssembly.Module>();
+let features: WasmFeatures | undefined;
+
+function bytesOf(variant: Variant): Uint8Array<ArrayBuffer> {
+  let bytes = bytesCache.get(variant);
+  if (!bytes) {
+    const text = atob(WASM_KERNELS[variant]);
+    bytes = new Uint8Array(text.length);
+    for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+    bytesCache.set(variant, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Feature detection (cached).
+ * @example detectWasmFeatures(); // { simd: true, relaxedSimd: false, sharedMemory: true } on Node 20
+ */
+export function detectWasmFeatures(): WasmFeatures {
+  if (features) return features;
+  const hasWasm = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function';
+  let sharedMemory = false;
+  if (hasWasm && typeof SharedArrayBuffer === 'function') {
+    try {
+      sharedMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor).buffer instanceof SharedArrayBuffer;
+    } catch {
+      sharedMemory = false;
+    }
+  }
+  const simd = hasWasm && WebAssembly.validate(bytesOf('simd'));
+  const relaxedSimd = simd && WebAssembly.validate(bytesOf('relaxed'));
+  features = { simd, relaxedSimd, sharedMemory };
+  return features;
+}
+
+/** Which embedded build fits these features and memory kind. */
+export function pickVariant(relaxed: boolean, shared: boolean): Variant {
+  return relaxed ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
+}
+
+/**
+ * The compiled module of a variant, compiled synchronously on first use. Browsers refuse synchronous
+ * compilation of large modules on the main thread; {@link compileKernelsAsync} covers that case.
+ */
+export function compileKernels(variant: Variant): WebAssembly.Module {
+  let module = moduleCache.get(variant);
+  if (!module) {
+    module = new WebAssembly.Module(bytesOf(variant));
+    moduleCache.set(variant, module);
+  }
+  return module;
+}
+
+/** Asynchronous compilation (for browsers' main thread), filling the same cache. */
+export async function compileKernelsAsync(variant: Variant): Promise<WebAssembly.Module> {
+  const cached = moduleCache.get(variant);
+  if (cached) return cached;
+  const module = await WebAssembly.compile(bytesOf(variant));
+  moduleCache.set(variant, module);
+  return module;
+}
+
+/** Instantiate the kernels against `memory` (synchronous: the module is already compiled). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmKernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as WasmKernels;
+}
