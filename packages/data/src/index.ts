@@ -32,3 +32,4 @@ export {
   type LoadFashionMNISTOptions,
   type FashionMNIST,
 } from './datasets/fashion-mnist';
+export * from './text/index';
