@@ -6,7 +6,7 @@
  * broadcast (stride 0), permuted/transposed, sliced (offset and step) and flipped (negative
  * stride) — from one description, so every layout is constructed (and checked) the same way.
  */
-import type { DataArray, DType } from '@tessera/core';
+import { arrayFor, type DataArray, type DType } from '@tessera/core';
 
 /**
  * A deterministic pseudo-random source for test data (not the Philox stream under test).
@@ -345,22 +345,11 @@ export type ValueDomain =
   | { readonly kind: 'distinct' };
 
 /**
- * A zeroed typed array of `dtype` holding `size` elements.
+ * A zeroed typed array of `dtype` holding `size` elements (core's `arrayFor`).
  * @example
  * hostArray('bool', 3); // Uint8Array [0, 0, 0]
  */
-export function hostArray(dtype: DType, size: number): DataArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-  }
-}
+export const hostArray: (dtype: DType, size: number) => DataArray = arrayFor;
 
 /**
  * Random host data of `dtype`: `size` values from `domain` (bool is 0/1 whatever the domain).

@@ -11,6 +11,7 @@
 
 // Backends: the plugin interface and the registry.
 export * from './backend/backend';
+export { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from './backend/scalar-math';
 export {
   registerBackend,
   setBackend,
@@ -27,7 +28,7 @@ export {
 // Tensors and dtypes.
 export { Tensor, isTensor, type TensorOrScalar } from './tensor/tensor';
 export type { NestedArray } from './tensor/read';
-export { DTYPES, itemSize, isFloating, promoteTypes, resultType } from './dtype';
+export { DTYPES, arrayFor, itemSize, isFloating, promoteTypes, resultType } from './dtype';
 export * from './errors';
 export { broadcastShapes, contiguousStrides, isContiguous, normalizeDim, sizeOf } from './shape';
 

@@ -30,9 +30,9 @@ import {
   type UnaryOp,
 } from '../backend/backend';
 import { fillPhiloxStream } from '../random/philox';
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
+import { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
+import { arrayFor, isFloating, itemSize } from '../dtype';
+import { contiguousStrides, sizeOf } from '../shape';
 
 /** One buffer of the reference backend: a typed array of the buffer's dtype. */
 class ReferenceStorage {
@@ -43,34 +43,9 @@ class ReferenceStorage {
   ) {}
 }
 
-/** Bytes per element of each dtype. */
-const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
-/** A fresh zeroed typed array of `dtype` with `size` elements. */
-function allocateArray(dtype: DType, size: number): DataArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(size);
-    case 'float64':
-      return new Float64Array(size);
-    case 'int32':
-      return new Int32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-  }
-}
 
-/** Number of elements of a shape (1 for a 0-d shape). */
-function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
-}
 
-/** Whether a dtype is a floating-point type. */
-function isFloat(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
-}
 
 /**
  * The storage offset of the element with row-major flat index `flat` in `view`:
@@ -123,117 +98,6 @@ function storeValue(dtype: DType, value: number): number {
   }
 }
 
-/** float → int32 conversion of `cast`: truncate toward zero, NaN/±∞ → 0, clamp to the int32 range. */
-function floatToInt32(value: number): number {
-  if (!Number.isFinite(value)) return 0;
-  const truncated = Math.trunc(value);
-  if (truncated < INT32_MIN) return INT32_MIN;
-  if (truncated > INT32_MAX) return INT32_MAX;
-  return truncated;
-}
-
-/** Round half to even (banker's rounding), as PyTorch's `round`. */
-function roundHalfToEven(value: number): number {
-  if (!Number.isFinite(value)) return value;
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction < 0.5) return floor;
-  if (fraction > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-/** Numerically stable logistic sigmoid: never evaluates `exp` of a large positive number. */
-function sigmoid(value: number): number {
-  if (value >= 0) return 1 / (1 + Math.exp(-value));
-  const exp = Math.exp(value);
-  return exp / (1 + exp);
-}
-
-// W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969),
-// coefficients as in netlib specfun CALERF. Accurate to about 1e-16 relative in float64.
-const ERF_A = [3.1611237438705655, 113.86415415105016, 377.485237685302, 3209.3775891384694, 0.18577770618460315];
-const ERF_B = [23.601290952344122, 244.02463793444417, 1282.6165260773723, 2844.236833439171];
-const ERF_C = [
-  0.5641884969886701, 8.883149794388377, 66.11919063714163, 298.6351381974001, 881.952221241769,
-  1712.0476126340707, 2051.0783778260716, 1230.3393547979972, 2.1531153547440383e-8,
-];
-const ERF_D = [
-  15.744926110709835, 117.6939508913125, 537.1811018620099, 1621.3895745666903, 3290.7992357334597,
-  4362.619090143247, 3439.3676741437216, 1230.3393548037495,
-];
-const ERF_P = [
-  0.30532663496123236, 0.36034489994980445, 0.12578172611122926, 0.016083785148742275,
-  0.0006587491615298378, 0.016315387137302097,
-];
-const ERF_Q = [2.568520192289822, 1.8729528499234604, 0.5279051029514285, 0.06051834131244132, 0.0023352049762686918];
-const ONE_OVER_SQRT_PI = 0.5641895835477563;
-
-/** `exp(−y²)`, split as Cody does so the rounding of `y²` does not cost accuracy for large `y`. */
-function expMinusSquare(y: number): number {
-  const ySquaredApprox = Math.trunc(y * 16) / 16;
-  const remainder = (y - ySquaredApprox) * (y + ySquaredApprox);
-  return Math.exp(-ySquaredApprox * ySquaredApprox) * Math.exp(-remainder);
-}
-
-/** The error function by Cody's rational approximations (about 1e-16 relative error). */
-function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const y = Math.abs(x);
-  if (y <= 0.46875) {
-    const ySquared = y > 1.11e-16 ? y * y : 0;
-    let numerator = ERF_A[4] * ySquared;
-    let denominator = ySquared;
-    for (let i = 0; i < 3; i++) {
-      numerator = (numerator + ERF_A[i]) * ySquared;
-      denominator = (denominator + ERF_B[i]) * ySquared;
-    }
-    return (x * (numerator + ERF_A[3])) / (denominator + ERF_B[3]);
-  }
-  let complement: number; // erfc(y)
-  if (y <= 4) {
-    let numerator = ERF_C[8] * y;
-    let denominator = y;
-    for (let i = 0; i < 7; i++) {
-      numerator = (numerator + ERF_C[i]) * y;
-      denominator = (denominator + ERF_D[i]) * y;
-    }
-    complement = ((numerator + ERF_C[7]) / (denominator + ERF_D[7])) * expMinusSquare(y);
-  } else if (y >= 26.543) {
-    complement = 0;
-  } else {
-    const inverseSquare = 1 / (y * y);
-    let numerator = ERF_P[5] * inverseSquare;
-    let denominator = inverseSquare;
-    for (let i = 0; i < 4; i++) {
-      numerator = (numerator + ERF_P[i]) * inverseSquare;
-      denominator = (denominator + ERF_Q[i]) * inverseSquare;
-    }
-    const tail = (inverseSquare * (numerator + ERF_P[4])) / (denominator + ERF_Q[4]);
-    complement = ((ONE_OVER_SQRT_PI - tail) / y) * expMinusSquare(y);
-  }
-  const result = 0.5 - complement + 0.5;
-  return x < 0 ? -result : result;
-}
-
-/** `base ** exponent` in wrapping int32 arithmetic (negative exponents truncate toward zero). */
-function intPow(base: number, exponent: number): number {
-  if (exponent < 0) {
-    if (base === 1) return 1;
-    if (base === -1) return exponent % 2 === 0 ? 1 : -1;
-    return 0;
-  }
-  let result = 1;
-  let factor = base | 0;
-  let remaining = exponent;
-  while (remaining > 0) {
-    if (remaining % 2 === 1) result = Math.imul(result, factor);
-    factor = Math.imul(factor, factor);
-    remaining = Math.floor(remaining / 2);
-  }
-  return result;
-}
-
-/** The math of one unary op on a float64 number. Integer inputs only reach the non-float ops. */
 function applyUnary(op: UnaryOp, x: number): number {
   switch (op) {
     case 'neg':
@@ -257,7 +121,7 @@ function applyUnary(op: UnaryOp, x: number): number {
     case 'tanh':
       return Math.tanh(x);
     case 'sigmoid':
-      return sigmoid(x);
+      return stableSigmoid(x);
     case 'relu':
       return Number.isNaN(x) ? NaN : x > 0 ? x : 0;
     case 'erf':
@@ -344,7 +208,7 @@ export class ReferenceBackend implements Backend {
 
   alloc(size: number, dtype: DType): DataId {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`reference.alloc: size must be a non-negative integer, got ${size}`);
-    const storage = new ReferenceStorage(dtype, allocateArray(dtype, size));
+    const storage = new ReferenceStorage(dtype, arrayFor(dtype, size));
     this.live.add(storage);
     return storage;
   }
@@ -380,7 +244,7 @@ export class ReferenceBackend implements Backend {
 
   memory(): BackendMemory {
     let bytesInUse = 0;
-    for (const storage of this.live) bytesInUse += storage.data.length * BYTES_PER_ELEMENT[storage.dtype];
+    for (const storage of this.live) bytesInUse += storage.data.length * itemSize(storage.dtype);
     return { bytesInUse, bytesPooled: 0, buffers: this.live.size };
   }
 
@@ -422,7 +286,7 @@ export class ReferenceBackend implements Backend {
     const output = this.output(out, 'cast', x.shape);
     for (let i = 0; i < output.length; i++) {
       const value = input[elementOffset(x, i)];
-      if (out.dtype === 'int32' && isFloat(x.dtype)) output[i] = floatToInt32(value);
+      if (out.dtype === 'int32' && isFloating(x.dtype)) output[i] = floatToInt32(value);
       else output[i] = storeValue(out.dtype, value);
     }
   }
@@ -805,16 +669,6 @@ export class ReferenceBackend implements Backend {
   }
 }
 
-/** Row-major strides of a contiguous shape. */
-function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    strides[dim] = stride;
-    stride *= shape[dim];
-  }
-  return strides;
-}
 
 /**
  * The reference backend as a plugin (priority −1, so it is never picked as the default).
