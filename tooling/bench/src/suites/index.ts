@@ -4,6 +4,8 @@ import { matmulCases } from './matmul';
 import { mlpCase } from './mlp';
 import { softmaxCase } from './softmax';
 import type { BenchmarkCase } from './suite';
+import { conv2dCase } from './conv2d';
+import { sumCase } from './sum';
 import { tokenizerCases } from './tokenizers';
 
 /**
@@ -11,5 +13,5 @@ import { tokenizerCases } from './tokenizers';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'mlp-train-step']
  */
 export function allCases(): BenchmarkCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), sumCase(), conv2dCase()];
 }
