@@ -77,6 +77,31 @@ export const SPLIT_PATTERNS: Readonly<Record<SplitPatternName, string>> = Object
 });
 
 /**
+ * The patterns as the reference implementations write them (Rust / Oniguruma syntax: tiktoken's
+ * `openai_public.py`, Hugging Face `tokenizer.json` files). `SPLIT_PATTERNS` holds their JavaScript
+ * translations.
+ * @example
+ * REFERENCE_SPLIT_PATTERNS.gpt2; // "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+ */
+export const REFERENCE_SPLIT_PATTERNS: Readonly<Record<SplitPatternName, string>> = (() => {
+  const gpt2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+  const contractions = "(?i:'s|'t|'re|'ve|'m|'ll|'d)";
+  const cl100k = `${contractions}|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+`;
+  const upper = '[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]';
+  const lower = '[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]';
+  const o200k = [
+    `[^\\r\\n\\p{L}\\p{N}]?${upper}*${lower}+${contractions}?`,
+    `[^\\r\\n\\p{L}\\p{N}]?${upper}+${lower}*${contractions}?`,
+    '\\p{N}{1,3}',
+    ' ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*',
+    '\\s*[\\r\\n]+',
+    '\\s+(?!\\S)',
+    '\\s+',
+  ].join('|');
+  return Object.freeze({ gpt2, r50k_base: gpt2, p50k_base: gpt2, p50k_edit: gpt2, cl100k_base: cl100k, o200k_base: o200k, llama3: cl100k });
+})();
+
+/**
  * A fresh global, Unicode `RegExp` for a built-in pattern name or a JavaScript pattern source.
  * (Fresh because a `g` regex carries `lastIndex` state.)
  * @example

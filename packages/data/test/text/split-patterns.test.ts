@@ -63,3 +63,13 @@ describe('split patterns', () => {
     for (const text of STRESS_STRINGS) expect(text.match(translated) ?? []).toEqual(splitText(text, 'llama3'));
   });
 });
+
+describe('reference (Rust syntax) patterns', () => {
+  it('translate to the JavaScript patterns', async () => {
+    const { REFERENCE_SPLIT_PATTERNS } = await import('../../src/text/split-patterns');
+    for (const [name, source] of Object.entries(REFERENCE_SPLIT_PATTERNS)) {
+      const translated = new RegExp(toJavaScriptPattern(source), 'gu');
+      for (const text of [...STRESS_STRINGS, "IT'S it'ſ a\u0085\u0085b \ufeff"]) expect(text.match(translated) ?? [], name).toEqual(splitText(text, name));
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * Loads OpenAI's tiktoken rank files and GPT-2's original files, or trains its own vocabulary.
  */
 import { TokenizerError, assertString, encodeUtf8, type LoneSurrogatePolicy } from '../byte-level';
-import { splitRegex, type SplitPatternName } from '../split-patterns';
+import { REFERENCE_SPLIT_PATTERNS, SPLIT_PATTERNS, splitRegex, type SplitPatternName } from '../split-patterns';
 import { TIKTOKEN_ENCODINGS, parseMergesText, parseTiktokenRanks, type TiktokenEncodingName } from './encodings';
 import { BPEModel } from './model';
 import { trainBPE, type BPETrainOptions } from './train';
@@ -76,8 +76,10 @@ export class BPETokenizer {
   readonly specialTokens: ReadonlyMap<string, number>;
   readonly allowedSpecial: SpecialTokenSet;
   readonly disallowedSpecial: SpecialTokenSet;
-  /** Source of the split pattern, or null. */
+  /** Source of the split pattern (JavaScript syntax), or null. */
   readonly pattern: string | null;
+  /** Name of the built-in split pattern, when one was used. */
+  readonly patternName: SplitPatternName | undefined;
   private readonly regex: RegExp | null;
   private readonly specialById = new Map<number, string>();
   private readonly specialRegex: RegExp | null;
@@ -90,6 +92,7 @@ export class BPETokenizer {
     const pattern = options.pattern === undefined ? 'gpt2' : options.pattern;
     this.regex = pattern === null ? null : pattern instanceof RegExp ? new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g') : splitRegex(pattern);
     this.pattern = this.regex?.source ?? null;
+    this.patternName = typeof pattern === 'string' && Object.prototype.hasOwnProperty.call(SPLIT_PATTERNS, pattern) ? (pattern as SplitPatternName) : undefined;
     const specials = options.specialTokens instanceof Map ? new Map(options.specialTokens) : new Map(Object.entries(options.specialTokens ?? {}));
     for (const [text, id] of specials) {
       if (text.length === 0 || !Number.isInteger(id) || id < 0) throw new TokenizerError(`${this.name}: special token ${JSON.stringify(text)} → ${String(id)} needs a non-empty text and a non-negative integer id`);
@@ -386,6 +389,58 @@ export class BPETokenizer {
       run.push(id);
     }
     return text + this.model.decode(run);
+  }
+
+  /**
+   * The tokenizer as a Hugging Face `tokenizer.json` text (model `BPE`, the split pattern as a `Split`
+   * pre-tokenizer in Rust syntax, `ByteLevel` pre-tokenizer and decoder for byte-level models, special
+   * tokens as added tokens), which `Tokenizer.fromJSON` and `@huggingface/tokenizers` encode
+   * identically. Rank-file models export their merges derived from the ranks (large: cl100k has
+   * hundreds of thousands) with `ignore_merges: true`.
+   * @example
+   * writeFileSync('tokenizer.json', BPETokenizer.train(text, { vocabSize: 8000 }).toJSON());
+   */
+  toJSON(): string {
+    const model = this.model;
+    const vocab: Record<string, number> = {};
+    model.vocab.forEach((token, id) => {
+      if (token !== undefined && !Object.prototype.hasOwnProperty.call(vocab, token)) vocab[token] = id;
+    });
+    const merges = model.mergeStrings();
+    const spaced = merges.some(([left, right]) => left.includes(' ') || right.includes(' '));
+    const source = this.patternName !== undefined ? REFERENCE_SPLIT_PATTERNS[this.patternName] : this.pattern;
+    const split = source === null ? [] : [{ type: 'Split', pattern: { Regex: source }, behavior: 'Isolated', invert: false }];
+    const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false };
+    const preTokenizer = model.byteLevel
+      ? source === REFERENCE_SPLIT_PATTERNS.gpt2
+        ? { ...byteLevel, use_regex: true }
+        : { type: 'Sequence', pretokenizers: [...split, byteLevel] }
+      : (split[0] ?? null);
+    const json = {
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: [...this.specialTokens]
+        .sort((a, b) => a[1] - b[1])
+        .map(([content, id]) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+      normalizer: null,
+      pre_tokenizer: preTokenizer,
+      post_processor: null,
+      decoder: model.byteLevel ? { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true } : { type: 'Fuse' },
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: model.unkId >= 0 ? (model.vocab[model.unkId] ?? null) : null,
+        continuing_subword_prefix: null,
+        end_of_word_suffix: null,
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: model.ignoreMerges,
+        vocab,
+        merges: spaced ? merges : merges.map(([left, right]) => `${left} ${right}`),
+      },
+    };
+    return JSON.stringify(json);
   }
 
   /** Empties the piece cache (memory; results do not change). */

@@ -37,7 +37,8 @@ export interface BPETrainOptions {
 export interface TrainedBPE {
   model: BPEModel;
   specialTokens: Record<string, number>;
-  pattern: string;
+  /** The split pattern: a built-in name or a JavaScript source. */
+  pattern: SplitPatternName | string;
 }
 
 /**
@@ -200,7 +201,7 @@ export function trainBPE(corpus: string | Iterable<string>, options: BPETrainOpt
   const model = BPEModel.fromMerges(vocabMap, merges, { byteLevel, ignoreMerges: false, unkToken });
   const specials: Record<string, number> = {};
   specialTokens.forEach((token, id) => (specials[token] = id));
-  return { model, specialTokens: specials, pattern: regex.source };
+  return { model, specialTokens: specials, pattern };
 }
 
 /** Max-heap of pair indices by (count desc, left id asc, right id asc): deterministic, like Hugging Face. */
