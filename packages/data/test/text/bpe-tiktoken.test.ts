@@ -20,6 +20,8 @@ const cases: [TiktokenEncoding, 'r50k_base' | 'cl100k_base' | 'o200k_base' | 'p5
 ];
 
 const referenceIds: { gpt2?: number[] } = {};
+let cl100kTokenizer: BPETokenizer | undefined;
+const sharedCl100k = (): BPETokenizer => (cl100kTokenizer ??= BPETokenizer.fromTiktoken(rankFile('cl100k_base'), { encoding: 'cl100k_base' }));
 
 describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
   for (const [encoding, file] of cases) {
@@ -48,7 +50,7 @@ describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
   }
 
   it('special tokens: allowed ones become their ids, disallowed ones are an error, others plain text', () => {
-    const cl100k = BPETokenizer.fromTiktoken(rankFile('cl100k_base'), { encoding: 'cl100k_base' });
+    const cl100k = sharedCl100k();
     const reference = getEncoding('cl100k_base');
     const text = 'a<|endoftext|>b<|fim_prefix|>c';
     expect(cl100k.encode(text, { allowedSpecial: 'all' })).toEqual(reference.encode(text, 'all'));
@@ -58,5 +60,26 @@ describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
     expect(() => cl100k.encode('x', { allowedSpecial: ['<|nope|>'] })).toThrow(/unknown special token "<\|nope\|>"/);
     expect(cl100k.decode([100257, 15339])).toBe('<|endoftext|>hello');
     expect(cl100k.decode([100257, 15339], { skipSpecialTokens: true })).toBe('hello');
+  });
+
+  it('bad input: ids out of range, non-integers, non-strings, malformed rank files, unknown encodings', () => {
+    const cl100k = sharedCl100k();
+    expect(() => cl100k.decode([15339, 100300])).toThrow(/decode: id 100300 at position 1 is not in the vocabulary/);
+    expect(() => cl100k.decode([100256])).toThrow(TokenizerError); // an unused id between the ranks and the special tokens
+    expect(() => cl100k.decode([-1])).toThrow(TokenizerError);
+    expect(() => cl100k.decode([1.5])).toThrow(TokenizerError);
+    expect(() => cl100k.decode('15339' as unknown as number[])).toThrow(/expected an array of ids, got string/);
+    expect(() => cl100k.encode(42 as unknown as string)).toThrow(/encode: expected a string, got number/);
+    expect(() => cl100k.encode(undefined as unknown as string)).toThrow(TokenizerError);
+    expect(() => BPETokenizer.fromTiktoken('IQ== 0\nnot-a-line\n', { encoding: 'gpt2' })).toThrow(/line 2 \("not-a-line"\) is not "<base64> <rank>"/);
+    expect(() => BPETokenizer.fromTiktoken('IQ== 0\n', { encoding: 'cl200k' as 'gpt2' })).toThrow(/unknown encoding "cl200k"/);
+    expect(() => BPETokenizer.fromTiktoken(null as unknown as string, { encoding: 'gpt2' })).toThrow(/expected a string, got null/);
+  });
+
+  it('lone surrogates encode as U+FFFD, like js-tiktoken and tiktoken', () => {
+    const cl100k = sharedCl100k();
+    const text = 'a\uD800b \uDFFF😀';
+    expect(cl100k.encode(text)).toEqual(getEncoding('cl100k_base').encode(text));
+    expect(cl100k.decode(cl100k.encode(text))).toBe('a\uFFFDb \uFFFD😀');
   });
 });
