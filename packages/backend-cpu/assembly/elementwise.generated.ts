@@ -325,3 +325,147 @@ export function unary_reciprocal(out: usize, x: usize, xRow: i32, rows: i32, col
     }
   }
 }
+
+/** bool out[r, c] = x == y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_eq(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.eq(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.eq(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.eq(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.eq(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) == load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+
+/** bool out[r, c] = x != y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_ne(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.ne(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.ne(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.ne(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.ne(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) != load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+
+/** bool out[r, c] = x < y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_lt(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.lt(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.lt(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.lt(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.lt(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) < load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+
+/** bool out[r, c] = x <= y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_le(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.le(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.le(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.le(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.le(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) <= load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+
+/** bool out[r, c] = x > y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_gt(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.gt(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.gt(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.gt(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.gt(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) > load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+
+/** bool out[r, c] = x >= y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_ge(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = f32x4.ge(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = f32x4.ge(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = f32x4.ge(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = f32x4.ge(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) >= load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}

@@ -89,6 +89,34 @@ export function unary_${name}(out: usize, x: usize, xRow: i32, rows: i32, cols: 
 }
 `;
 }
+const compareOps = { eq: ['f32x4.eq', '=='], ne: ['f32x4.ne', '!='], lt: ['f32x4.lt', '<'], le: ['f32x4.le', '<='], gt: ['f32x4.gt', '>'], ge: ['f32x4.ge', '>='] };
+for (const [name, [vector, scalar]] of Object.entries(compareOps)) {
+  elementwise += `
+/** bool out[r, c] = x ${scalar} y (1 or 0 bytes) over rows × cols; inner strides sx, sy are 0 or 1; out contiguous bytes. */
+export function compare_${name}(out: usize, x: usize, xRow: i32, sx: i32, y: usize, yRow: i32, sy: i32, rows: i32, cols: i32): void {
+  const one = i8x16.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>(r * cols), xr = at(x, r * xRow), yr = at(y, r * yRow);
+    let c = 0;
+    if (sx == 1 || sy == 1) {
+      const xs = v128.load32_splat(xr), ys = v128.load32_splat(yr);
+      for (; c + 16 <= cols; c += 16) {
+        const p = at(xr, c), q = at(yr, c);
+        const m0 = ${vector}(sx ? v128.load(p) : xs, sy ? v128.load(q) : ys);
+        const m1 = ${vector}(sx ? v128.load(p, 16) : xs, sy ? v128.load(q, 16) : ys);
+        const m2 = ${vector}(sx ? v128.load(p, 32) : xs, sy ? v128.load(q, 32) : ys);
+        const m3 = ${vector}(sx ? v128.load(p, 48) : xs, sy ? v128.load(q, 48) : ys);
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(o + <usize>c, v128.and(bytes, one));
+      }
+    }
+    for (; c < cols; c++) {
+      store<u8>(o + <usize>c, load<f32>(at(xr, c * sx)) ${scalar} load<f32>(at(yr, c * sy)) ? 1 : 0);
+    }
+  }
+}
+`;
+}
 writeFileSync(join(assembly, 'elementwise.generated.ts'), elementwise);
 
 const entry = join(assembly, 'index.ts');

@@ -23,12 +23,14 @@ export interface BufferView {
 }
 
 const SIMD_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
+const SIMD_COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal']);
 
 /** Kernel exports a worker chunk may call. */
 export const CHUNK_FUNCTIONS: readonly string[] = [
   'sgemm', 'sumRows', 'extremeRows', 'im2col',
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
+  ...[...SIMD_COMPARE].map((op) => `compare_${op}`),
   ...[...SIMD_UNARY].map((op) => `unary_${op}`),
 ];
 
@@ -129,21 +131,24 @@ export class SimdKernels {
 
   // ---- element-wise ----
 
-  /** float32 add/sub/mul/div/maximum/minimum with inner strides 0 or 1. */
+  /** float32 add/sub/mul/div/maximum/minimum (and comparisons → bool) with inner strides 0 or 1. */
   binary(op: BinaryOp, a: BufferView, b: BufferView, out: CpuBuffer): boolean {
-    if (a.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !SIMD_BINARY.has(op)) return false;
+    if (a.buffer.dtype !== 'float32') return false;
+    const compare = SIMD_COMPARE.has(op);
+    if (compare ? out.dtype !== 'bool' : out.dtype !== 'float32' || !SIMD_BINARY.has(op)) return false;
+    const outBytes = compare ? 1 : 4;
     const rows = new RowCursor(a.shape, [contiguousStrides(a.shape), a.strides, b.strides], [0, a.offset, b.offset]);
     const { steps, count } = rows;
     if (rows.rows === 0) return true;
     if (count < MIN_ROW || (steps[1] !== 0 && steps[1] !== 1) || (steps[2] !== 0 && steps[2] !== 1) || (steps[1] === 0 && steps[2] === 0)) return false;
-    const name = `binary_${op}`;
+    const name = compare ? `compare_${op}` : `binary_${op}`;
     const xBase = a.buffer.ptr, yBase = b.buffer.ptr, oBase = out.ptr;
     if (rows.outerShape.length <= 1) {
       const outerRows = rows.rows;
       const xRow = rows.outerStrides[1][0] ?? 0, yRow = rows.outerStrides[2][0] ?? 0;
       const calls = this.splitRows(outerRows, count, (r0, r1, c0, c1) => [
         name,
-        [oBase + (r0 * count + c0) * 4, xBase + (rows.starts[1] + r0 * xRow + c0 * steps[1]) * 4, xRow, steps[1],
+        [oBase + (r0 * count + c0) * outBytes, xBase + (rows.starts[1] + r0 * xRow + c0 * steps[1]) * 4, xRow, steps[1],
           yBase + (rows.starts[2] + r0 * yRow + c0 * steps[2]) * 4, yRow, steps[2], r1 - r0, c1 - c0],
         -1,
       ]);
@@ -153,7 +158,7 @@ export class SimdKernels {
     const fn = (this.kernels as unknown as Record<string, (...args: number[]) => void>)[name];
     const { starts } = rows;
     for (let row = 0; row < rows.rows; row++, rows.next()) {
-      fn(oBase + starts[0] * 4, xBase + starts[1] * 4, 0, steps[1], yBase + starts[2] * 4, 0, steps[2], 1, count);
+      fn(oBase + starts[0] * outBytes, xBase + starts[1] * 4, 0, steps[1], yBase + starts[2] * 4, 0, steps[2], 1, count);
     }
     return true;
   }

@@ -24,6 +24,7 @@ export interface WasmKernels {
   ): void;
   addRowBias(out: number, rows: number, cols: number, bias: number): void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
+  [name: `compare_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `unary_${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
 }
 
