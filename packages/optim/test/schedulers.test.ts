@@ -220,3 +220,13 @@ describe('bad input', () => {
     expect(() => new StepLR(fakeOptimizer(1), { stepSize: 1 }).loadStateDict({ lastEpoch: 1 })).toThrow(/StepLR.loadStateDict: expected \{ lastEpoch, baseLrs, lastLr \}/);
   });
 });
+
+describe('requiresMetric tells a training loop which schedules need the monitored value', () => {
+  it('is true for ReduceLROnPlateau, false for closed-form schedules, and follows LinearWarmup’s after-schedule', () => {
+    const optimizer = new SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
+    expect(new ReduceLROnPlateau(optimizer).requiresMetric).toBe(true);
+    expect(new StepLR(optimizer, { stepSize: 2 }).requiresMetric).toBe(false);
+    expect(new LinearWarmup(optimizer, { warmupSteps: 2 }).requiresMetric).toBe(false);
+    expect(new LinearWarmup(optimizer, { warmupSteps: 2 }, new ReduceLROnPlateau(optimizer)).requiresMetric).toBe(true);
+  });
+});

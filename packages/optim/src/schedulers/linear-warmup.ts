@@ -26,6 +26,10 @@ export interface LinearWarmupOptions {
  * for (let epoch = 0; epoch < 100; epoch++) { trainOneEpoch(); scheduler.step(); }
  */
 export class LinearWarmup implements Scheduler {
+  /** Whether the `after` schedule needs the metric (passed on once the warm-up ends). */
+  get requiresMetric(): boolean {
+    return this.after?.requiresMetric ?? false;
+  }
   readonly warmupSteps: number;
   readonly startFactor: number;
   /** The rates reached at the end of the warm-up (the `after` schedule's starting rates). */

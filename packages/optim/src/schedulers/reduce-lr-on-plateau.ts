@@ -32,6 +32,7 @@ export interface ReduceLROnPlateauOptions {
  * for (let epoch = 0; epoch < 50; epoch++) { trainOneEpoch(); scheduler.step(await validationLoss()); }
  */
 export class ReduceLROnPlateau implements Scheduler {
+  readonly requiresMetric = true;
   readonly mode: 'min' | 'max';
   readonly factor: number;
   readonly patience: number;

@@ -18,6 +18,8 @@ export interface OptimizerLike {
  * for (let epoch = 0; epoch < 30; epoch++) { trainOneEpoch(); scheduler.step(); }
  */
 export interface Scheduler {
+  /** Whether `step()` needs the monitored metric (true for ReduceLROnPlateau); training loops read it. */
+  readonly requiresMetric: boolean;
   /** Advance the schedule by one step and write the new learning rates into the optimizer. */
   step(metric?: number): void;
   /** The learning rate of each parameter group after the last `step()` (or at construction). */
@@ -47,6 +49,7 @@ export function checkOptimizer(owner: string, optimizer: unknown): OptimizerLike
  * compose them with {@link LinearWarmup} instead.
  */
 export abstract class LRScheduler implements Scheduler {
+  readonly requiresMetric: boolean = false;
   /** The learning rate of each group when the schedule was made. */
   baseLrs: number[];
   /** How many times `step()` was called. */
