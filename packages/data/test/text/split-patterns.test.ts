@@ -73,3 +73,29 @@ describe('reference (Rust syntax) patterns', () => {
     }
   });
 });
+
+describe('the cl100k scanner', () => {
+  it('splits exactly like CL100K_SPLIT_PATTERN on Moby Dick, the stress strings and random text', async () => {
+    const { scanCl100k } = await import('../../src/text/bpe/scan-cl100k');
+    const split = (text: string): string[] => {
+      const pieces: string[] = [];
+      for (let i = 0; i < text.length; ) {
+        const end = scanCl100k(text, i);
+        pieces.push(text.slice(i, end));
+        i = end;
+      }
+      return pieces;
+    };
+    const alphabet = [..."aZé'sStTrReEvVmMlLdDſ 0123456789١\t\r\n\u0085\u00a0\u3000\ufeff.,!?-_/\\\"()😀👍🏽中\u0301\uD800\uDC00"];
+    let seed = 3;
+    const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const samples = [mobyDick(), ...STRESS_STRINGS];
+    for (let trial = 0; trial < 2000; trial++) {
+      let text = '';
+      const length = 1 + Math.floor(random() * 12);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      samples.push(text);
+    }
+    for (const text of samples) expect(split(text), JSON.stringify(text.slice(0, 60))).toEqual(splitText(text, 'cl100k_base'));
+  });
+});

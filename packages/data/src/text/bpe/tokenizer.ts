@@ -6,6 +6,7 @@ import { TokenizerError, assertString, encodeUtf8, type LoneSurrogatePolicy } fr
 import { REFERENCE_SPLIT_PATTERNS, SPLIT_PATTERNS, splitRegex, type SplitPatternName } from '../split-patterns';
 import { TIKTOKEN_ENCODINGS, parseMergesText, parseTiktokenRanks, type TiktokenEncodingName } from './encodings';
 import { BPEModel } from './model';
+import { scanCl100k } from './scan-cl100k';
 import { trainBPE, type BPETrainOptions } from './train';
 
 /** Which special tokens `encode` recognises in the text. */
@@ -81,6 +82,8 @@ export class BPETokenizer {
   /** Name of the built-in split pattern, when one was used. */
   readonly patternName: SplitPatternName | undefined;
   private readonly regex: RegExp | null;
+  /** A hand-written equivalent of the regex (cl100k_base, Llama 3), or null. */
+  private readonly scanner: ((text: string, start: number) => number) | null;
   private readonly specialById = new Map<number, string>();
   private readonly specialRegex: RegExp | null;
   private readonly cache = new Map<string, number | number[]>();
@@ -93,6 +96,7 @@ export class BPETokenizer {
     this.regex = pattern === null ? null : pattern instanceof RegExp ? new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g') : splitRegex(pattern);
     this.pattern = this.regex?.source ?? null;
     this.patternName = typeof pattern === 'string' && Object.prototype.hasOwnProperty.call(SPLIT_PATTERNS, pattern) ? (pattern as SplitPatternName) : undefined;
+    this.scanner = this.pattern !== null && this.pattern === SPLIT_PATTERNS.cl100k_base ? scanCl100k : null;
     const specials = options.specialTokens instanceof Map ? new Map(options.specialTokens) : new Map(Object.entries(options.specialTokens ?? {}));
     for (const [text, id] of specials) {
       if (text.length === 0 || !Number.isInteger(id) || id < 0) throw new TokenizerError(`${this.name}: special token ${JSON.stringify(text)} → ${String(id)} needs a non-empty text and a non-negative integer id`);
@@ -290,8 +294,22 @@ export class BPETokenizer {
       }
       return;
     }
-    // The hot loop: one regex step and one cache lookup per piece.
     const cache = this.cache;
+    if (this.scanner !== null) {
+      // The hot loop: one scanner step and one cache lookup per piece.
+      const scan = this.scanner;
+      for (let i = 0; i < segment.length; ) {
+        const end = scan(segment, i);
+        const piece = segment.slice(i, end);
+        i = end;
+        const cached = cache.get(piece);
+        if (cached === undefined) this.encodePiece(piece, out, undefined, 0);
+        else if (typeof cached === 'number') out.push(cached);
+        else for (let k = 0; k < cached.length; k++) out.push(cached[k]!);
+      }
+      return;
+    }
+    // The hot loop: one regex step and one cache lookup per piece.
     for (let match = regex.exec(segment); match !== null; match = regex.exec(segment)) {
       const piece = match[0];
       const cached = cache.get(piece);
