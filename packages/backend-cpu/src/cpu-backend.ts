@@ -212,10 +212,12 @@ export class CpuBackend implements Backend {
   }
 
   gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
+    if (this.simd?.gather(this.bufferView(x, 'gather'), axis, this.bufferView(index, 'gather'), this.outBuffer(out, 'gather'))) return;
     gatherKernel(this.view(x, 'gather'), axis, this.view(index, 'gather'), this.output(out, 'gather'));
   }
 
   scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void {
+    if (this.simd?.scatterAdd(this.outBuffer(target, 'scatterAdd'), target.shape, axis, this.bufferView(index, 'scatterAdd'), this.bufferView(src, 'scatterAdd'))) return;
     scatterAddKernel(this.output(target, 'scatterAdd'), target.shape, axis, this.view(index, 'scatterAdd'), this.view(src, 'scatterAdd'));
   }
 

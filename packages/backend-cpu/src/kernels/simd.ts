@@ -282,6 +282,50 @@ export class SimdKernels {
     }
   }
 
+  // ---- indexing ----
+
+  /** gather of 32-bit elements (float32, int32) along `axis`, one WebAssembly call per row. */
+  gather(x: BufferView, axis: number, index: BufferView, out: CpuBuffer): boolean {
+    const dtype = x.buffer.dtype;
+    if ((dtype !== 'float32' && dtype !== 'int32') || out.dtype !== dtype) return false;
+    const extent = x.shape[axis];
+    const axisStride = x.strides[axis];
+    const xStrides = x.strides.map((stride, dim) => (dim === axis ? 0 : stride));
+    const rows = new RowCursor(index.shape, [contiguousStrides(index.shape), index.strides, xStrides], [0, index.offset, x.offset]);
+    const { starts, steps, count } = rows;
+    const xBase = x.buffer.ptr, iBase = index.buffer.ptr, oBase = out.ptr;
+    for (let row = 0; row < rows.rows; row++, rows.next()) {
+      const bad = this.kernels.gatherRow32(oBase + starts[0] * 4, xBase + starts[2] * 4, steps[2], iBase + starts[1] * 4, steps[1], axisStride, extent, count);
+      if (bad >= 0) {
+        const value = (index.buffer.data as Int32Array)[starts[1] + bad * steps[1]];
+        throw new RangeError(`cpu backend: gather index ${value} is out of range [0, ${extent}) along axis ${axis}`);
+      }
+    }
+    return true;
+  }
+
+  /** In-place float32 scatterAdd along `axis` into a contiguous target, one WebAssembly call per row. */
+  scatterAdd(target: CpuBuffer, targetShape: readonly number[], axis: number, index: BufferView, src: BufferView): boolean {
+    if (target.dtype !== 'float32' || src.buffer.dtype !== 'float32') return false;
+    const targetStrides = contiguousStrides(targetShape);
+    const extent = targetShape[axis];
+    const axisStride = targetStrides[axis];
+    const walkStrides = targetStrides.map((stride, dim) => (dim === axis ? 0 : stride));
+    const rows = new RowCursor(index.shape, [walkStrides, index.strides, src.strides], [0, index.offset, src.offset]);
+    const { starts, steps, count } = rows;
+    const tBase = target.ptr, iBase = index.buffer.ptr, sBase = src.buffer.ptr;
+    for (let row = 0; row < rows.rows; row++, rows.next()) {
+      const bad = this.kernels.scatterAddRowF32(
+        tBase + starts[0] * 4, steps[0], iBase + starts[1] * 4, steps[1], sBase + starts[2] * 4, steps[2], axisStride, extent, count,
+      );
+      if (bad >= 0) {
+        const value = (index.buffer.data as Int32Array)[starts[1] + bad * steps[1]];
+        throw new RangeError(`cpu backend: scatterAdd index ${value} is out of range [0, ${extent}) along axis ${axis}`);
+      }
+    }
+    return true;
+  }
+
   // ---- normalisation and convolution ----
 
   /** float32 layerNorm of contiguous rows with contiguous (or absent) weight and bias. */

@@ -23,6 +23,8 @@ export interface WasmKernels {
     ph: number, pw: number, dh: number, dw: number, outH: number, outW: number, dst: number,
   ): void;
   addRowBias(out: number, rows: number, cols: number, bias: number): void;
+  gatherRow32(out: number, x: number, sx: number, index: number, si: number, axisStride: number, extent: number, n: number): number;
+  scatterAddRowF32(target: number, st: number, index: number, si: number, src: number, ss: number, axisStride: number, extent: number, n: number): number;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `compare_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `unary_${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
