@@ -7,7 +7,7 @@ import type { CpuBuffer } from './storage/cpu-buffer';
 import { WasmHeap } from './storage/wasm-heap';
 import { CHUNK_FUNCTIONS, SimdKernels, type BufferView } from './kernels/simd';
 import { WorkerPool, workerFactory } from './threads/worker-pool';
-import { compileKernels, detectWasmFeatures, instantiateKernels, pickVariant } from './wasm/wasm-runtime';
+import { compileKernels, detectWasmFeatures, instantiateKernels, pickVariant, relaxedSimdIsFaster } from './wasm/wasm-runtime';
 import { assignKernel } from './kernels/assign';
 import { binaryKernel } from './kernels/binary';
 import { castKernel } from './kernels/cast';
@@ -115,7 +115,9 @@ export class CpuBackend implements Backend {
     this.heap = new WasmHeap({ maxBytes: options.maxMemoryBytes, shared });
     this.store = new BufferStore(this.heap);
     if (simd) {
-      const module = options.module ?? compileKernels(pickVariant(features.relaxedSimd, shared));
+      const relaxed = features.relaxedSimd && relaxedSimdIsFaster();
+      if (features.relaxedSimd && !relaxed) notes.push('relaxed SIMD validates but its FMA was slower here: using mul + add');
+      const module = options.module ?? compileKernels(pickVariant(relaxed, shared));
       this.simd = new SimdKernels(instantiateKernels(module, this.heap.memory), this.heap, threads);
       if (threads > 1 && typeof factory === 'function') {
         this.pool = new WorkerPool({
@@ -125,7 +127,7 @@ export class CpuBackend implements Backend {
         this.simd.attachPool(this.pool);
       }
     }
-    this.config = { simd, relaxedSimd: simd && features.relaxedSimd, threads, sharedMemory: shared, notes };
+    this.config = { simd, relaxedSimd: simd && features.relaxedSimd && relaxedSimdIsFaster(), threads, sharedMemory: shared, notes };
   }
 
   // ---- storage ----

@@ -37,7 +37,8 @@ export function createCpuPlugin(options: CpuPluginOptions = {}): BackendPlugin {
         if (!(error instanceof RangeError) || options.simd === false || !features.simd) throw error;
         // Main-thread size limit on synchronous compilation: compile asynchronously instead.
         const shared = features.sharedMemory && (options.threads === undefined || options.threads === 'auto' || options.threads > 1);
-        return compileKernelsAsync(pickVariant(features.relaxedSimd, shared)).then((module) => new CpuBackend({ ...options, name, module }));
+        // (The relaxed build is only chosen after timing it, which needs synchronous compilation.)
+        return compileKernelsAsync(pickVariant(false, shared)).then((module) => new CpuBackend({ ...options, name, module }));
       }
     },
   };

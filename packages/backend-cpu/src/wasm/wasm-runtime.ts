@@ -75,6 +75,43 @@ export function detectWasmFeatures(): WasmFeatures {
   return features;
 }
 
+let relaxedFaster: boolean | undefined;
+
+/**
+ * Whether the relaxed-SIMD build's matmul is actually faster here (cached). Engines may lower
+ * `f32x4.relaxed_madd` to a slow sequence (Node 20 behind its flag runs it ~2.5× slower than
+ * mul + add on the development machine), so the first backend times a small matmul with both builds
+ * (a few milliseconds, once per process) and keeps the faster one.
+ */
+export function relaxedSimdIsFaster(): boolean {
+  if (relaxedFaster !== undefined) return relaxedFaster;
+  const timeBuild = (variant: Variant): number => {
+    const memory = new WebAssembly.Memory({ initial: 40, maximum: 40 });
+    const kernels = instantiateKernels(compileKernels(variant), memory);
+    const scratch = 65536;
+    const a = scratch + kernels.sgemmScratchBytes();
+    const [m, n, k] = [64, 64, 256];
+    const b = a + m * k * 4;
+    const c = b + k * n * 4;
+    new Float32Array(memory.buffer, a, m * k + k * n).fill(0.5);
+    let best = Infinity;
+    for (let round = 0; round < 7; round++) {
+      const start = performance.now();
+      for (let repeat = 0; repeat < 8; repeat++) kernels.sgemm(m, n, k, a, k, 1, b, n, 1, c, n, scratch);
+      best = Math.min(best, performance.now() - start);
+    }
+    return best;
+  };
+  try {
+    timeBuild('simd'); // warm up the engine's optimising tier for both builds
+    timeBuild('relaxed');
+    relaxedFaster = timeBuild('relaxed') < timeBuild('simd');
+  } catch {
+    relaxedFaster = false;
+  }
+  return relaxedFaster;
+}
+
 /** Which embedded build fits these features and memory kind. */
 export function pickVariant(relaxed: boolean, shared: boolean): Variant {
   return relaxed ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
