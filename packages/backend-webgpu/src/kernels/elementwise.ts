@@ -1,0 +1,161 @@
+/**
+ * Element-wise kernels (unary, binary, where, cast, assign, fill, arange): one generated WGSL
+ * program per op, dtypes, collapsed rank and operand contiguity, with shapes, strides and offsets
+ * as uniforms. Output operand 0 may itself be strided (`assign`).
+ */
+import { BackendError, DTypeError, type BinaryOp, type DType, type UnaryOp } from '@tessera/core';
+import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
+import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
+import type { GpuRuntime } from '../runtime/gpu-runtime';
+import type { GpuStorage } from '../storage/gpu-storage';
+import { MATH_HELPERS } from './math';
+
+/** One operand of an element-wise kernel. */
+export interface ElementwiseOperand {
+  readonly storage: GpuStorage;
+  readonly dtype: DType;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** What {@link launchElementwise} generates. */
+export interface ElementwiseSpec {
+  /** Op name, for the cache key and errors. */
+  readonly op: string;
+  readonly shape: readonly number[];
+  readonly output: ElementwiseOperand;
+  readonly inputs: readonly ElementwiseOperand[];
+  /** The output value as a WGSL expression of the loaded inputs `v0, v1, …`; `extra` is the first scalar uniform index. */
+  readonly expression: (extra: number) => string;
+  /** Scalar uniforms appended after the layout (read with `Pf`/`Pi`/`P` at `extra + k`). */
+  readonly scalars?: (words: UniformWords) => void;
+  /** Extra WGSL functions the expression uses (given the first scalar uniform index). */
+  readonly helpers?: (extra: number) => string;
+}
+
+const WORKGROUP = 256;
+
+/**
+ * Generate (or reuse) and record an element-wise kernel.
+ * @example
+ * launchElementwise(runtime, { op: 'relu', shape: [4], output, inputs: [x], expression: () => 'max(v0, 0.0)' });
+ */
+export function launchElementwise(runtime: GpuRuntime, spec: ElementwiseSpec): void {
+  const count = elementCount(spec.shape);
+  if (count === 0) return;
+  const operands = [spec.output, ...spec.inputs];
+  const layout = collapseLayout(spec.shape, operands.map((operand) => operand.strides));
+  const rank = layout.shape.length;
+  const contiguous = layout.strides.map(isUnitRun);
+  const words = new UniformWords().u32(count);
+  for (const dim of layout.shape) words.u32(dim);
+  const bases: number[] = [];
+  operands.forEach((operand, k) => {
+    bases.push(words.next);
+    words.i32(operand.offset);
+    for (const stride of layout.strides[k]) words.i32(stride);
+  });
+  const extra = words.next;
+  spec.scalars?.(words);
+  const dtypes = operands.map((operand) => operand.dtype).join(',');
+  const key = `ew:${spec.op}:${dtypes}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`;
+  const source = (uniformWords: number): string => {
+    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + MATH_HELPERS + (spec.helpers?.(extra) ?? '');
+    spec.inputs.forEach((input, k) => (code += storageBinding(k + 1, `in${k}`, wgslType(input.dtype), 'read')));
+    code += storageBinding(spec.inputs.length + 1, 'outBuf', wgslType(spec.output.dtype), 'read_write');
+    code += flatEntry(WORKGROUP, 'P(0u)');
+    code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}\n`;
+    spec.inputs.forEach((_, k) => (code += `  let v${k} = in${k}[o${k + 1}];\n`));
+    code += `  outBuf[o0] = ${spec.expression(extra)};\n}\n`;
+    return code;
+  };
+  runtime.launch({
+    op: spec.op,
+    key,
+    source,
+    uniforms: words,
+    inputs: spec.inputs.map((input) => input.storage),
+    outputs: [spec.output.storage],
+    groups: Math.ceil(count / WORKGROUP),
+  });
+}
+
+/** A contiguous output operand. */
+export function contiguousOperand(storage: GpuStorage, dtype: DType, shape: readonly number[]): ElementwiseOperand {
+  return { storage, dtype, strides: rowMajorStrides(shape), offset: 0 };
+}
+
+/** The WGSL of `op(v0)` for dtype `dtype`. */
+export function unaryExpression(op: UnaryOp, dtype: DType): string {
+  if (op === 'logicalNot') return dtype === 'float32' ? 'select(0u, 1u, v0 == 0.0)' : dtype === 'int32' ? 'select(0u, 1u, v0 == 0)' : 'select(0u, 1u, v0 == 0u)';
+  if (dtype === 'int32') {
+    switch (op) {
+      case 'neg': return '-v0';
+      case 'abs': return 'abs(v0)';
+      case 'sign': return 'sign(v0)';
+      case 'relu': return 'max(v0, 0)';
+      case 'floor': case 'ceil': case 'round': return 'v0';
+      default: throw new DTypeError(`webgpu unary: '${op}' takes a float input, got int32 (core casts integers first)`);
+    }
+  }
+  if (dtype !== 'float32') throw new DTypeError(`webgpu unary: '${op}' is not defined for ${dtype}`);
+  switch (op) {
+    case 'neg': return '-v0';
+    case 'abs': return 'abs(v0)';
+    case 'sign': return 'select(select(select(0.0, -1.0, v0 < 0.0), 1.0, v0 > 0.0), v0, isNan(v0))';
+    case 'exp': return 'expF32(v0)';
+    case 'log': return 'logF32(v0)';
+    case 'sqrt': return 'sqrtF32(v0)';
+    case 'rsqrt': return 'rsqrtF32(v0)';
+    case 'sin': return 'sinF32(v0)';
+    case 'cos': return 'cosF32(v0)';
+    case 'tanh': return 'tanhF32(v0)';
+    case 'sigmoid': return 'sigmoidF32(v0)';
+    case 'relu': return 'select(v0, 0.0, v0 < 0.0)';
+    case 'erf': return 'erfF32(v0)';
+    case 'reciprocal': return '1.0 / v0';
+    case 'floor': return 'floor(v0)';
+    case 'ceil': return 'ceil(v0)';
+    case 'round': return 'round(v0)';
+    default: throw new BackendError(`webgpu unary: unknown op '${String(op)}'`);
+  }
+}
+
+/** The WGSL of `v0 op v1` for operands of `dtype`. */
+export function binaryExpression(op: BinaryOp, dtype: DType): string {
+  const zero = dtype === 'float32' ? '0.0' : dtype === 'int32' ? '0' : '0u';
+  const truth = (condition: string) => `select(0u, 1u, ${condition})`;
+  switch (op) {
+    case 'eq': return truth('v0 == v1');
+    case 'ne': return truth('!(v0 == v1)');
+    case 'lt': return truth('v0 < v1');
+    case 'le': return truth('v0 <= v1');
+    case 'gt': return truth('v0 > v1');
+    case 'ge': return truth('v0 >= v1');
+    case 'logicalAnd': return truth(`!(v0 == ${zero}) && !(v1 == ${zero})`);
+    case 'logicalOr': return truth(`!(v0 == ${zero}) || !(v1 == ${zero})`);
+    default:
+  }
+  if (dtype === 'bool') throw new DTypeError(`webgpu binary: '${op}' is not defined for bool (core casts bool to a number type first)`);
+  const float = dtype === 'float32';
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`webgpu binary: dtype ${dtype} is not supported`);
+  switch (op) {
+    case 'add': return 'v0 + v1';
+    case 'sub': return 'v0 - v1';
+    case 'mul': return 'v0 * v1';
+    case 'div': return float ? 'v0 / v1' : 'select(v0 / v1, 0, v1 == 0)';
+    case 'pow': return float ? 'powF32(v0, v1)' : 'powI32(v0, v1)';
+    case 'maximum': return float ? 'select(max(v0, v1), nanF32(), isNan(v0) || isNan(v1))' : 'max(v0, v1)';
+    case 'minimum': return float ? 'select(min(v0, v1), nanF32(), isNan(v0) || isNan(v1))' : 'min(v0, v1)';
+    default: throw new BackendError(`webgpu binary: unknown op '${String(op)}'`);
+  }
+}
+
+/** The WGSL converting `v0` of dtype `from` to dtype `to` (core's cast semantics). */
+export function castExpression(from: DType, to: DType): string {
+  if (from === to) return 'v0';
+  if (to === 'bool') return from === 'float32' ? 'select(0u, 1u, !(v0 == 0.0))' : from === 'int32' ? 'select(0u, 1u, v0 != 0)' : 'v0';
+  if (to === 'float32') return 'f32(v0)';
+  if (to === 'int32') return from === 'float32' ? 'floatToInt32(v0)' : 'i32(v0)';
+  throw new DTypeError(`webgpu cast: ${from} → ${to} is not supported`);
+}

@@ -1,0 +1,191 @@
+/**
+ * Fused row kernels: softmax / logSoftmax along any axis and layerNorm over trailing elements.
+ * One dispatch each: a workgroup per line with shared-memory tree reductions (max, then sum) for
+ * long lines, one thread per line for short ones.
+ */
+import type { OutputBuffer } from '@tessera/core';
+import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock } from '../codegen/wgsl';
+import type { GpuRuntime } from '../runtime/gpu-runtime';
+import type { GpuStorage } from '../storage/gpu-storage';
+
+const WORKGROUP = 256;
+const TREE_THRESHOLD = 128;
+
+/** WGSL: tree-reduce `value` across the workgroup with `combine`, result in every thread. */
+function treeReduce(array: string, combine: (a: string, b: string) => string): string {
+  return `workgroupBarrier();
+  for (var width = ${WORKGROUP / 2}u; width > 0u; width = width >> 1u) {
+    if (lid < width) { ${array}[lid] = ${combine(`${array}[lid]`, `${array}[lid + width]`)}; }
+    workgroupBarrier();
+  }`;
+}
+
+const MAX_NAN = (a: string, b: string) => `select(max(${a}, ${b}), nanF32(), isNan(${a}) || isNan(${b}))`;
+
+/**
+ * Softmax (or log-softmax) of a contiguous `[outer, length, inner]` layout along the middle axis.
+ * @example
+ * softmaxKernel(runtime, x, 0, [2, 5, 1], out, false);
+ */
+export function softmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: number, dims: readonly [number, number, number], output: GpuStorage, logarithm: boolean): void {
+  const [outer, length, inner] = dims;
+  const lines = outer * inner;
+  if (lines === 0 || length === 0) return;
+  const tree = length >= TREE_THRESHOLD;
+  const words = new UniformWords().u32(lines).u32(length).u32(inner).i32(offset);
+  const result = logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total';
+  const source = (uniformWords: number): string => {
+    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + storageBinding(1, 'xs', 'f32', 'read') + storageBinding(2, 'outBuf', 'f32', 'read_write');
+    const lineStart = (line: string) => `let outerIndex = ${line} / P(2u); let innerIndex = ${line} % P(2u);
+  let start = outerIndex * P(1u) * P(2u) + innerIndex;
+  let step = P(2u);
+  let inStart = Pi(3u) + i32(start);`;
+    if (!tree) {
+      code += `@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let line = gid.x + gid.y * groups.x * 64u;
+  if (line >= P(0u)) { return; }
+  ${lineStart('line')}
+  var maximum = -infF32();
+  for (var k = 0u; k < P(1u); k = k + 1u) { maximum = ${MAX_NAN('maximum', 'xs[inStart + i32(k * step)]')}; }
+  var total = 0.0;
+  for (var k = 0u; k < P(1u); k = k + 1u) { total = total + exp(xs[inStart + i32(k * step)] - maximum); }
+  for (var k = 0u; k < P(1u); k = k + 1u) { let v = xs[inStart + i32(k * step)]; outBuf[start + k * step] = ${result}; }
+}
+`;
+      return code;
+    }
+    code += `var<workgroup> scratch: array<f32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let line = wid.x + wid.y * groups.x;
+  let inRange = line < P(0u);
+  ${lineStart('line')}
+  var local = -infF32();
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { local = ${MAX_NAN('local', 'xs[inStart + i32(k * step)]')}; } }
+  scratch[lid] = local;
+  ${treeReduce('scratch', MAX_NAN)}
+  let maximum = scratch[0];
+  workgroupBarrier();
+  var partial = 0.0;
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { partial = partial + exp(xs[inStart + i32(k * step)] - maximum); } }
+  scratch[lid] = partial;
+  ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
+  let total = scratch[0];
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { let v = xs[inStart + i32(k * step)]; outBuf[start + k * step] = ${result}; } }
+}
+`;
+    return code;
+  };
+  runtime.launch({
+    op: logarithm ? 'logSoftmax' : 'softmax',
+    key: `${logarithm ? 'logSoftmax' : 'softmax'}:${tree ? 'tree' : 'thread'}`,
+    source,
+    uniforms: words,
+    inputs: [input],
+    outputs: [output],
+    groups: tree ? lines : Math.ceil(lines / 64),
+  });
+}
+
+/** An optional per-feature vector (weight or bias) of a layerNorm, contiguous from `offset`. */
+export interface FeatureVector {
+  readonly storage: GpuStorage;
+  readonly offset: number;
+}
+
+/**
+ * LayerNorm of contiguous rows of `size` features: two-pass mean and biased variance, then the
+ * affine transform; also writes each row's mean and rstd.
+ */
+export function layerNormKernel(
+  runtime: GpuRuntime,
+  input: GpuStorage,
+  offset: number,
+  rows: number,
+  size: number,
+  eps: number,
+  weight: FeatureVector | null,
+  bias: FeatureVector | null,
+  out: OutputBuffer,
+  outputs: { out: GpuStorage; mean: GpuStorage; rstd: GpuStorage },
+): void {
+  if (rows === 0) return;
+  const words = new UniformWords().u32(rows).u32(size).i32(offset).f32(eps).i32(weight?.offset ?? 0).i32(bias?.offset ?? 0);
+  const tree = size >= TREE_THRESHOLD;
+  const inputs = [input];
+  let binding = 2;
+  let declarations = storageBinding(1, 'xs', 'f32', 'read');
+  if (weight) {
+    inputs.push(weight.storage);
+    declarations += storageBinding(binding++, 'gamma', 'f32', 'read');
+  }
+  if (bias) {
+    inputs.push(bias.storage);
+    declarations += storageBinding(binding++, 'beta', 'f32', 'read');
+  }
+  declarations += storageBinding(binding++, 'outBuf', 'f32', 'read_write');
+  declarations += storageBinding(binding++, 'meanBuf', 'f32', 'read_write');
+  declarations += storageBinding(binding++, 'rstdBuf', 'f32', 'read_write');
+  const affine = `${weight ? ' * gamma[Pi(4u) + i32(k)]' : ''}${bias ? ' + beta[Pi(5u) + i32(k)]' : ''}`;
+  const source = (uniformWords: number): string => {
+    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + declarations;
+    if (!tree) {
+      code += `@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let row = gid.x + gid.y * groups.x * 64u;
+  if (row >= P(0u)) { return; }
+  let n = P(1u);
+  let start = row * n;
+  let inStart = Pi(2u) + i32(start);
+  var total = 0.0;
+  for (var k = 0u; k < n; k = k + 1u) { total = total + xs[inStart + i32(k)]; }
+  let mean = total / f32(n);
+  var squares = 0.0;
+  for (var k = 0u; k < n; k = k + 1u) { let d = xs[inStart + i32(k)] - mean; squares = squares + d * d; }
+  let rstd = 1.0 / sqrt(squares / f32(n) + Pf(3u));
+  for (var k = 0u; k < n; k = k + 1u) { outBuf[start + k] = (xs[inStart + i32(k)] - mean) * rstd${affine}; }
+  meanBuf[row] = mean;
+  rstdBuf[row] = rstd;
+}
+`;
+      return code;
+    }
+    code += `var<workgroup> scratch: array<f32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * groups.x;
+  let inRange = row < P(0u);
+  let n = P(1u);
+  let start = row * n;
+  let inStart = Pi(2u) + i32(start);
+  var partial = 0.0;
+  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { partial = partial + xs[inStart + i32(k)]; } }
+  scratch[lid] = partial;
+  ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
+  let mean = scratch[0] / f32(n);
+  workgroupBarrier();
+  var squares = 0.0;
+  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { let d = xs[inStart + i32(k)] - mean; squares = squares + d * d; } }
+  scratch[lid] = squares;
+  ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
+  let rstd = 1.0 / sqrt(scratch[0] / f32(n) + Pf(3u));
+  if (inRange) {
+    for (var k = lid; k < n; k = k + ${WORKGROUP}u) { outBuf[start + k] = (xs[inStart + i32(k)] - mean) * rstd${affine}; }
+    if (lid == 0u) { meanBuf[row] = mean; rstdBuf[row] = rstd; }
+  }
+}
+`;
+    return code;
+  };
+  runtime.launch({
+    op: 'layerNorm',
+    key: `layerNorm:${tree ? 'tree' : 'thread'}:${weight ? 'w' : ''}${bias ? 'b' : ''}`,
+    source,
+    uniforms: words,
+    inputs,
+    outputs: [outputs.out, outputs.mean, outputs.rstd],
+    groups: tree ? rows : Math.ceil(rows / 64),
+  });
+  void out;
+}

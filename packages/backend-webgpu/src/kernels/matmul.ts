@@ -1,0 +1,228 @@
+/**
+ * Batched matmul: a register-tiled, shared-memory kernel. Each workgroup computes a BM × BN tile of
+ * one batch item, each thread a TM × TN block held in vec4 registers, stepping K by BK. Operand
+ * tiles load as vec4 whenever the operand is contiguous along K or along M/N (so all four transpose
+ * combinations get wide loads), otherwise as strided scalars (sliced, flipped, broadcast views).
+ * An optional bias (per row or per column) is fused into the store.
+ */
+import { DTypeError, type OutputBuffer, type StridedView } from '@tessera/core';
+import { UniformWords, uniformBlock } from '../codegen/wgsl';
+import type { GpuRuntime } from '../runtime/gpu-runtime';
+import type { GpuStorage } from '../storage/gpu-storage';
+
+/** One tile configuration. */
+interface TileConfig {
+  readonly name: string;
+  readonly bm: number;
+  readonly bn: number;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+const BK = 16;
+const TILES: Record<'large' | 'medium' | 'small', TileConfig> = {
+  large: { name: 'L', bm: 128, bn: 128, tm: 8, tn: 8 },
+  medium: { name: 'M', bm: 64, bn: 64, tm: 4, tn: 4 },
+  small: { name: 'S', bm: 32, bn: 32, tm: 4, tn: 4 },
+};
+
+type ALoad = 'k' | 'm' | 's';
+type BLoad = 'n' | 'k' | 's';
+/** Bias fused into the store: none, `bias[m]` per output row, or `bias[n]` per output column. */
+export type BiasMode = 'none' | 'row' | 'col';
+
+/** A bias operand: a strided vector of length M (row) or N (col). */
+export interface MatmulBias {
+  readonly mode: Exclude<BiasMode, 'none'>;
+  readonly storage: GpuStorage;
+  readonly offset: number;
+  readonly stride: number;
+}
+
+function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
+  const threads = runtime.limits.maxComputeInvocationsPerWorkgroup;
+  const shared = runtime.limits.maxComputeWorkgroupStorageSize;
+  if (m >= 1024 && n >= 1024 && threads >= 256 && shared >= 16384) return TILES.large;
+  if (m >= 48 && n >= 48 && threads >= 256) return TILES.medium;
+  return TILES.small;
+}
+
+function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, words: number): string {
+  const { bm, bn, tm, tn } = tile;
+  const tx = bn / tn;
+  const ty = bm / tm;
+  const threads = tx * ty;
+  const aVecs = (bm * BK) / 4;
+  const bVecs = (bn * BK) / 4;
+  const aArray = aLoad === 's' ? 'array<f32>' : 'array<vec4<f32>>';
+  const bArray = bLoad === 's' ? 'array<f32>' : 'array<vec4<f32>>';
+  const outArray = vecOut ? 'array<vec4<f32>>' : 'array<f32>';
+  let binding = 1;
+  let code = uniformBlock(words);
+  code += `@group(0) @binding(${binding++}) var<storage, read> A: ${aArray};\n`;
+  code += `@group(0) @binding(${binding++}) var<storage, read> B: ${bArray};\n`;
+  if (bias !== 'none') code += `@group(0) @binding(${binding++}) var<storage, read> bias: array<f32>;\n`;
+  code += `@group(0) @binding(${binding++}) var<storage, read_write> C: ${outArray};\n`;
+  code += `var<workgroup> As: array<vec4<f32>, ${aVecs}>;\nvar<workgroup> Bs: array<vec4<f32>, ${bVecs}>;\n`;
+  const loadA = (): string => {
+    const lines: string[] = [];
+    for (let l = 0; l < aVecs / threads; l++) {
+      lines.push(`{ let e = t + ${l * threads}u;`);
+      if (aLoad === 'k') {
+        lines.push(`  let m = e / ${BK / 4}u; let kq = (e % ${BK / 4}u) * 4u;
+  var v = vec4<f32>(0.0);
+  if (m0 + m < M && k0 + kq < K) { v = A[(aBase + i32(m0 + m) * sa1 + i32(k0 + kq)) / 4]; }
+  let slot = m / 4u; let lane = m % 4u;
+  As[(kq) * ${bm / 4}u + slot][lane] = v.x; As[(kq + 1u) * ${bm / 4}u + slot][lane] = v.y;
+  As[(kq + 2u) * ${bm / 4}u + slot][lane] = v.z; As[(kq + 3u) * ${bm / 4}u + slot][lane] = v.w; }`);
+      } else if (aLoad === 'm') {
+        lines.push(`  let k = e / ${bm / 4}u; let mq = (e % ${bm / 4}u) * 4u;
+  var v = vec4<f32>(0.0);
+  if (m0 + mq < M && k0 + k < K) { v = A[(aBase + i32(m0 + mq) + i32(k0 + k) * sa2) / 4]; }
+  As[e] = v; }`);
+      } else {
+        lines.push(`  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let idx = e * 4u + j; let k = idx / ${bm}u; let m = idx % ${bm}u;
+    if (m0 + m < M && k0 + k < K) { v[j] = A[aBase + i32(m0 + m) * sa1 + i32(k0 + k) * sa2]; }
+  }
+  As[e] = v; }`);
+      }
+    }
+    return lines.join('\n    ');
+  };
+  const loadB = (): string => {
+    const lines: string[] = [];
+    for (let l = 0; l < bVecs / threads; l++) {
+      lines.push(`{ let e = t + ${l * threads}u;`);
+      if (bLoad === 'n') {
+        lines.push(`  let k = e / ${bn / 4}u; let nq = (e % ${bn / 4}u) * 4u;
+  var v = vec4<f32>(0.0);
+  if (n0 + nq < N && k0 + k < K) { v = B[(bBase + i32(k0 + k) * sb1 + i32(n0 + nq)) / 4]; }
+  Bs[e] = v; }`);
+      } else if (bLoad === 'k') {
+        lines.push(`  let n = e / ${BK / 4}u; let kq = (e % ${BK / 4}u) * 4u;
+  var v = vec4<f32>(0.0);
+  if (n0 + n < N && k0 + kq < K) { v = B[(bBase + i32(k0 + kq) + i32(n0 + n) * sb2) / 4]; }
+  let slot = n / 4u; let lane = n % 4u;
+  Bs[(kq) * ${bn / 4}u + slot][lane] = v.x; Bs[(kq + 1u) * ${bn / 4}u + slot][lane] = v.y;
+  Bs[(kq + 2u) * ${bn / 4}u + slot][lane] = v.z; Bs[(kq + 3u) * ${bn / 4}u + slot][lane] = v.w; }`);
+      } else {
+        lines.push(`  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let idx = e * 4u + j; let k = idx / ${bn}u; let n = idx % ${bn}u;
+    if (n0 + n < N && k0 + k < K) { v[j] = B[bBase + i32(k0 + k) * sb1 + i32(n0 + n) * sb2]; }
+  }
+  Bs[e] = v; }`);
+      }
+    }
+    return lines.join('\n    ');
+  };
+  const aq = tm / 4;
+  const bq = tn / 4;
+  const compute: string[] = [];
+  for (let q = 0; q < aq; q++) compute.push(`let a${q} = As[k * ${bm / 4}u + lid.y * ${aq}u + ${q}u];`);
+  for (let q = 0; q < bq; q++) compute.push(`let b${q} = Bs[k * ${bn / 4}u + lid.x * ${bq}u + ${q}u];`);
+  for (let i = 0; i < tm; i++) {
+    const component = ['x', 'y', 'z', 'w'][i % 4];
+    for (let q = 0; q < bq; q++) compute.push(`acc[${i * bq + q}] = fma(vec4<f32>(a${Math.floor(i / 4)}.${component}), b${q}, acc[${i * bq + q}]);`);
+  }
+  const store: string[] = [];
+  for (let i = 0; i < tm; i++) {
+    store.push(`{ let m = m0 + lid.y * ${tm}u + ${i}u;
+    if (m < M) {`);
+    const rowBias = bias === 'row' ? ` + vec4<f32>(bias[Pi(12u) + i32(m) * Pi(13u)])` : '';
+    for (let q = 0; q < bq; q++) {
+      const colBias = bias === 'col' ? ' + colBias' : '';
+      store.push(`      { let n = n0 + lid.x * ${tn}u + ${q * 4}u;`);
+      if (bias === 'col') {
+        store.push(`        var colBias = vec4<f32>(0.0);
+        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { colBias[c] = bias[Pi(12u) + i32(n + c) * Pi(13u)]; } }`);
+      }
+      store.push(`        let value = acc[${i * bq + q}]${rowBias}${colBias};`);
+      if (vecOut) {
+        store.push(`        if (n < N) { C[(outBase + m * N + n) / 4u] = value; } }`);
+      } else {
+        store.push(`        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { C[outBase + m * N + n + c] = value[c]; } } }`);
+      }
+    }
+    store.push('    } }');
+  }
+  code += `@compute @workgroup_size(${tx}, ${ty})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let M = P(0u); let N = P(1u); let K = P(2u);
+  let batch = wid.z + P(3u);
+  let sa1 = Pi(6u); let sa2 = Pi(7u); let sb1 = Pi(10u); let sb2 = Pi(11u);
+  let aBase = Pi(4u) + i32(batch) * Pi(5u);
+  let bBase = Pi(8u) + i32(batch) * Pi(9u);
+  let outBase = P(14u) + batch * P(15u);
+  let m0 = wid.y * ${bm}u; let n0 = wid.x * ${bn}u;
+  let t = lid.y * ${tx}u + lid.x;
+  var acc: array<vec4<f32>, ${tm * bq}>;
+  for (var k0 = 0u; k0 < K; k0 = k0 + ${BK}u) {
+    ${loadA()}
+    ${loadB()}
+    workgroupBarrier();
+    for (var k = 0u; k < ${BK}u; k = k + 1u) {
+      ${compute.join('\n      ')}
+    }
+    workgroupBarrier();
+  }
+  ${store.join('\n  ')}
+}
+`;
+  return code;
+}
+
+/**
+ * `out[b] = a[b] · b[b] (+ bias)` for a `[B, M, K]`, b `[B, K, N]` (any strides), out `[B, M, N]` contiguous.
+ * @example
+ * matmulKernel(runtime, a, aStorage, b, bStorage, out, outStorage);
+ */
+export function matmulKernel(
+  runtime: GpuRuntime,
+  a: StridedView,
+  aStorage: GpuStorage,
+  b: StridedView,
+  bStorage: GpuStorage,
+  out: OutputBuffer,
+  outStorage: GpuStorage,
+  bias: MatmulBias | null = null,
+  outLayout: { offset: number; batchStride: number } | null = null,
+): void {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new DTypeError(`webgpu matmul: float32 operands only, got ${a.dtype} and ${b.dtype}`);
+  const [batch, m, k] = a.shape;
+  const n = b.shape[2];
+  if (batch === 0 || m === 0 || n === 0) return;
+  const sa0 = batch === 1 ? 0 : a.strides[0];
+  const sb0 = batch === 1 ? 0 : b.strides[0];
+  const [, sa1, sa2] = a.strides;
+  const [, sb1, sb2] = b.strides;
+  const aligned = (...values: number[]) => values.every((value) => value % 4 === 0);
+  const aLoad: ALoad =
+    k > 0 && sa2 === 1 && aligned(k, sa1, sa0, a.offset) ? 'k' : sa1 === 1 && aligned(m, sa2, sa0, a.offset) ? 'm' : 's';
+  const bLoad: BLoad =
+    sb2 === 1 && aligned(n, sb1, sb0, b.offset) ? 'n' : k > 0 && sb1 === 1 && aligned(k, sb2, sb0, b.offset) ? 'k' : 's';
+  const outOffset = outLayout?.offset ?? 0;
+  const outBatchStride = outLayout?.batchStride ?? m * n;
+  const vecOut = n % 4 === 0 && outOffset % 4 === 0 && outBatchStride % 4 === 0;
+  const tile = pickTile(m, n, runtime);
+  const biasMode: BiasMode = bias?.mode ?? 'none';
+  const key = `matmul:${tile.name}:${aLoad}${bLoad}:${vecOut ? 'v' : 's'}:${biasMode}`;
+  const maxZ = runtime.limits.maxComputeWorkgroupsPerDimension;
+  for (let first = 0; first < batch; first += maxZ) {
+    const count = Math.min(maxZ, batch - first);
+    const words = new UniformWords().u32(m).u32(n).u32(k).u32(first);
+    words.i32(a.offset).i32(sa0).i32(sa1).i32(sa2).i32(b.offset).i32(sb0).i32(sb1).i32(sb2);
+    words.i32(bias?.offset ?? 0).i32(bias?.stride ?? 0).u32(outOffset).u32(outBatchStride);
+    runtime.launch({
+      op: 'matmul',
+      key,
+      source: (uniformWords) => source(tile, aLoad, bLoad, vecOut, biasMode, uniformWords),
+      uniforms: words,
+      inputs: bias ? [aStorage, bStorage, bias.storage] : [aStorage, bStorage],
+      outputs: [outStorage],
+      groups: [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm), count],
+    });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Reductions (sum, prod, max, min, argmax, argmin) over any set of axes of a strided view.
+ * Two generated shapes: one thread per output for short reductions, and one workgroup per output
+ * with a shared-memory tree reduction for long ones. Kept and reduced dims are collapsed separately.
+ */
+import { DTypeError, type DType, type OutputBuffer, type ReduceOp, type StridedView } from '@tessera/core';
+import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
+import { collapseLayout, elementCount, rowMajorStrides } from '../codegen/layout';
+import type { GpuRuntime } from '../runtime/gpu-runtime';
+import type { GpuStorage } from '../storage/gpu-storage';
+
+const TREE_WORKGROUP = 256;
+/** Reductions at least this long use a workgroup per output. */
+const TREE_THRESHOLD = 512;
+
+/** WGSL that decodes `flat` over dims at uniform `shapeBase` (strides at `strideBase`) into `offsetVar` += …. */
+export function decodeOffset(rank: number, shapeBase: number, strideBase: number, flat: string, offsetVar: string, prefix: string): string {
+  if (rank === 0) return '';
+  if (rank === 1) return `${offsetVar} += i32(${flat}) * Pi(${strideBase}u);`;
+  const lines = [`var ${prefix}rest = ${flat};`];
+  for (let dim = rank - 1; dim >= 0; dim--) {
+    if (dim > 0) {
+      lines.push(`{ let d = P(${shapeBase + dim}u); ${offsetVar} += i32(${prefix}rest % d) * Pi(${strideBase + dim}u); ${prefix}rest = ${prefix}rest / d; }`);
+    } else {
+      lines.push(`${offsetVar} += i32(${prefix}rest) * Pi(${strideBase}u);`);
+    }
+  }
+  return lines.join('\n    ');
+}
+
+/** The merge rule of a reduction as WGSL: `merge(acc, idx, has, value, index, present)` updates in place. */
+function reduceHelpers(op: ReduceOp, type: string, dtype: DType): string {
+  const isFloat = dtype === 'float32';
+  if (op === 'sum' || op === 'prod') {
+    const combine = op === 'sum' ? 'a + b' : 'a * b';
+    return `fn combine(a: ${type}, b: ${type}) -> ${type} { return ${combine}; }\n`;
+  }
+  const wantMax = op === 'max' || op === 'argmax';
+  const compare = wantMax ? 'b > a' : 'b < a';
+  const nanRules = isFloat
+    ? `let an = isNan(a); let bn = isNan(b);
+  if (an && bn) { return ib < ia; }
+  if (an) { return false; }
+  if (bn) { return true; }`
+    : '';
+  return `fn takeB(a: ${type}, ia: u32, ha: bool, b: ${type}, ib: u32, hb: bool) -> bool {
+  if (!hb) { return false; }
+  if (!ha) { return true; }
+  ${nanRules}
+  if (b == a) { return ib < ia; }
+  return ${compare};
+}
+`;
+}
+
+/**
+ * `out = op(x)` over `axes`.
+ * @example
+ * reduceKernel(runtime, 'sum', x, storageOfX, [1], out, storageOfOut);
+ */
+export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, input: GpuStorage, axes: readonly number[], out: OutputBuffer, output: GpuStorage): void {
+  if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') throw new DTypeError(`webgpu reduce: dtype ${x.dtype} is not supported`);
+  const outCount = elementCount(out.shape);
+  if (outCount === 0) return;
+  const keptDims = x.shape.map((_, dim) => dim).filter((dim) => !axes.includes(dim));
+  const keptShape = keptDims.map((dim) => x.shape[dim]);
+  const kept = collapseLayout(keptShape, [rowMajorStrides(keptShape), keptDims.map((dim) => x.strides[dim])]);
+  const reducedShape = axes.map((dim) => x.shape[dim]);
+  const reduced = collapseLayout(reducedShape, [axes.map((dim) => x.strides[dim])]);
+  const reducedCount = elementCount(reducedShape);
+  // Collapsing may reorder nothing but can drop size-1 dims; an argmax index is the position along its one axis.
+  const keptRank = kept.shape.length;
+  const reducedRank = reduced.shape.length;
+  const words = new UniformWords().u32(outCount).u32(reducedCount).i32(x.offset);
+  const keptShapeBase = words.next;
+  kept.shape.forEach((dim) => words.u32(dim));
+  const keptStrideBase = words.next;
+  kept.strides[1].forEach((stride) => words.i32(stride));
+  const reducedShapeBase = words.next;
+  reduced.shape.forEach((dim) => words.u32(dim));
+  const reducedStrideBase = words.next;
+  reduced.strides[0].forEach((stride) => words.i32(stride));
+
+  const type = wgslType(x.dtype);
+  const outType = wgslType(out.dtype);
+  const isArg = op === 'argmax' || op === 'argmin';
+  const isExtreme = op !== 'sum' && op !== 'prod';
+  const zero = type === 'f32' ? '0.0' : type === 'i32' ? '0' : '0u';
+  const one = type === 'f32' ? '1.0' : type === 'i32' ? '1' : '1u';
+  const init = op === 'prod' ? one : zero;
+  const tree = reducedCount >= TREE_THRESHOLD;
+  const key = `reduce:${op}:${x.dtype}>${out.dtype}:k${keptRank}:r${reducedRank}:${tree ? 'tree' : 'thread'}`;
+  const finalValue = isArg ? 'i32(idx)' : `${outType}(acc)`;
+
+  const source = (uniformWords: number): string => {
+    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + reduceHelpers(op, type, x.dtype);
+    code += storageBinding(1, 'xs', type, 'read');
+    code += storageBinding(2, 'outBuf', outType, 'read_write');
+    const step = (value: string, index: string) =>
+      isExtreme
+        ? `if (takeB(acc, idx, has, ${value}, ${index}, true)) { acc = ${value}; idx = ${index}; has = true; }`
+        : `acc = combine(acc, ${value});`;
+    const body = (r: string) => `var off = base;
+    ${decodeOffset(reducedRank, reducedShapeBase, reducedStrideBase, r, 'off', 'r')}
+    let v = xs[off];
+    ${step('v', r)}`;
+    const baseCode = (flat: string) => `var base = Pi(2u);
+  ${decodeOffset(keptRank, keptShapeBase, keptStrideBase, flat, 'base', 'k')}`;
+    if (!tree) {
+      code += flatEntry(64, 'P(0u)');
+      code += `  ${baseCode('i')}
+  var acc: ${type} = ${init};
+  var idx = 0u;
+  var has = false;
+  for (var r = 0u; r < P(1u); r = r + 1u) {
+    ${body('r')}
+  }
+  _ = has; _ = idx;
+  outBuf[i] = ${finalValue};
+}
+`;
+      return code;
+    }
+    code += `var<workgroup> sAcc: array<${type}, ${TREE_WORKGROUP}>;
+var<workgroup> sIdx: array<u32, ${TREE_WORKGROUP}>;
+var<workgroup> sHas: array<u32, ${TREE_WORKGROUP}>;
+@compute @workgroup_size(${TREE_WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.x + wid.y * groups.x;
+  let inRange = o < P(0u);
+  ${baseCode('o')}
+  var acc: ${type} = ${init};
+  var idx = 0u;
+  var has = false;
+  if (inRange) {
+    for (var r = lid; r < P(1u); r = r + ${TREE_WORKGROUP}u) {
+      ${body('r')}
+    }
+  }
+  sAcc[lid] = acc;
+  sIdx[lid] = idx;
+  sHas[lid] = select(0u, 1u, has);
+  workgroupBarrier();
+  for (var width = ${TREE_WORKGROUP / 2}u; width > 0u; width = width >> 1u) {
+    if (lid < width) {
+      ${
+        isExtreme
+          ? `if (takeB(sAcc[lid], sIdx[lid], sHas[lid] == 1u, sAcc[lid + width], sIdx[lid + width], sHas[lid + width] == 1u)) {
+        sAcc[lid] = sAcc[lid + width]; sIdx[lid] = sIdx[lid + width]; sHas[lid] = 1u;
+      }`
+          : 'sAcc[lid] = combine(sAcc[lid], sAcc[lid + width]);'
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u && inRange) {
+    acc = sAcc[0];
+    idx = sIdx[0];
+    outBuf[o] = ${finalValue};
+  }
+}
+`;
+    return code;
+  };
+  runtime.launch({
+    op: `reduce ${op}`,
+    key,
+    source,
+    uniforms: words,
+    inputs: [input],
+    outputs: [output],
+    groups: tree ? outCount : Math.ceil(outCount / 64),
+  });
+}

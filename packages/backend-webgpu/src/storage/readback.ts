@@ -1,0 +1,101 @@
+/**
+ * Reads from the GPU: each read copies its range into a pooled staging buffer in the current
+ * command batch; all reads issued in the same tick share one submit (a batched read), then map.
+ */
+import { BackendError, type DataArray, type DType } from '@tessera/core';
+import { sizeClass } from './buffer-pool';
+import type { GpuStorage } from './gpu-storage';
+import type { GpuRuntime } from '../runtime/gpu-runtime';
+
+const STAGING_USAGE = 0x01 /* MAP_READ */ | 0x08; /* COPY_DST */
+const MAP_READ = 0x01;
+
+interface PendingRead {
+  readonly staging: GPUBuffer;
+  readonly bytes: number;
+  readonly dtype: DType;
+  readonly resolve: (data: DataArray) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * @example
+ * const reader = new Readback(runtime);
+ * const values = await reader.read(storage, 'float32', 0, storage.size);
+ */
+export class Readback {
+  private readonly spare = new Map<number, GPUBuffer[]>();
+  private pending: PendingRead[] = [];
+  private scheduled = false;
+
+  constructor(private readonly runtime: GpuRuntime) {}
+
+  /** Queue a copy of `size` elements from element `offset`; resolves with a fresh host array. */
+  read(storage: GpuStorage, dtype: DType, offset: number, size: number): Promise<DataArray> {
+    const bytes = size * 4;
+    const staging = this.acquire(bytes);
+    storage.lastUse = this.runtime.stream.copy(storage.buffer, offset * 4, staging, 0, bytes);
+    const promise = new Promise<DataArray>((resolve, reject) => this.pending.push({ staging, bytes, dtype, resolve, reject }));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.submit());
+    }
+    return promise;
+  }
+
+  private acquire(bytes: number): GPUBuffer {
+    const size = sizeClass(bytes);
+    return this.spare.get(size)?.pop() ?? this.runtime.device.createBuffer({ size, usage: STAGING_USAGE });
+  }
+
+  private submit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.runtime.stream.flush();
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+      return;
+    }
+    for (const request of batch) {
+      request.staging.mapAsync(MAP_READ, 0, request.bytes).then(
+        () => {
+          const copy = new Uint8Array(request.bytes);
+          copy.set(new Uint8Array(request.staging.getMappedRange(0, request.bytes)));
+          request.staging.unmap();
+          this.release(request.staging);
+          const problem = this.runtime.takeDeviceError();
+          if (problem) request.reject(problem);
+          else request.resolve(toHost(copy.buffer, request.dtype));
+        },
+        (error: unknown) => {
+          request.reject(
+            this.runtime.lostMessage !== null
+              ? new BackendError(`webgpu read: the GPU device was lost (${this.runtime.lostMessage}) before the read finished`)
+              : new BackendError(`webgpu read: mapping the staging buffer failed: ${(error as Error)?.message ?? String(error)}`),
+          );
+        },
+      );
+    }
+  }
+
+  private release(buffer: GPUBuffer): void {
+    let list = this.spare.get(buffer.size);
+    if (!list) this.spare.set(buffer.size, (list = []));
+    if (list.length < 8) list.push(buffer);
+    else buffer.destroy();
+  }
+
+  destroy(): void {
+    for (const list of this.spare.values()) for (const buffer of list) buffer.destroy();
+    this.spare.clear();
+  }
+}
+
+/** GPU words → the host array of `dtype` (bool: u32 → one byte each). */
+function toHost(bytes: ArrayBuffer, dtype: DType): DataArray {
+  if (dtype === 'float32') return new Float32Array(bytes);
+  if (dtype === 'int32') return new Int32Array(bytes);
+  return Uint8Array.from(new Uint32Array(bytes));
+}

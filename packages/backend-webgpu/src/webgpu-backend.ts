@@ -1,0 +1,356 @@
+import {
+  BackendError, DTypeError,
+  type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
+  type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
+} from '@tessera/core';
+import { elementCount, rowMajorStrides } from './codegen/layout';
+import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
+import { conv2dKernel, pool2dKernel } from './kernels/conv-pool';
+import { layerNormKernel, softmaxKernel } from './kernels/fused';
+import { arangeKernel, cumsumKernel, fillKernel, gatherKernel, scatterAddKernel } from './kernels/indexing';
+import { matmulKernel } from './kernels/matmul';
+import { randomKernel } from './kernels/random';
+import { reduceKernel } from './kernels/reduce';
+import { GpuRuntime } from './runtime/gpu-runtime';
+import { GPU_ELEMENT_BYTES, GpuStorage } from './storage/gpu-storage';
+import { Readback } from './storage/readback';
+
+/** Dtypes stored on the GPU. float64 has no WGSL type; core keeps float64 tensors on other backends. */
+const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
+
+/** Options of {@link WebGPUBackend}. */
+export interface WebGPUBackendOptions {
+  /** Backend name reported to core (default 'webgpu'). */
+  readonly name?: string;
+  /** Kernels recorded per queue submit before an automatic flush (default 64). */
+  readonly dispatchesPerSubmit?: number;
+}
+
+/** Adapter features this backend uses, for diagnostics. */
+export interface WebGPUFeatures {
+  /** The device has `shader-f16` (half-precision WGSL); see the README for what uses it. */
+  readonly shaderF16: boolean;
+  /** A description of the adapter (vendor, architecture, device), when the browser exposes it. */
+  readonly adapter: string;
+}
+
+/**
+ * The WebGPU backend: every `Backend` primitive and the optional softmax, logSoftmax, layerNorm,
+ * conv2d, maxPool2d and avgPool2d kernels as generated WGSL. Kernels are recorded into batches and
+ * submitted together; `read` flushes, copies into pooled staging buffers and maps them.
+ * @example
+ * const backend = await WebGPUBackend.create(navigator.gpu);
+ * const id = backend.alloc(2, 'float32');
+ * backend.write(id, new Float32Array([1, 2]));
+ * await backend.read(id, 'float32', 0, 2); // Float32Array [1, 2]
+ */
+export class WebGPUBackend implements Backend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities = { dtypes: SUPPORTED, syncRead: false, stridedInputs: true };
+  readonly features: WebGPUFeatures;
+  /** The device and its command stream, pipeline cache and pool (exposed for diagnostics and fault tests). */
+  readonly runtime: GpuRuntime;
+  private readonly readback: Readback;
+  private liveBuffers = 0;
+  private liveBytes = 0;
+  private disposed = false;
+
+  /**
+   * Wrap a device. `owner` (the `GPU` object the device came from) is kept referenced for the
+   * backend's lifetime: in Node, Dawn crashes if it is collected while a device lives.
+   */
+  constructor(
+    readonly device: GPUDevice,
+    options: WebGPUBackendOptions & { features?: WebGPUFeatures; owner?: unknown } = {},
+  ) {
+    this.name = options.name ?? 'webgpu';
+    this.owner = options.owner;
+    this.features = options.features ?? { shaderF16: device.features.has('shader-f16'), adapter: 'unknown' };
+    this.runtime = new GpuRuntime(device, { dispatchesPerSubmit: options.dispatchesPerSubmit });
+    this.readback = new Readback(this.runtime);
+    void device.lost.then((info) => {
+      this.runtime.lostMessage = `${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+    });
+    const onError = (event: GPUUncapturedErrorEvent) => {
+      this.runtime.deviceError ??= event.error?.message ?? String(event.error);
+    };
+    if (typeof device.addEventListener === 'function') device.addEventListener('uncapturederror', onError as EventListener);
+    else (device as { onuncapturederror: unknown }).onuncapturederror = onError;
+  }
+
+  /** Kept only so it outlives the device (see the constructor). */
+  private readonly owner: unknown;
+
+  /**
+   * Request an adapter and a device with the adapter's largest buffer and workgroup limits.
+   * @example
+   * const backend = await WebGPUBackend.create(navigator.gpu, { powerPreference: 'high-performance' });
+   */
+  static async create(gpu: GPU, options: WebGPUBackendOptions & { powerPreference?: GPUPowerPreference; adapter?: GPUAdapter } = {}): Promise<WebGPUBackend> {
+    const adapter = options.adapter ?? (await gpu.requestAdapter({ powerPreference: options.powerPreference }));
+    if (!adapter) throw new BackendError('webgpu: no WebGPU adapter is available (requestAdapter returned null)');
+    const wanted = [
+      'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+      'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage',
+    ] as const;
+    const requiredLimits: Record<string, number> = {};
+    for (const limit of wanted) requiredLimits[limit] = adapter.limits[limit];
+    const shaderF16 = adapter.features.has('shader-f16');
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: shaderF16 ? ['shader-f16'] : [] });
+    const info = adapter.info;
+    const description = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown' : 'unknown';
+    return new WebGPUBackend(device, { ...options, owner: gpu, features: { shaderF16, adapter: description } });
+  }
+
+  // ---- storage ----
+
+  private storage(id: DataId, op: string): GpuStorage {
+    if (!(id instanceof GpuStorage)) throw new BackendError(`webgpu ${op}: the buffer does not belong to the webgpu backend (move the tensor with .to('webgpu'))`);
+    if (id.freed) throw new BackendError(`webgpu ${op}: the buffer was freed (its tensor was disposed)`);
+    return id;
+  }
+
+  private check(op: string): void {
+    if (this.disposed) throw new BackendError(`webgpu ${op}: the backend was disposed`);
+    this.runtime.ensureAlive(op);
+  }
+
+  alloc(size: number, dtype: DType): DataId {
+    this.check('alloc');
+    if (!SUPPORTED.includes(dtype)) {
+      throw new DTypeError(`webgpu alloc: dtype ${dtype} is not supported by the webgpu backend (supported: ${SUPPORTED.join(', ')}); keep ${dtype} tensors on the cpu backend`);
+    }
+    const bytes = size * GPU_ELEMENT_BYTES;
+    if (bytes > this.runtime.limits.maxBufferSize) {
+      throw new BackendError(`webgpu alloc: ${size} ${dtype} elements (${bytes} bytes) exceed this adapter's maxBufferSize of ${this.runtime.limits.maxBufferSize} bytes`);
+    }
+    let buffer: GPUBuffer;
+    try {
+      buffer = this.runtime.pool.acquire(Math.max(bytes, 16));
+    } catch (error) {
+      throw new BackendError(`webgpu alloc: could not allocate ${bytes} bytes for ${size} ${dtype} elements: ${(error as Error).message}`);
+    }
+    this.liveBuffers++;
+    this.liveBytes += buffer.size;
+    return new GpuStorage(buffer, size, dtype);
+  }
+
+  free(id: DataId): void {
+    if (!(id instanceof GpuStorage) || id.freed) return;
+    id.freed = true;
+    this.liveBuffers--;
+    this.liveBytes -= id.buffer.size;
+    if (this.disposed) return;
+    this.runtime.pool.release(id.buffer, id.lastUse, this.runtime.stream.completed);
+  }
+
+  write(id: DataId, data: DataArray, offset = 0): void {
+    this.check('write');
+    const storage = this.storage(id, 'write');
+    if (data instanceof Float64Array && storage.dtype !== 'float64') {
+      // Core converts host data to the tensor's dtype first; a Float64Array here is a caller bug.
+      throw new DTypeError(`webgpu write: got float64 data for a ${storage.dtype} buffer`);
+    }
+    if (offset < 0 || offset + data.length > storage.size) {
+      throw new RangeError(`webgpu write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.size}`);
+    }
+    if (data.length === 0) return;
+    const words = storage.dtype === 'bool' || data instanceof Uint8Array ? Uint32Array.from(data) : data;
+    if (words instanceof Float64Array) throw new DTypeError('webgpu write: float64 data is not supported');
+    // Commands recorded but not yet submitted run after a queue write: submit them first.
+    if (storage.lastUse === this.runtime.stream.serial && this.runtime.stream.pending) this.runtime.stream.flush();
+    this.runtime.device.queue.writeBuffer(storage.buffer, offset * GPU_ELEMENT_BYTES, words.buffer, words.byteOffset, words.byteLength);
+  }
+
+  read(id: DataId, dtype: DType, offset: number, size: number): Promise<DataArray> {
+    try {
+      this.check('read');
+      const storage = this.storage(id, 'read');
+      if (offset < 0 || size < 0 || offset + size > storage.size) {
+        throw new RangeError(`webgpu read: elements [${offset}, ${offset + size}) are outside a buffer of ${storage.size}`);
+      }
+      if (size === 0) return Promise.resolve(emptyArray(dtype));
+      return this.readback.read(storage, dtype, offset, size);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  memory(): BackendMemory {
+    return { bytesInUse: this.liveBytes, bytesPooled: this.runtime.pool.stats().bytesPooled, buffers: this.liveBuffers };
+  }
+
+  async sync(): Promise<void> {
+    this.check('sync');
+    await this.runtime.stream.drain();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.readback.destroy();
+    this.runtime.destroy();
+    this.device.destroy();
+  }
+
+  // ---- primitives ----
+
+  private operand(view: StridedView, op: string) {
+    return { storage: this.storage(view.id, op), dtype: view.dtype, strides: view.strides, offset: view.offset };
+  }
+
+  private out(out: OutputBuffer, op: string) {
+    return contiguousOperand(this.storage(out.id, op), out.dtype, out.shape);
+  }
+
+  unary(op: UnaryOp, x: StridedView, out: OutputBuffer): void {
+    this.check(op);
+    launchElementwise(this.runtime, { op, shape: out.shape, output: this.out(out, op), inputs: [this.operand(x, op)], expression: () => unaryExpression(op, x.dtype) });
+  }
+
+  binary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    this.check(op);
+    launchElementwise(this.runtime, {
+      op, shape: out.shape, output: this.out(out, op), inputs: [this.operand(a, op), this.operand(b, op)], expression: () => binaryExpression(op, a.dtype),
+    });
+  }
+
+  where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    this.check('where');
+    launchElementwise(this.runtime, {
+      op: 'where', shape: out.shape, output: this.out(out, 'where'),
+      inputs: [this.operand(cond, 'where'), this.operand(a, 'where'), this.operand(b, 'where')],
+      expression: () => `select(v2, v1, ${cond.dtype === 'float32' ? '!(v0 == 0.0)' : cond.dtype === 'int32' ? 'v0 != 0' : 'v0 != 0u'})`,
+    });
+  }
+
+  cast(x: StridedView, out: OutputBuffer): void {
+    this.check('cast');
+    launchElementwise(this.runtime, { op: 'cast', shape: out.shape, output: this.out(out, 'cast'), inputs: [this.operand(x, 'cast')], expression: () => castExpression(x.dtype, out.dtype) });
+  }
+
+  reduce(op: ReduceOp, x: StridedView, axes: readonly number[], out: OutputBuffer): void {
+    this.check(op);
+    reduceKernel(this.runtime, op, x, this.storage(x.id, op), axes, out, this.storage(out.id, op));
+  }
+
+  matmul(a: StridedView, b: StridedView, out: OutputBuffer): void {
+    this.check('matmul');
+    matmulKernel(this.runtime, a, this.storage(a.id, 'matmul'), b, this.storage(b.id, 'matmul'), out, this.storage(out.id, 'matmul'));
+  }
+
+  assign(dst: StridedView, src: StridedView): void {
+    this.check('assign');
+    launchElementwise(this.runtime, { op: 'assign', shape: dst.shape, output: this.operand(dst, 'assign'), inputs: [this.operand(src, 'assign')], expression: () => 'v0' });
+  }
+
+  gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
+    this.check('gather');
+    gatherKernel(this.runtime, x, this.storage(x.id, 'gather'), axis, index, this.storage(index.id, 'gather'), out, this.storage(out.id, 'gather'));
+  }
+
+  scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void {
+    this.check('scatterAdd');
+    scatterAddKernel(this.runtime, target, this.storage(target.id, 'scatterAdd'), axis, index, this.storage(index.id, 'scatterAdd'), src, this.storage(src.id, 'scatterAdd'));
+  }
+
+  cumsum(x: StridedView, axis: number, out: OutputBuffer): void {
+    this.check('cumsum');
+    cumsumKernel(this.runtime, x, this.storage(x.id, 'cumsum'), axis, out, this.storage(out.id, 'cumsum'));
+  }
+
+  fill(out: OutputBuffer, value: number): void {
+    this.check('fill');
+    fillKernel(this.runtime, out, this.storage(out.id, 'fill'), value);
+  }
+
+  arange(out: OutputBuffer, start: number, step: number): void {
+    this.check('arange');
+    arangeKernel(this.runtime, out, this.storage(out.id, 'arange'), start, step);
+  }
+
+  random(out: OutputBuffer, request: RandomRequest): void {
+    this.check('random');
+    randomKernel(this.runtime, out, this.storage(out.id, 'random'), request);
+  }
+
+  // ---- optional kernels ----
+
+  /** A contiguous copy of `view` (or the view's own buffer when it already is), plus whether to release it. */
+  private contiguous(view: StridedView, op: string): { storage: GpuStorage; offset: number; temporary: boolean } {
+    const storage = this.storage(view.id, op);
+    const expected = rowMajorStrides(view.shape);
+    if (view.shape.every((dim, k) => dim === 1 || view.strides[k] === expected[k])) return { storage, offset: view.offset, temporary: false };
+    const copy = this.runtime.temporary(elementCount(view.shape), view.dtype);
+    launchElementwise(this.runtime, { op, shape: view.shape, output: contiguousOperand(copy, view.dtype, view.shape), inputs: [this.operand(view, op)], expression: () => 'v0' });
+    return { storage: copy, offset: 0, temporary: true };
+  }
+
+  private done(...inputs: { storage: GpuStorage; temporary: boolean }[]): void {
+    for (const input of inputs) if (input.temporary) this.runtime.releaseTemporary(input.storage);
+  }
+
+  softmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    this.softmaxLike(x, axis, out, false);
+  }
+
+  logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    this.softmaxLike(x, axis, out, true);
+  }
+
+  private softmaxLike(x: StridedView, axis: number, out: OutputBuffer, logarithm: boolean): void {
+    const op = logarithm ? 'logSoftmax' : 'softmax';
+    this.check(op);
+    if (x.dtype !== 'float32') throw new DTypeError(`webgpu ${op}: float32 only, got ${x.dtype}`);
+    const input = this.contiguous(x, op);
+    const outer = elementCount(x.shape.slice(0, axis));
+    const inner = elementCount(x.shape.slice(axis + 1));
+    softmaxKernel(this.runtime, input.storage, input.offset, [outer, x.shape[axis], inner], this.storage(out.id, op), logarithm);
+    this.done(input);
+  }
+
+  layerNorm(
+    x: StridedView, weight: StridedView | null, bias: StridedView | null, normalizedSize: number, eps: number,
+    out: OutputBuffer, mean: OutputBuffer, rstd: OutputBuffer,
+  ): void {
+    this.check('layerNorm');
+    if (x.dtype !== 'float32') throw new DTypeError(`webgpu layerNorm: float32 only, got ${x.dtype}`);
+    const input = this.contiguous(x, 'layerNorm');
+    const gamma = weight ? this.contiguous(weight, 'layerNorm') : null;
+    const beta = bias ? this.contiguous(bias, 'layerNorm') : null;
+    const rows = normalizedSize === 0 ? 0 : elementCount(x.shape) / normalizedSize;
+    layerNormKernel(this.runtime, input.storage, input.offset, rows, normalizedSize, eps, gamma, beta, out, {
+      out: this.storage(out.id, 'layerNorm'), mean: this.storage(mean.id, 'layerNorm'), rstd: this.storage(rstd.id, 'layerNorm'),
+    });
+    this.done(input, ...(gamma ? [gamma] : []), ...(beta ? [beta] : []));
+  }
+
+  conv2d(x: StridedView, weight: StridedView, bias: StridedView | null, params: Conv2dParams, out: OutputBuffer): void {
+    this.check('conv2d');
+    if (x.dtype !== 'float32') throw new DTypeError(`webgpu conv2d: float32 only, got ${x.dtype}`);
+    const kernel = this.contiguous(weight, 'conv2d');
+    conv2dKernel(
+      this.runtime, x, this.storage(x.id, 'conv2d'), kernel, weight.shape,
+      bias ? { storage: this.storage(bias.id, 'conv2d'), offset: bias.offset, stride: bias.strides[0] ?? 1 } : null,
+      params, out, this.storage(out.id, 'conv2d'),
+    );
+    this.done(kernel);
+  }
+
+  maxPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void {
+    this.check('maxPool2d');
+    pool2dKernel(this.runtime, 'max', x, this.storage(x.id, 'maxPool2d'), params, out, this.storage(out.id, 'maxPool2d'), this.storage(indices.id, 'maxPool2d'));
+  }
+
+  avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
+    this.check('avgPool2d');
+    pool2dKernel(this.runtime, 'avg', x, this.storage(x.id, 'avgPool2d'), params, out, this.storage(out.id, 'avgPool2d'), null);
+  }
+}
+
+function emptyArray(dtype: DType): DataArray {
+  if (dtype === 'float32') return new Float32Array(0);
+  if (dtype === 'int32') return new Int32Array(0);
+  if (dtype === 'float64') return new Float64Array(0);
+  return new Uint8Array(0);
+}
