@@ -59,7 +59,13 @@ export function autoThreads(): number {
   const env = typeof process === 'object' ? process.env?.TESSERA_CPU_THREADS : undefined;
   if (env !== undefined && env !== '' && Number.isInteger(Number(env)) && Number(env) >= 1) return Number(env);
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const cores = nav?.hardwareConcurrency ?? 1;
+  let cores = nav?.hardwareConcurrency ?? 1;
+  // Node 20 has no global navigator: ask node:os (synchronously, through process.getBuiltinModule).
+  const getBuiltin = typeof process === 'object' ? (process as unknown as { getBuiltinModule?: (name: string) => unknown }).getBuiltinModule : undefined;
+  if (nav?.hardwareConcurrency === undefined && typeof getBuiltin === 'function') {
+    const os = getBuiltin('node:os') as { availableParallelism?: () => number; cpus(): unknown[] };
+    cores = os.availableParallelism?.() ?? os.cpus().length;
+  }
   return Math.max(1, Math.min(4, cores));
 }
 

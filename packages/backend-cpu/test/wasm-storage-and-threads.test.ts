@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StridedView } from '@tessera/core';
-import { CpuBackend } from '../src/cpu-backend';
+import { autoThreads, CpuBackend } from '../src/cpu-backend';
 import { OutOfMemoryError } from '../src/storage/wasm-heap';
 import { WorkerCrashError } from '../src/threads/worker-pool';
 import { randomValues, setup } from './helpers';
@@ -42,6 +42,29 @@ describe('WebAssembly storage', () => {
     backend.free(id);
     const again = backend.alloc(990, 'float32');
     expect((again as unknown as { ptr: number }).ptr).toBe(ptr);
+  });
+});
+
+describe('thread count', () => {
+  it("'auto' uses TESSERA_CPU_THREADS when set, else the core count (at most 4)", () => {
+    const saved = process.env.TESSERA_CPU_THREADS;
+    try {
+      process.env.TESSERA_CPU_THREADS = '3';
+      expect(autoThreads()).toBe(3);
+      delete process.env.TESSERA_CPU_THREADS;
+      expect(autoThreads()).toBeGreaterThanOrEqual(1);
+      expect(autoThreads()).toBeLessThanOrEqual(4);
+    } finally {
+      if (saved === undefined) delete process.env.TESSERA_CPU_THREADS;
+      else process.env.TESSERA_CPU_THREADS = saved;
+    }
+  });
+
+  it('simd: false runs single-threaded plain JS and says why threads are off', () => {
+    const backend = new CpuBackend({ simd: false, threads: 2 });
+    expect(backend.config).toMatchObject({ simd: false, threads: 1 });
+    expect(backend.config.notes).toContain('threads need the SIMD kernels');
+    expect(backend.pool).toBeNull();
   });
 });
 
