@@ -18,6 +18,10 @@ export interface TimingOptions {
   targetMs: number;
   /** Call `globalThis.gc` (node --expose-gc) before each timed run, outside the timed region. */
   collectGarbage: boolean;
+  /** Untimed runs at the start of each round after the first (default 1: switching sides evicts caches). */
+  rewarmRuns?: number;
+  /** Start each round with the next body (a, b, c; b, c, a; …) so no body always runs after the same one. */
+  rotate?: boolean;
 }
 
 /** Default settings, and the smaller `--quick` ones. */
@@ -109,10 +113,12 @@ export async function measureInterleaved<K>(
 ): Promise<Map<K, number[]>> {
   const times = new Map<K, number[]>();
   for (const key of bodies.keys()) times.set(key, []);
+  const order = [...bodies];
   for (let round = 0; round < options.rounds; round++) {
-    for (const [key, body] of bodies) {
+    const start = options.rotate && order.length > 0 ? round % order.length : 0;
+    for (const [key, body] of [...order.slice(start), ...order.slice(0, start)]) {
       await body.activate();
-      const warmups = round === 0 ? options.warmupRuns : 1;
+      const warmups = round === 0 ? options.warmupRuns : (options.rewarmRuns ?? 1);
       for (let index = 0; index < warmups; index++) await body.run();
       const block: number[] = [];
       let spent = 0;
@@ -173,4 +179,24 @@ export function maxRelativeDifference(actual: ArrayLike<number>, expected: Array
 export function lazy<T>(make: () => T): () => T {
   let value: { current: T } | undefined;
   return () => (value ??= { current: make() }).current;
+}
+
+/**
+ * Timing for a library comparison: as many timed runs per implementation as a tensor case gets per
+ * side (rounds × minRuns), but one run per round with the order rotated, so the implementations
+ * alternate run by run and load drift is shared at the finest grain. One warm-up run each before the
+ * first round; none later (a run of a whole-book encode is long enough to warm its own caches).
+ * @example runByRun(FULL_TIMING).rounds // 9
+ */
+export function runByRun(options: TimingOptions): TimingOptions {
+  return {
+    ...options,
+    rounds: options.rounds * options.minRuns,
+    minRuns: 1,
+    maxRuns: 1,
+    targetMs: 0,
+    warmupRuns: Math.min(options.warmupRuns, 1),
+    rewarmRuns: 0,
+    rotate: true,
+  };
 }

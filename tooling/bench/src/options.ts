@@ -27,8 +27,10 @@ const BACKEND_ALIASES: Record<string, SideName[]> = {
 /** Usage text for `--help`. */
 export const USAGE = `Usage: pnpm --filter @tessera/bench bench [-- options]
   --quick                 fewer rounds and repetitions (numbers are noisier)
-  --only <list>           comma-separated suites or case ids: matmul, matmul-512, add, softmax, mlp
-  --backends <list>       comma-separated: ${SIDE_NAMES.join(', ')} (aliases: tessera, tfjs, cpu, wasm)
+  --only <list>           comma-separated suites or case ids (prefix match): matmul, matmul-512, add, softmax,
+                          mlp, sum, conv2d; library comparisons (no tensor backend): tokenizers, hf-tokenizer
+  --backends <list>       comma-separated: ${SIDE_NAMES.join(', ')} (aliases: tessera, tfjs, cpu, wasm);
+                          library comparisons ignore it
   --out <file>            where to write the JSON results (default bench-results/latest.json)
 Environment: BENCH_QUICK=1, BENCH_ONLY=..., BENCH_BACKENDS=... (flags take precedence)`;
 

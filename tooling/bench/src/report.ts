@@ -1,7 +1,8 @@
 /**
- * Results: the markdown table printed to stdout and the JSON document written to
- * bench-results/latest.json. Ratios always divide Tessera by the other side in the row's own unit,
- * so read them with the row's "higher/lower is better".
+ * Results: the markdown tables printed to stdout and the JSON document written to
+ * bench-results/latest.json. Ratios always divide Tessera by the other side (tensor cases) or the
+ * other implementation (library comparisons) in the row's own unit, so read them with the row's
+ * "higher/lower is better".
  */
 import os from 'node:os';
 import type { TimingOptions, TimingStats } from './harness';
@@ -31,6 +32,44 @@ export interface CaseResult {
   ratios: { tfjsCpu?: number; tfjsWasm?: number };
 }
 
+/** One implementation's result in a library comparison. */
+export interface ImplementationResult {
+  id: string;
+  name: string;
+  /** Installed version of its package, when it names one. */
+  version?: string;
+  timing: TimingStats;
+  metric: SideResult['metric'];
+  /** Whether its output equals the reference implementation's (first difference when not). */
+  check?: { reference: string; ok: boolean; difference?: string };
+  error?: string;
+}
+
+/** A library comparison's result: one entry per implementation, ratios subject ÷ each other one. */
+export interface ComparisonResult {
+  id: string;
+  suite: string;
+  label: string;
+  unit: Unit;
+  higherIsBetter: boolean;
+  /** The implementation the ratios are about (Tessera's). */
+  subject: string;
+  /** The implementation whose output the others were checked against. */
+  reference?: string;
+  checkDescription: string;
+  /** Work per timed run (bytes for MB/s). */
+  workPerRun?: number;
+  /** Rounds of one run per implementation, after `warmupRuns` untimed runs each. */
+  schedule: { rounds: number; warmupRuns: number };
+  implementations: ImplementationResult[];
+  /** subject metric ÷ implementation metric (medians), by implementation id. */
+  ratios: Record<string, number>;
+  /** Project targets for subject ÷ implementation, and whether this run met them. */
+  targets?: Record<string, { minimum: number; met: boolean }>;
+  /** Upper bound on the subject's median (time units), and whether this run met it. */
+  maxSubjectTime?: { limit: number; met: boolean };
+}
+
 export interface MachineInfo {
   cpu: string;
   cores: number;
@@ -47,7 +86,10 @@ export interface BenchReport {
   machine: MachineInfo;
   options: { quick: boolean; only: string[]; backends: SideName[]; timing: TimingOptions; gcExposed: boolean };
   sides: { name: SideName; description?: string; unavailable?: string }[];
+  /** Tensor cases, one column per side. */
   results: CaseResult[];
+  /** Library comparisons (no tensor side), reported in their own table. */
+  comparisons: ComparisonResult[];
   notes: string[];
 }
 
@@ -137,6 +179,50 @@ export function markdownTable(report: BenchReport): string {
   return lines.join('\n');
 }
 
+function formatTarget(ratio: number | undefined, target: { minimum: number; met: boolean } | undefined, higherIsBetter: boolean): string {
+  if (!target) return '';
+  return ` ${target.met ? '✓' : '✗'} target ${higherIsBetter ? '≥' : '≤'} ${formatNumber(target.minimum)}×${ratio === undefined ? ' (not measured)' : ''}`;
+}
+
+/**
+ * The library-comparison table: one line per implementation, the subject (Tessera) first in each
+ * benchmark; median (interquartile range) in the row's unit, and the subject ÷ implementation ratio
+ * with the project's target when there is one. Empty string when there are no comparisons.
+ * @example console.log(comparisonTable(report));
+ */
+export function comparisonTable(report: Pick<BenchReport, 'comparisons'>): string {
+  if (report.comparisons.length === 0) return '';
+  const header = ['library comparison', 'unit', 'implementation', 'median (IQR)', 'runs', 'ratio Tessera ÷ this'];
+  const rows: string[][] = [];
+  for (const comparison of report.comparisons) {
+    const ordered = [
+      ...comparison.implementations.filter((implementation) => implementation.id === comparison.subject),
+      ...comparison.implementations.filter((implementation) => implementation.id !== comparison.subject),
+    ];
+    ordered.forEach((implementation, index) => {
+      const isSubject = implementation.id === comparison.subject;
+      let ratio: string;
+      if (isSubject) {
+        const limit = comparison.maxSubjectTime;
+        ratio = limit ? `${limit.met ? '✓' : '✗'} target ≤ ${formatNumber(limit.limit)} ${comparison.unit}` : '—';
+      } else {
+        const value = comparison.ratios[implementation.id];
+        ratio = `${formatRatio(value, comparison.higherIsBetter)}${formatTarget(value, comparison.targets?.[implementation.id], comparison.higherIsBetter)}`;
+      }
+      const failedCheck = implementation.check && !implementation.check.ok ? ' ⚠' : '';
+      rows.push([
+        index === 0 ? comparison.label : '',
+        index === 0 ? `${comparison.unit}, ${comparison.higherIsBetter ? 'higher is better' : 'lower is better'}` : '',
+        implementation.version ? `${implementation.name} ${implementation.version}` : implementation.name,
+        implementation.error ? 'error' : `${formatNumber(implementation.metric.median)} (${formatNumber(implementation.metric.q1)}–${formatNumber(implementation.metric.q3)})${failedCheck}`,
+        String(implementation.timing.runs),
+        ratio,
+      ]);
+    });
+  }
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
 /**
  * Everything printed after the table: cell format, machine, sides, failed checks, notes.
  * @example console.log(summaryText(report));
@@ -144,7 +230,10 @@ export function markdownTable(report: BenchReport): string {
 export function summaryText(report: BenchReport): string {
   const { machine } = report;
   const lines = [
-    'Cells: median (interquartile range) over all timed runs; ratio = tessera-cpu ÷ other side, medians, in the row\'s unit.',
+    ...(report.results.length > 0 ? ['Cells: median (interquartile range) over all timed runs; ratio = tessera-cpu ÷ other side, medians, in the row\'s unit.'] : []),
+    ...(report.comparisons.length > 0
+      ? [`Library comparisons: median (interquartile range) over timed runs taken run by run in rotating order (${report.comparisons[0].schedule.rounds} round(s) of one run per implementation after ${report.comparisons[0].schedule.warmupRuns} warm-up); ratio = Tessera ÷ that implementation, medians, in the row's unit; outputs checked identical to the reference implementation first (⚠ when not).`]
+      : []),
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node} (${machine.platform}, ${machine.arch}); load average at start ${machine.loadAverage.join(' / ')}.`,
     `Date: ${report.date}. Mode: ${report.options.quick ? 'quick' : 'full'} (${report.options.timing.rounds} round(s), ≥${report.options.timing.minRuns} runs per round${report.options.gcExposed ? ', gc before each run' : ', gc not exposed'}).`,
   ];
@@ -161,6 +250,14 @@ export function summaryText(report: BenchReport): string {
         lines.push(`! ${result.id} on ${side}: output differs from ${check.reference} by ${check.maxRelativeDifference.toExponential(2)} (⚠ in the table)`);
       }
       if (sideResult.leakedTensors) lines.push(`! ${result.id} on ${side}: ${sideResult.leakedTensors} tensor(s) leaked`);
+    }
+  }
+  for (const comparison of report.comparisons) {
+    for (const implementation of comparison.implementations) {
+      if (implementation.error) lines.push(`! ${comparison.id}: ${implementation.name} failed: ${implementation.error}`);
+      if (implementation.check && !implementation.check.ok) {
+        lines.push(`! ${comparison.id}: ${implementation.name} differs from ${comparison.reference} (${comparison.checkDescription}) at ${implementation.check.difference} (⚠ in the table)`);
+      }
     }
   }
   lines.push(...report.notes.map((note) => `Note: ${note}`));

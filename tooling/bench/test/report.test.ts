@@ -49,6 +49,7 @@ describe('markdownTable', () => {
         ratios: {},
       },
     ],
+    comparisons: [],
     notes: ['noisy machine'],
   };
 

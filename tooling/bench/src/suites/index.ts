@@ -3,15 +3,17 @@ import { addCase } from './add';
 import { matmulCases } from './matmul';
 import { mlpCase } from './mlp';
 import { softmaxCase } from './softmax';
-import type { BenchmarkCase } from './suite';
+import type { AnyCase } from './suite';
 import { conv2dCase } from './conv2d';
 import { sumCase } from './sum';
 import { tokenizerCases } from './tokenizers';
+import { hfTokenizerCases } from './hf-tokenizer';
 
 /**
- * All cases (inputs are generated lazily by each factory, so only selected suites allocate).
- * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'mlp-train-step']
+ * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
+ * Inputs are generated lazily by each factory, so only selected suites allocate.
+ * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
-export function allCases(): BenchmarkCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), sumCase(), conv2dCase()];
+export function allCases(): AnyCase[] {
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase()];
 }
