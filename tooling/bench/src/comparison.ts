@@ -137,6 +137,19 @@ export async function runComparison(benchmark: ComparisonCase, timing: TimingOpt
     const ratio = subject.metric.median / implementation.metric.median;
     if (Number.isFinite(ratio)) ratios[implementation.id] = ratio;
   }
+  // Paired ratios: round i's subject run against round i's run of the other implementation (they ran
+  // back to back), median over rounds; less sensitive to load drift than the ratio of medians.
+  const pairedRatios: Record<string, number> = {};
+  const subjectTimes = times.get(benchmark.subject);
+  for (const id of Object.keys(ratios)) {
+    const otherTimes = times.get(id);
+    if (!subjectTimes || !otherTimes) continue;
+    const perRound = subjectTimes
+      .slice(0, otherTimes.length)
+      .map((subjectMs, round) => toMetric(benchmark, subjectMs) / toMetric(benchmark, otherTimes[round]))
+      .sort((left, right) => left - right);
+    pairedRatios[id] = summarize(perRound).medianMs;
+  }
   const targets: ComparisonResult['targets'] = {};
   for (const [id, minimum] of Object.entries(benchmark.targets ?? {})) {
     targets[id] = { minimum, met: ratios[id] !== undefined && (better ? ratios[id] >= minimum : ratios[id] <= minimum) };
@@ -166,6 +179,7 @@ export async function runComparison(benchmark: ComparisonCase, timing: TimingOpt
     schedule: { rounds: schedule.rounds, warmupRuns: schedule.warmupRuns },
     implementations,
     ratios,
+    pairedRatios,
     ...(Object.keys(targets).length > 0 ? { targets } : {}),
     ...(maxSubjectTime ? { maxSubjectTime } : {}),
   };

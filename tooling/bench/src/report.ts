@@ -64,6 +64,8 @@ export interface ComparisonResult {
   implementations: ImplementationResult[];
   /** subject metric ÷ implementation metric (medians), by implementation id. */
   ratios: Record<string, number>;
+  /** Median over rounds of subject ÷ implementation within the same round (runs taken back to back). */
+  pairedRatios: Record<string, number>;
   /** Project targets for subject ÷ implementation, and whether this run met them. */
   targets?: Record<string, { minimum: number; met: boolean }>;
   /** Upper bound on the subject's median (time units), and whether this run met it. */

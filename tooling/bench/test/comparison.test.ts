@@ -88,6 +88,7 @@ describe('runComparison', () => {
     const [ours, oracle] = result.implementations;
     expect(result.ratios.oracle).toBe(ours.metric.median / oracle.metric.median); // MB/s ÷ MB/s
     expect(result.ratios.ours).toBeUndefined();
+    expect(Object.keys(result.pairedRatios)).toEqual(['oracle', 'other']);
     expect(result.targets).toEqual({
       oracle: { minimum: 1.5, met: result.ratios.oracle >= 1.5 },
       other: { minimum: 100, met: result.ratios.other >= 100 },
@@ -170,6 +171,7 @@ describe('comparisonTable', () => {
     schedule: { rounds: 9, warmupRuns: 1 },
     implementations: [result('gpt', 400), result('ours', 100)],
     ratios: { gpt: 4 },
+    pairedRatios: { gpt: 4 },
     targets: { gpt: { minimum: 1, met: true } },
   };
 
