@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type StridedView, type UnaryOp } from '@tessera/core';
-import { intPow } from '../src/kernels/binary';
+import { intPow } from '@tessera/core';
 import { erf, roundHalfEven, sigmoid } from '../src/kernels/unary';
 import { indices, randomValues, setup } from './helpers';
 

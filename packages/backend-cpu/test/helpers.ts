@@ -23,19 +23,8 @@ export function setup(options: CpuBackendOptions = { threads: 1 }) {
   return { backend, input, output, read };
 }
 
-export function contiguous(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let step = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    strides[dim] = step;
-    step *= shape[dim];
-  }
-  return strides;
-}
-
-export function size(shape: readonly number[]): number {
-  return shape.reduce((product, dim) => product * dim, 1);
-}
+import { contiguousStrides as contiguous, sizeOf as size } from '@tessera/core';
+export { contiguous, size };
 
 /** Element of a view of `data` at multi-index `index`. */
 export function at(data: ArrayLike<number>, view: { strides: readonly number[]; offset: number }, index: number[]): number {

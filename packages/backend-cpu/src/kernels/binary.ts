@@ -1,30 +1,7 @@
-import type { BinaryOp, DataArray, DType } from '@tessera/core';
+import { intPow, type BinaryOp, type DataArray, type DType } from '@tessera/core';
 import { binaryRowF32, compareRowF32, isFloat32BinaryOp } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 
-/**
- * int32 `base ** exponent` with two's-complement wrap-around (square-and-multiply with Math.imul).
- * Negative exponents give the integer-truncated result: 1 for base 1, ±1 for base −1, else 0.
- * @example
- * intPow(3, 4); // 81
- * intPow(2, 31); // -2147483648 (wraps)
- */
-export function intPow(base: number, exponent: number): number {
-  if (exponent < 0) {
-    if (base === 1) return 1;
-    if (base === -1) return exponent % 2 === 0 ? 1 : -1;
-    return 0;
-  }
-  let result = 1;
-  let factor = base | 0;
-  let remaining = exponent;
-  while (remaining > 0) {
-    if (remaining & 1) result = Math.imul(result, factor);
-    factor = Math.imul(factor, factor);
-    remaining = Math.floor(remaining / 2);
-  }
-  return result;
-}
 
 /**
  * `out = a op b` element-wise; `a`, `b` have out's shape (broadcast as stride 0) and share `dtype`.

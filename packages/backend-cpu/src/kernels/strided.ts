@@ -18,46 +18,10 @@ export interface ArrayView {
   readonly offset: number;
 }
 
-/**
- * Number of elements of `shape` (1 for a 0-d shape).
- * @example
- * sizeOf([2, 3]); // 6
- */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
-}
+// Shape arithmetic is core's (one definition for every backend).
+import { contiguousStrides, isContiguous, sizeOf } from '@tessera/core';
+export { contiguousStrides, isContiguous, sizeOf };
 
-/**
- * Row-major strides of a contiguous tensor of `shape`.
- * @example
- * contiguousStrides([2, 3, 4]); // [12, 4, 1]
- */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let step = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    strides[dim] = step;
-    step *= shape[dim];
-  }
-  return strides;
-}
-
-/**
- * Whether a view is row-major contiguous (size-1 dims may have any stride).
- * @example
- * isContiguous([2, 3], [3, 1]); // true
- * isContiguous([2, 3], [1, 2]); // false
- */
-export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
-  let step = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    if (shape[dim] !== 1 && strides[dim] !== step) return false;
-    step *= shape[dim];
-  }
-  return true;
-}
 
 /** The result of {@link collapseDims}: a shorter shape and one stride list per operand. */
 export interface CollapsedDims {
