@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR, loadDigits, loadFashionMNIST, loadIDX, loadIris, serializeIDX } from '../src';
 import { decodeBase64 } from '../src/datasets/decode';
 import { tidied } from './helpers';
+import { findSharedDataFile } from './shared-data';
 
-const SHARED = '/work/shared/data';
+const IRIS_CSV = findSharedDataFile('iris.csv');
+const DIGITS_CSV = findSharedDataFile('digits.csv.gz');
+
 
 function labelCounts(labels: ArrayLike<number>): number[] {
   const counts: number[] = [];
@@ -38,8 +41,8 @@ describe('loadIris', () => {
     labels.dispose();
   }));
 
-  it.skipIf(!existsSync(`${SHARED}/iris.csv`))('matches the reference iris.csv exactly', tidied(() => {
-    const rows = readFileSync(`${SHARED}/iris.csv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+  it.skipIf(!IRIS_CSV)('matches the reference iris.csv exactly', tidied(() => {
+    const rows = readFileSync(IRIS_CSV!, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
     const { features, labels } = loadIris();
     expect(features.arraySync()).toEqual(rows.map((row) => row.slice(0, 4).map(Math.fround)));
     expect([...labels.dataSync()]).toEqual(rows.map((row) => row[4]));
@@ -69,8 +72,8 @@ describe('loadDigits', () => {
     labels.dispose();
   }));
 
-  it.skipIf(!existsSync(`${SHARED}/digits.csv.gz`))('matches the reference digits.csv.gz exactly', tidied(() => {
-    const rows = gunzipSync(readFileSync(`${SHARED}/digits.csv.gz`)).toString('utf8').trim().split('\n').map((line) => line.split(',').map(Number));
+  it.skipIf(!DIGITS_CSV)('matches the reference digits.csv.gz exactly', tidied(() => {
+    const rows = gunzipSync(readFileSync(DIGITS_CSV!)).toString('utf8').trim().split('\n').map((line) => line.split(',').map(Number));
     const { features, labels } = loadDigits();
     expect([...features.dataSync()]).toEqual(rows.flatMap((row) => row.slice(0, 64)));
     expect([...labels.dataSync()]).toEqual(rows.map((row) => row[64]));

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sharedDataFile } from '../shared-data';
 
-/** Moby Dick (the parity corpus), read once. */
-export const MOBY_DICK_PATH = fileURLToPath(new URL('../../../../../shared/data/moby-dick.txt', import.meta.url));
+/** Moby Dick (the parity corpus; `<repository root>/../shared/data` or `$TESSERA_SHARED_DIR/data`), read once. */
 let cached: string | undefined;
 export function mobyDick(): string {
-  return (cached ??= readFileSync(MOBY_DICK_PATH, 'utf8'));
+  return (cached ??= readFileSync(sharedDataFile('moby-dick.txt'), 'utf8'));
 }
 
 /** Unicode stress strings every tokenizer must encode exactly like the reference. */
