@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getEncoding, type Tiktoken, type TiktokenEncoding } from 'js-tiktoken';
 import { BPETokenizer, TokenizerError } from '../../src/text/index';
 import { rankFile, type RankFileName } from './rank-files';
+import { expectSame } from './same';
 import { STRESS_STRINGS, mobyDick } from './stress';
 
 /** Each encoding's rank file, and how much of Moby Dick its parity check encodes. */
@@ -50,7 +51,7 @@ describe('BPETokenizer.fromTiktoken matches js-tiktoken', () => {
       const reference = referenceFor(encoding);
       const text = book === 'whole' ? mobyDick() : mobyDick().slice(0, SLICE);
       const ids = tokenizer.encode(text);
-      expect(ids).toEqual(referenceBookIds(encoding, text));
+      expectSame(ids, referenceBookIds(encoding, text));
       expect(tokenizer.decode(ids)).toBe(text);
       const long = ['x'.repeat(150) + 'y', 'héllo'.repeat(30), ' '.repeat(300) + 'z', '1'.repeat(400)];
       for (const sample of [...STRESS_STRINGS, ...long]) {
