@@ -8,6 +8,7 @@ import { conv2dCase } from './conv2d';
 import { sumCase } from './sum';
 import { tokenizerCases } from './tokenizers';
 import { hfTokenizerCases } from './hf-tokenizer';
+import { webgpuCases } from './webgpu';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -15,5 +16,5 @@ import { hfTokenizerCases } from './hf-tokenizer';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases()];
 }
