@@ -75,19 +75,28 @@ export async function createTesseraSide(): Promise<Side | UnavailableSide> {
   } catch (error) {
     return { name, unavailable: `cpu backend failed to start: ${(error as Error).message}` };
   }
-  return new TesseraSide(api, await describe());
+  return new TesseraSide(api, await describe(backendSummary(core)));
 }
 
-async function describe(): Promise<string> {
+/** What the cpu backend actually runs with (WebAssembly SIMD, relaxed SIMD, threads), from its `config`. */
+function backendSummary(core: Record<string, unknown>): string {
+  const resolve = core.resolveBackend as ((name: string) => { config?: { simd?: boolean; relaxedSimd?: boolean; threads?: number } }) | undefined;
+  const config = resolve?.('cpu').config;
+  if (!config) return 'cpu backend';
+  const kernels = config.simd ? `WebAssembly SIMD${config.relaxedSimd ? ' + relaxed FMA' : ''}` : 'plain JS';
+  return `cpu backend (${kernels}, ${config.threads ?? 1} thread(s))`;
+}
+
+async function describe(backend: string): Promise<string> {
   try {
     // core's exports map does not expose package.json: find it beside the resolved entry point.
     const [{ createRequire }, { readFile }, path] = await Promise.all([import('node:module'), import('node:fs/promises'), import('node:path')]);
     const entry = createRequire(import.meta.url).resolve('@tessera/core');
     const manifest = path.join(path.dirname(entry), '..', 'package.json');
     const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
-    return `@tessera/core ${version}, cpu backend (plain JS)`;
+    return `@tessera/core ${version}, ${backend}`;
   } catch {
-    return '@tessera/core, cpu backend (plain JS)';
+    return `@tessera/core, ${backend}`;
   }
 }
 
