@@ -50,7 +50,14 @@ async function main(): Promise<number> {
   }
 
   const comparisons: ComparisonResult[] = [];
+  const skipped: string[] = [];
   for (const benchmark of comparisonCases) {
+    const availability = benchmark.available ? await benchmark.available() : true;
+    if (availability !== true) {
+      skipped.push(`${benchmark.id}: ${availability}`);
+      progress(`skipping ${benchmark.id}: ${availability}`);
+      continue;
+    }
     const start = performance.now();
     progress(`running ${benchmark.id}: ${benchmark.implementations.map((implementation) => implementation.name).join(' vs ')} ...`);
     comparisons.push(await runComparison(benchmark, timing));
@@ -58,6 +65,7 @@ async function main(): Promise<number> {
   }
 
   const notes = [
+    ...skipped.map((line) => `skipped ${line}`),
     `this machine has ${machine.cores} core(s) and may be shared with builds and tests: absolute numbers are noisy; compare ratios from the same run (sides are interleaved in rounds to share the noise).`,
   ];
   if (cases.length > 0) {

@@ -89,6 +89,8 @@ export interface ComparisonCase {
   /** An upper bound on the subject's median in the row's time unit (e.g. training ≤ 10 s), marked in the table. */
   maxSubjectTime?: number;
   implementations: readonly Implementation[];
+  /** Whether the case can run here (`true`) or why not (e.g. no WebGPU adapter); unavailable cases are reported, not failed. */
+  available?: () => Promise<true | string>;
 }
 
 /** Either kind of case; `suites/index.ts` lists both. */

@@ -234,7 +234,19 @@ function conv2dWork(): WebgpuWork {
  */
 export function webgpuCases(): ComparisonCase[] {
   const sizes = process.env.BENCH_WEBGPU_LARGE === '1' ? [1024, 2048, 4096] : [1024, 2048];
-  return [...sizes.map((n) => comparison(matmulWork(n))), comparison(softmaxWork), comparison(layerNormWork), comparison(conv2dWork())];
+  const cases = [...sizes.map((n) => comparison(matmulWork(n))), comparison(softmaxWork), comparison(layerNormWork), comparison(conv2dWork())];
+  return cases.map((benchmark) => ({ ...benchmark, available: webgpuAvailable }));
+}
+
+/** Whether a WebGPU adapter exists; with `TESSERA_REQUIRE_WEBGPU=1` its absence is an error instead. */
+async function webgpuAvailable(): Promise<true | string> {
+  if (process.env.TESSERA_REQUIRE_WEBGPU === '1') return true;
+  try {
+    await webgpuEnvironment();
+    return true;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 void dawnGpu;
