@@ -34,23 +34,8 @@ export function collapseLayout(shape: readonly number[], strides: readonly (read
   return { shape: outShape, strides: outStrides };
 }
 
-/** Row-major strides of `shape`. */
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let step = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    strides[dim] = step;
-    step *= shape[dim];
-  }
-  return strides;
-}
-
-/** Number of elements of `shape`. */
-export function elementCount(shape: readonly number[]): number {
-  let count = 1;
-  for (const dim of shape) count *= dim;
-  return count;
-}
+// Shape arithmetic is core's; these names stay for the code generator's readability.
+export { contiguousStrides as rowMajorStrides, sizeOf as elementCount } from '@tessera/core';
 
 /** Whether a collapsed operand is a plain run (`offset + i`). */
 export function isUnitRun(strides: readonly number[]): boolean {
