@@ -5,7 +5,7 @@
  * exports a Hugging Face `tokenizer.json`.
  */
 import { TokenizerError, assertString } from '../byte-level';
-import { Tokenizer, type DecodeOptions, type EncodeOptions, type Encoding } from '../hf/tokenizer';
+import { TokenizerFacade } from '../hf/tokenizer-facade';
 import type { UnigramPiece } from './model';
 import { trainUnigramPieces, type UnigramTrainOptions } from './trainer';
 
@@ -38,10 +38,10 @@ function byteToken(byte: number): string {
  * tokenizer.encode('Call me Ishmael.'); // ids of ['▁Call', '▁me', '▁Ishmael', '.']
  * tokenizer.decode(tokenizer.encode('naïve 🐋')); // 'naïve 🐋'
  */
-export class UnigramTokenizer {
-  readonly tokenizer: Tokenizer;
+export class UnigramTokenizer extends TokenizerFacade {
 
   constructor(pieces: readonly UnigramPiece[], options: UnigramOptions = {}) {
+    super('UnigramTokenizer');
     const unkId = options.unkId ?? 0;
     if (!Number.isInteger(unkId) || unkId < 0 || unkId >= pieces.length) throw new TokenizerError(`UnigramTokenizer: unkId ${unkId} is outside the ${pieces.length} pieces`);
     const ids = new Map(pieces.map(([piece], id) => [piece, id]));
@@ -68,7 +68,7 @@ export class UnigramTokenizer {
       },
       model: { type: 'Unigram', unk_id: unkId, vocab: pieces.map(([piece, score]) => [piece, score]), byte_fallback: byteFallback },
     };
-    this.tokenizer = Tokenizer.fromJSON(json);
+    this.load(json);
   }
 
   /**
@@ -97,37 +97,6 @@ export class UnigramTokenizer {
     const taken = new Set(pieces.map(([piece]) => piece));
     for (const piece of learned) if (!taken.has(piece[0])) pieces.push(piece);
     return new UnigramTokenizer(pieces, { unkId: 0, byteFallback, specialTokens });
-  }
-
-  get vocabSize(): number {
-    return this.tokenizer.vocabSize;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.tokenizer.tokenToId(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.tokenizer.idToToken(id);
-  }
-
-  encode(text: string, options: EncodeOptions = {}): number[] {
-    assertString(text, 'UnigramTokenizer.encode');
-    return this.tokenizer.encode(text, options);
-  }
-
-  encodeFull(text: string, options: EncodeOptions = {}): Encoding {
-    assertString(text, 'UnigramTokenizer.encodeFull');
-    return this.tokenizer.encodeFull(text, options);
-  }
-
-  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-    return this.tokenizer.decode(ids, options);
-  }
-
-  /** The Hugging Face `tokenizer.json` text. */
-  toJSON(): string {
-    return this.tokenizer.toJSON();
   }
 }
 

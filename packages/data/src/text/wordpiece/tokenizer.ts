@@ -5,7 +5,7 @@
  * same pipeline as `Tokenizer` and exports a Hugging Face `tokenizer.json`.
  */
 import { TokenizerError, assertString } from '../byte-level';
-import { Tokenizer, type DecodeOptions, type EncodeOptions, type Encoding } from '../hf/tokenizer';
+import { TokenizerFacade } from '../hf/tokenizer-facade';
 import { Segment } from '../hf/segment';
 import { bertNormalize, bertPreTokenize } from './bert';
 import { trainWordPieceVocab, type WordPieceTrainOptions } from './trainer';
@@ -41,11 +41,10 @@ function readCorpus(corpus: string | Iterable<string>, op: string): Iterable<str
  * tokenizer.encode('Call me Ishmael.'); // [2, …, 3]  ([CLS] … [SEP])
  * tokenizer.decode(ids, { skipSpecialTokens: true }); // 'call me ishmael.'
  */
-export class WordPieceTokenizer {
-  /** The equivalent Hugging Face tokenizer (used for encoding and `toJSON`). */
-  readonly tokenizer: Tokenizer;
+export class WordPieceTokenizer extends TokenizerFacade {
 
   constructor(vocab: string[] | Map<string, number>, options: WordPieceOptions = {}) {
+    super('WordPieceTokenizer');
     const vocabMap = Array.isArray(vocab) ? new Map(vocab.map((token, id) => [token, id])) : vocab;
     const unkToken = options.unkToken ?? '[UNK]';
     const specials = options.specialTokens ?? DEFAULT_SPECIALS.filter((token) => vocabMap.has(token));
@@ -95,7 +94,7 @@ export class WordPieceTokenizer {
         vocab: Object.fromEntries(vocabMap),
       },
     };
-    this.tokenizer = Tokenizer.fromJSON(json);
+    this.load(json);
   }
 
   /**
@@ -125,39 +124,5 @@ export class WordPieceTokenizer {
     const lines = text.split(/\r?\n/);
     if (lines[lines.length - 1] === '') lines.pop();
     return new WordPieceTokenizer(lines, options);
-  }
-
-  get vocabSize(): number {
-    return this.tokenizer.vocabSize;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.tokenizer.tokenToId(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.tokenizer.idToToken(id);
-  }
-
-  /** Ids of `text`, with `[CLS] … [SEP]` unless `addSpecialTokens: false`. */
-  encode(text: string, options: EncodeOptions = {}): number[] {
-    assertString(text, 'WordPieceTokenizer.encode');
-    return this.tokenizer.encode(text, options);
-  }
-
-  /** Ids with tokens, offsets, type ids and masks. */
-  encodeFull(text: string, options: EncodeOptions = {}): Encoding {
-    assertString(text, 'WordPieceTokenizer.encodeFull');
-    return this.tokenizer.encodeFull(text, options);
-  }
-
-  /** Text of `ids` (`##` pieces joined to the previous piece). */
-  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-    return this.tokenizer.decode(ids, options);
-  }
-
-  /** The Hugging Face `tokenizer.json` text. */
-  toJSON(): string {
-    return this.tokenizer.toJSON();
   }
 }
