@@ -4,10 +4,18 @@
 import type { DataArray, DType } from './backend/backend';
 import { DTypeError } from './errors';
 
-/** Every dtype Tessera knows. */
+/**
+ * Every dtype Tessera knows.
+ * @example
+ * DTYPES.includes('int32'); // true
+ */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
-/** Bytes per element. */
+/**
+ * Bytes per element.
+ * @example
+ * itemSize('float64'); // 8
+ */
 export function itemSize(dtype: DType): number {
   switch (dtype) {
     case 'float64':
@@ -19,7 +27,11 @@ export function itemSize(dtype: DType): number {
   }
 }
 
-/** Whether the dtype is a floating-point type. */
+/**
+ * Whether the dtype is a floating-point type.
+ * @example
+ * isFloating('int32'); // false
+ */
 export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
@@ -75,7 +87,11 @@ export function resultType(operands: readonly PromotionOperand[]): DType {
   return result ?? 'float32';
 }
 
-/** The host typed array for a dtype. */
+/**
+ * A zeroed host typed array for a dtype (bool → Uint8Array).
+ * @example
+ * arrayFor('int32', 3); // Int32Array [0, 0, 0]
+ */
 export function arrayFor(dtype: DType, size: number): DataArray {
   switch (dtype) {
     case 'float32':

@@ -3,7 +3,11 @@
  * so a failure can be fixed from the message alone.
  */
 
-/** Base class of every error Tessera throws on purpose. */
+/**
+ * Base class of every error Tessera throws on purpose.
+ * @example
+ * try { tensor([1]).reshape([2]); } catch (e) { e instanceof TesseraError; // true }
+ */
 export class TesseraError extends Error {
   constructor(message: string) {
     super(message);

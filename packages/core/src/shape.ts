@@ -3,7 +3,11 @@
  */
 import { ShapeError } from './errors';
 
-/** Number of elements of a shape (1 for a 0-d shape). */
+/**
+ * Number of elements of a shape (1 for a 0-d shape).
+ * @example
+ * sizeOf([2, 3]); // 6
+ */
 export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const dim of shape) size *= dim;
@@ -25,7 +29,11 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** Whether `strides` describe the row-major layout of `shape` (size-1 dims may have any stride). */
+/**
+ * Whether `strides` describe the row-major layout of `shape` (size-1 dims may have any stride).
+ * @example
+ * isContiguous([2, 3], [3, 1]); // true
+ */
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

@@ -3,7 +3,11 @@
  */
 let gradEnabled = true;
 
-/** Whether autograd currently records ops. */
+/**
+ * Whether autograd currently records ops.
+ * @example
+ * noGrad(() => isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

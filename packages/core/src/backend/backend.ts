@@ -37,7 +37,11 @@ export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** A backend's handle to one buffer of device memory. Opaque to core. */
 export type DataId = object;
 
-/** The interface version of this file; a plugin declares the version it implements. */
+/**
+ * The interface version of this file; a plugin declares the version it implements.
+ * @example
+ * const plugin = { name: 'mine', apiVersion: BACKEND_API_VERSION, priority: 0, create };
+ */
 export const BACKEND_API_VERSION = 1;
 
 /**
@@ -85,7 +89,11 @@ export type UnaryOp =
   | 'round'
   | 'logicalNot';
 
-/** All unary op names, for conformance and validation. */
+/**
+ * All unary op names, for conformance and validation.
+ * @example
+ * UNARY_OPS.includes('exp'); // true
+ */
 export const UNARY_OPS: readonly UnaryOp[] = [
   'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu',
   'erf', 'reciprocal', 'floor', 'ceil', 'round', 'logicalNot',
@@ -113,13 +121,21 @@ export type BinaryOp =
   | 'logicalAnd'
   | 'logicalOr';
 
-/** All binary op names. */
+/**
+ * All binary op names.
+ * @example
+ * BINARY_OPS.includes('pow'); // true
+ */
 export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
 ];
 
-/** Binary ops whose output is `bool`. */
+/**
+ * Binary ops whose output is `bool`.
+ * @example
+ * COMPARISON_OPS.has('lt'); // true
+ */
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
   'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr',
 ]);
@@ -132,7 +148,11 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
  */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
-/** All reduce op names. */
+/**
+ * All reduce op names.
+ * @example
+ * REDUCE_OPS.includes('argmax'); // true
+ */
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
 
 /**
@@ -234,7 +254,11 @@ export interface OptionalKernels {
 /** Names of the optional kernels. */
 export type OptionalKernelName = keyof OptionalKernels;
 
-/** The optional kernel names, in a fixed order. */
+/**
+ * The optional kernel names, in a fixed order.
+ * @example
+ * OPTIONAL_KERNELS.filter((name) => backend[name] !== undefined); // what a backend fuses
+ */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
   'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d',
 ];

@@ -158,7 +158,11 @@ export function getBackend(): string {
   return resolveBackend(undefined).name;
 }
 
-/** Why a registered plugin declined to run, if it did (e.g. "no WebGPU adapter"). */
+/**
+ * Why a registered plugin declined to run, if it did (e.g. "no WebGPU adapter").
+ * @example
+ * backendUnavailableReason('webgpu'); // null, or the reason
+ */
 export function backendUnavailableReason(name: string): string | null {
   return entryFor(name).unavailableReason;
 }
@@ -166,6 +170,8 @@ export function backendUnavailableReason(name: string): string | null {
 /**
  * The backend instance for a device name (the current one when `undefined`), created synchronously if
  * its plugin allows it. Used by ops; users rarely need it.
+ * @example
+ * resolveBackend('cpu').capabilities.dtypes; // ['float32', 'int32', 'bool', 'float64']
  */
 export function resolveBackend(name: string | undefined): Backend {
   if (name === undefined) {

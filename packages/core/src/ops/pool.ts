@@ -94,7 +94,11 @@ export function maxPool2d(input: Tensor, kernelSize: number | [number, number], 
   return maxPool2dWithIndices(input, kernelSize, options).values;
 }
 
-/** {@link maxPool2d} returning `{ values, indices }` (indices int32, PyTorch's flat-plane convention). */
+/**
+ * {@link maxPool2d} returning `{ values, indices }` (indices int32, PyTorch's flat-plane convention).
+ * @example
+ * const { values, indices } = maxPool2dWithIndices(x, 2);
+ */
 export function maxPool2dWithIndices(input: Tensor, kernelSize: number | [number, number], options: Pool2dOptions = {}): { values: Tensor; indices: Tensor } {
   const backend = backendOf('maxPool2d', [input]);
   const resolved = resolve('maxPool2d', input, kernelSize, options);

@@ -12,7 +12,11 @@ import type { Tensor } from '../tensor/tensor';
 import type { CreationOptions } from './creation';
 import { runKernel } from './dispatch';
 
-/** PyTorch's default seed, so an unseeded program is still reproducible. */
+/**
+ * PyTorch's default seed, so an unseeded program is still reproducible.
+ * @example
+ * manualSeed(DEFAULT_SEED); // back to the start-up stream
+ */
 export const DEFAULT_SEED = 67280421310721;
 
 const TWO_32 = 4294967296;
@@ -48,7 +52,11 @@ export function getRngState(): RngState {
   return { seed: seedValue, offset: blockOffset };
 }
 
-/** Restore a state from {@link getRngState}. */
+/**
+ * Restore a state from {@link getRngState}.
+ * @example
+ * const saved = getRngState(); rand([2]); setRngState(saved); // rand([2]) repeats
+ */
 export function setRngState(state: RngState): void {
   manualSeed(state.seed);
   blockOffset = state.offset;

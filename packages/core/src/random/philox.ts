@@ -16,7 +16,11 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** The 2⁻²⁴ scale that turns a 24-bit integer into a float in [0, 1), exact in float32. */
+/**
+ * The 2⁻²⁴ scale that turns a 24-bit integer into a float in [0, 1), exact in float32.
+ * @example
+ * (0xffffffff >>> 8) * UNIFORM_SCALE; // 0.99999994
+ */
 export const UNIFORM_SCALE = 1 / 16777216;
 
 /** High and low 32 bits of the 64-bit product of two uint32 values, without BigInt. */
@@ -159,7 +163,11 @@ export function fillPhiloxStream(out: Float32Array | Float64Array | Int32Array, 
   }
 }
 
-/** Blocks a request of `n` elements consumes. */
+/**
+ * Blocks a request of `n` elements consumes (four words per block).
+ * @example
+ * blocksFor(9); // 3
+ */
 export function blocksFor(n: number): number {
   return Math.ceil(n / 4);
 }
