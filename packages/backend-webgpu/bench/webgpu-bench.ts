@@ -1,7 +1,8 @@
 /**
  * Side-by-side WebGPU benchmark: Tessera's webgpu backend vs TensorFlow.js's webgpu backend on the
  * same adapter (Dawn in Node), medians of interleaved timed runs that each end with a read back.
- * `pnpm --filter @tessera/backend-webgpu bench [--quick] [--large]` (--large adds matmul 4096).
+ * `pnpm --filter @tessera/backend-webgpu bench [--quick] [--large] [--only=NAME]` (--large adds matmul 4096;
+ * --only keeps the cases whose name contains NAME).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2d, ensureBackend, layerNorm, registerBackend, tensor, tidy, type Tensor } from '@tessera/core';
@@ -179,7 +180,9 @@ async function main(): Promise<void> {
   await import('@tensorflow/tfjs-backend-webgpu');
   await tf.setBackend('webgpu');
   await tf.ready();
-  const cases = [matmulCase(1024), matmulCase(2048), ...(args.has('--large') ? [matmulCase(4096)] : []), softmaxCase, layerNormCase, conv2dCase, mlpCase];
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  const cases = [matmulCase(1024), matmulCase(2048), ...(args.has('--large') ? [matmulCase(4096)] : []), softmaxCase, layerNormCase, conv2dCase, mlpCase]
+    .filter((benchmark) => only === undefined || benchmark.name.includes(only));
   const lines = [
     `adapter: ${backend.features.adapter}; tfjs ${tf.version_core} webgpu; ${rounds} interleaved rounds after 2 warm-up runs each; every run reads its result back`,
     '',

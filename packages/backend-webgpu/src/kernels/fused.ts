@@ -1,7 +1,8 @@
 /**
  * Fused row kernels: softmax / logSoftmax along any axis and layerNorm over trailing elements.
- * One dispatch each: a workgroup per line with shared-memory tree reductions (max, then sum) for
- * long lines, one thread per line for short ones.
+ * One dispatch each: contiguous rows of up to 64 × 16 vec4 (or f32) elements take the register
+ * row kernel (one load per element, one (max, sum) reduction); other long lines a workgroup with
+ * shared-memory tree reductions (max, then sum); short lines one thread each.
  */
 import type { OutputBuffer } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock } from '../codegen/wgsl';
@@ -10,6 +11,9 @@ import type { GpuStorage } from '../storage/gpu-storage';
 
 const WORKGROUP = 256;
 const TREE_THRESHOLD = 128;
+/** Row softmax: 32 threads per row (64 for the longest rows), each holding up to 16 vec4 or f32. */
+const MAX_ROW_WORKGROUP = 64;
+const MAX_ROW_REGISTERS = 16;
 
 /** WGSL: tree-reduce `value` across the workgroup with `combine`, result in every thread. */
 function treeReduce(array: string, combine: (a: string, b: string) => string): string {
@@ -31,6 +35,11 @@ export function softmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: nu
   const [outer, length, inner] = dims;
   const lines = outer * inner;
   if (lines === 0 || length === 0) return;
+  const width = length % 4 === 0 && offset % 4 === 0 ? 4 : 1;
+  if (inner === 1 && length >= TREE_THRESHOLD && length / width <= MAX_ROW_WORKGROUP * MAX_ROW_REGISTERS) {
+    rowSoftmaxKernel(runtime, input, offset, outer, length, width, output, logarithm);
+    return;
+  }
   const tree = length >= TREE_THRESHOLD;
   const words = new UniformWords().u32(lines).u32(length).u32(inner).i32(offset);
   const result = logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total';
@@ -85,6 +94,81 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     inputs: [input],
     outputs: [output],
     groups: tree ? lines : Math.ceil(lines / 64),
+  });
+}
+
+/**
+ * Softmax of contiguous rows short enough to sit in registers: one workgroup per row, every
+ * element loaded once (vec4 when the row and its start are 4-aligned), one tree reduction of
+ * (max, sum) pairs with online rescaling, then `exp(v - max) / sum` written from the registers.
+ */
+function rowSoftmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: number, rows: number, length: number, width: 1 | 4, output: GpuStorage, logarithm: boolean): void {
+  const vector = width === 4 ? 'vec4<f32>' : 'f32';
+  const units = length / width;
+  const threads = units <= (MAX_ROW_WORKGROUP / 2) * MAX_ROW_REGISTERS ? MAX_ROW_WORKGROUP / 2 : MAX_ROW_WORKGROUP;
+  let registers = 1;
+  while (registers * threads < units) registers *= 2;
+  const words = new UniformWords().u32(rows).u32(units).i32(offset / width);
+  const result = logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total';
+  const lanes = width === 4 ? ['.x', '.y', '.z', '.w'] : [''];
+  const maxOf = (value: string) => lanes.map((lane) => `local = ${MAX_NAN('local', `${value}${lane}`)};`).join(' ');
+  const sumOf = (value: string) => (width === 4 ? `let e = exp(${value} - local); partial = partial + ((e.x + e.y) + (e.z + e.w));` : `partial = partial + exp(${value} - local);`);
+  const source = (uniformWords: number): string => `${uniformBlock(uniformWords)}${FLOAT_HELPERS}${storageBinding(1, 'xs', vector, 'read')}${storageBinding(2, 'outBuf', vector, 'read_write')}
+var<workgroup> maxima: array<f32, ${threads}>;
+var<workgroup> sums: array<f32, ${threads}>;
+@compute @workgroup_size(${threads})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * groups.x;
+  let inRange = row < P(0u);
+  let units = P(1u);
+  let start = row * units;
+  let inStart = Pi(2u) + i32(start);
+  var values: array<${vector}, ${registers}>;
+  var local = -infF32();
+  for (var r = 0u; r < ${registers}u; r = r + 1u) {
+    let k = lid + r * ${threads}u;
+    if (inRange && k < units) { let v = xs[inStart + i32(k)]; values[r] = v; ${maxOf('v')} }
+  }
+  var partial = 0.0;
+  if (local != -infF32()) {
+    for (var r = 0u; r < ${registers}u; r = r + 1u) {
+      let k = lid + r * ${threads}u;
+      if (inRange && k < units) { ${sumOf('values[r]')} }
+    }
+  }
+  maxima[lid] = local;
+  sums[lid] = partial;
+  workgroupBarrier();
+  for (var half = ${threads / 2}u; half > 0u; half = half >> 1u) {
+    if (lid < half) {
+      let ma = maxima[lid];
+      let mb = maxima[lid + half];
+      let m = ${MAX_NAN('ma', 'mb')};
+      let sa = select(sums[lid] * exp(ma - m), 0.0, ma == -infF32());
+      let sb = select(sums[lid + half] * exp(mb - m), 0.0, mb == -infF32());
+      maxima[lid] = m;
+      sums[lid] = sa + sb;
+    }
+    workgroupBarrier();
+  }
+  let maximum = maxima[0];
+  let total = select(sums[0], nanF32(), maximum == -infF32());
+  if (inRange) {
+    for (var r = 0u; r < ${registers}u; r = r + 1u) {
+      let k = lid + r * ${threads}u;
+      if (k < units) { let v = values[r]; outBuf[start + k] = ${result}; }
+    }
+  }
+}
+`;
+  runtime.launch({
+    op: logarithm ? 'logSoftmax' : 'softmax',
+    key: `${logarithm ? 'logSoftmax' : 'softmax'}:row:${vector}:${threads}x${registers}`,
+    source,
+    uniforms: words,
+    inputs: [input],
+    outputs: [output],
+    groups: rows,
   });
 }
 
