@@ -3,10 +3,18 @@ import { DataFormatError } from '../loaders/errors';
 import { loadIDX } from '../loaders/idx';
 import { importNodeBuiltin, isNode } from '../loaders/node-import';
 
-/** Where Debian's `dataset-fashion-mnist` package installs the files. */
+/**
+ * Where Debian's `dataset-fashion-mnist` package installs the files.
+ * @example
+ * loadFashionMNIST({ dir: FASHION_MNIST_DIR, split: 'test' });
+ */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** The ten Fashion-MNIST classes, by label. */
+/**
+ * The ten Fashion-MNIST classes, by label.
+ * @example
+ * FASHION_MNIST_CLASS_NAMES[9]; // 'Ankle boot'
+ */
 export const FASHION_MNIST_CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 /** Options of {@link loadFashionMNIST}. */

@@ -12,7 +12,11 @@ export interface ToyDataset {
   classNames: string[];
 }
 
-/** Names of the four iris measurements, in column order. */
+/**
+ * Names of the four iris measurements, in column order.
+ * @example
+ * IRIS_FEATURE_NAMES.length; // 4
+ */
 export const IRIS_FEATURE_NAMES = ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'];
 
 /**

@@ -25,7 +25,11 @@ interface TypeInfo {
   write: (view: DataView, offset: number, value: number) => void;
 }
 
-/** The IDX type codes (third byte of the magic number). */
+/**
+ * The IDX type codes (third byte of the magic number).
+ * @example
+ * IDX_TYPE_CODES[0x08]; // the unsigned-byte type
+ */
 export const IDX_TYPE_CODES: Readonly<Record<IDXDType, number>> = { uint8: 0x08, int8: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };
 
 const TYPES: Record<number, TypeInfo> = {

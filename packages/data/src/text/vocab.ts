@@ -4,15 +4,53 @@
  */
 import { TokenizerError, assertString } from './byte-level';
 
-/** Conventional special tokens. */
+/**
+ * Conventional special tokens.
+ * @example
+ * new Vocab([PAD_TOKEN]);
+ */
 export const PAD_TOKEN = '[PAD]';
+/**
+ * The unknown-token placeholder.
+ * @example
+ * new Vocab([UNK_TOKEN]);
+ */
 export const UNK_TOKEN = '[UNK]';
+/**
+ * BERT's classification token.
+ * @example
+ * new Vocab([CLS_TOKEN]);
+ */
 export const CLS_TOKEN = '[CLS]';
+/**
+ * BERT's separator token.
+ * @example
+ * new Vocab([SEP_TOKEN]);
+ */
 export const SEP_TOKEN = '[SEP]';
+/**
+ * BERT's mask token.
+ * @example
+ * new Vocab([MASK_TOKEN]);
+ */
 export const MASK_TOKEN = '[MASK]';
+/**
+ * The beginning-of-sequence token.
+ * @example
+ * new Vocab([BOS_TOKEN]);
+ */
 export const BOS_TOKEN = '[BOS]';
+/**
+ * The end-of-sequence token.
+ * @example
+ * new Vocab([EOS_TOKEN]);
+ */
 export const EOS_TOKEN = '[EOS]';
-/** BERT's five special tokens, in BERT's order of importance. */
+/**
+ * BERT's five special tokens, in BERT's order of importance.
+ * @example
+ * new Vocab([BERT_SPECIAL_TOKENS]);
+ */
 export const BERT_SPECIAL_TOKENS: readonly string[] = Object.freeze([PAD_TOKEN, UNK_TOKEN, CLS_TOKEN, SEP_TOKEN, MASK_TOKEN]);
 
 /** Options of `Vocab` and `Vocab.fromCounts`. */

@@ -47,6 +47,8 @@ export function checkOptimizer(owner: string, optimizer: unknown): OptimizerLike
  * (the groups' `lr` when the schedule is made) and of the number of `step()` calls — PyTorch's closed forms.
  * Because each rate is computed from the base rate, two such schedules on one optimizer do not multiply:
  * compose them with {@link LinearWarmup} instead.
+ * @example
+ * class Halving extends LRScheduler { protected lrAt(epoch: number) { return this.baseLrs.map((lr) => lr / 2 ** epoch); } }
  */
 export abstract class LRScheduler implements Scheduler {
   readonly requiresMetric: boolean = false;

@@ -3,6 +3,8 @@
  * slot number the caller uses to index its own parallel value arrays. BPE's hot loops (encoding
  * merges, training pair counts) look pairs up millions of times; a `Map` would need a composite key
  * that is a heap number or a string.
+ * @example
+ * const pairs = new PairMap(); pairs.set(5, 7, 1); pairs.get(5, 7); // 1
  */
 export class PairMap {
   private keysLeft: Int32Array;

@@ -48,7 +48,11 @@ function diagonal(matrix: Tensor): Tensor {
   return matrix.mul(eye(matrix.shape[0], matrix.shape[0], { device: matrix.device })).sum(1);
 }
 
-/** Combine per-class scores from a confusion matrix (int32 or float, `[C, C]`) as `average` says. */
+/**
+ * Combine per-class scores from a confusion matrix (int32 or float, `[C, C]`) as `average` says.
+ * @example
+ * scoreFromConfusionMatrix(confusion, 'f1', 'macro');
+ */
 export function scoreFromConfusionMatrix(score: Score, matrix: Tensor, average: Average): Tensor {
   return tidy(() => {
     const counts = matrix.float();
