@@ -32,6 +32,11 @@ export interface WebGPUFeatures {
   readonly shaderF16: boolean;
   /** A description of the adapter (vendor, architecture, device), when the browser exposes it. */
   readonly adapter: string;
+  /**
+   * The adapter runs on the CPU (a fallback / software adapter such as lavapipe or SwiftShader):
+   * kernels then favour more work per invocation over more workgroups (e.g. matmul's largest tile).
+   */
+  readonly software?: boolean;
 }
 
 /**
@@ -66,7 +71,7 @@ export class WebGPUBackend implements Backend {
     this.name = options.name ?? 'webgpu';
     this.owner = options.owner;
     this.features = options.features ?? { shaderF16: device.features.has('shader-f16'), adapter: 'unknown' };
-    this.runtime = new GpuRuntime(device, { dispatchesPerSubmit: options.dispatchesPerSubmit });
+    this.runtime = new GpuRuntime(device, { dispatchesPerSubmit: options.dispatchesPerSubmit, software: this.features.software });
     this.readback = new Readback(this.runtime);
     void device.lost.then((info) => {
       this.runtime.lostMessage = `${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`;
@@ -99,7 +104,8 @@ export class WebGPUBackend implements Backend {
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: shaderF16 ? ['shader-f16'] : [] });
     const info = adapter.info;
     const description = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown' : 'unknown';
-    return new WebGPUBackend(device, { ...options, owner: gpu, features: { shaderF16, adapter: description } });
+    const software = info?.isFallbackAdapter === true || info?.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(description);
+    return new WebGPUBackend(device, { ...options, owner: gpu, features: { shaderF16, adapter: description, software } });
   }
 
   // ---- storage ----

@@ -42,7 +42,10 @@ export interface MatmulBias {
 function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
   const threads = runtime.limits.maxComputeInvocationsPerWorkgroup;
   const shared = runtime.limits.maxComputeWorkgroupStorageSize;
-  if (m >= 1024 && n >= 1024 && threads >= 256 && shared >= 16384) return TILES.large;
+  // A GPU wants many workgroups; a software adapter has a few cores, so there 8×8 outputs per
+  // invocation pay off as soon as one large tile fills with real rows and columns.
+  const largeFrom = runtime.software ? 128 : 1024;
+  if (m >= largeFrom && n >= largeFrom && threads >= 256 && shared >= 16384) return TILES.large;
   if (m >= 48 && n >= 48 && threads >= 256) return TILES.medium;
   return TILES.small;
 }

@@ -32,6 +32,8 @@ export interface KernelLaunch {
  */
 export class GpuRuntime {
   readonly stream: CommandStream;
+  /** The adapter runs on the CPU (see `WebGPUFeatures.software`): few cores, costly invocations. */
+  readonly software: boolean;
   readonly pipelines: PipelineCache;
   readonly pool: BufferPool;
   readonly limits: GPUSupportedLimits;
@@ -42,9 +44,10 @@ export class GpuRuntime {
 
   constructor(
     readonly device: GPUDevice,
-    options: { dispatchesPerSubmit?: number } = {},
+    options: { dispatchesPerSubmit?: number; software?: boolean } = {},
   ) {
     this.limits = device.limits;
+    this.software = options.software ?? false;
     this.stream = new CommandStream(device, options);
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
