@@ -3,3 +3,4 @@ export { sgemm, sgemmScratchBytes } from './matmul';
 export { sumRows, sumCols, extremeRows, layerNormRows, im2col, addRowBias } from './reduce';
 export * from './elementwise.generated';
 export { gatherRow32, scatterAddRowF32 } from './indexing';
+export { softmaxRows } from './transcendental';

@@ -248,10 +248,12 @@ export class CpuBackend implements Backend {
   // ---- optional kernels ----
 
   softmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    if (this.simd?.softmax(this.bufferView(x, 'softmax'), axis, this.outBuffer(out, 'softmax'), false)) return;
     softmaxKernel(this.view(x, 'softmax'), axis, this.output(out, 'softmax'), false);
   }
 
   logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
+    if (this.simd?.softmax(this.bufferView(x, 'logSoftmax'), axis, this.outBuffer(out, 'logSoftmax'), true)) return;
     softmaxKernel(this.view(x, 'logSoftmax'), axis, this.output(out, 'logSoftmax'), true);
   }
 

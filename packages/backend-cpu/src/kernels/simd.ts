@@ -24,11 +24,11 @@ export interface BufferView {
 
 const SIMD_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
 const SIMD_COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal']);
+const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'exp', 'log', 'tanh', 'sigmoid']);
 
 /** Kernel exports a worker chunk may call. */
 export const CHUNK_FUNCTIONS: readonly string[] = [
-  'sgemm', 'sumRows', 'extremeRows', 'im2col',
+  'sgemm', 'sumRows', 'extremeRows', 'im2col', 'softmaxRows',
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
   ...[...SIMD_COMPARE].map((op) => `compare_${op}`),
   ...[...SIMD_UNARY].map((op) => `unary_${op}`),
@@ -163,7 +163,11 @@ export class SimdKernels {
     return true;
   }
 
-  /** float32 neg/abs/sqrt/relu/floor/ceil/round/reciprocal with inner stride 1. */
+  /**
+   * float32 neg/abs/sqrt/relu/floor/ceil/round/reciprocal with inner stride 1, and exp/log/tanh/sigmoid
+   * (vectorised polynomials of assembly/transcendental.ts: within a few ulps of the float64 result
+   * rounded to float32, where the JavaScript kernel is exact; NaN, ±∞ and ±0 as Math.*).
+   */
   unary(op: UnaryOp, x: BufferView, out: CpuBuffer): boolean {
     if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !SIMD_UNARY.has(op)) return false;
     const rows = new RowCursor(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset]);
@@ -205,6 +209,28 @@ export class SimdKernels {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c += step) calls.push(make(r, r + 1, c, Math.min(cols, c + step)));
     }
     return calls;
+  }
+
+  /**
+   * float32 softmax / logSoftmax over the last axis of a contiguous input (assembly/transcendental.ts:
+   * max, Σ e^{x−max} in float64, scale), rows split across the pool when large.
+   */
+  softmax(x: BufferView, axis: number, out: CpuBuffer, log: boolean): boolean {
+    const rank = x.shape.length;
+    if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || rank === 0 || axis !== rank - 1) return false;
+    if (!isContiguous(x.shape, x.strides)) return false;
+    const cols = x.shape[rank - 1];
+    const rows = sizeOf(x.shape) / Math.max(cols, 1);
+    if (cols === 0 || rows === 0) return true;
+    const xPtr = pointer(x);
+    const parts = this.threads > 1 && rows * cols >= PARALLEL_ELEMENTS ? Math.min(rows, 2 * this.threads) : 1;
+    const step = Math.ceil(rows / parts);
+    const calls: [string, number[], number][] = [];
+    for (let r = 0; r < rows; r += step) {
+      calls.push(['softmaxRows', [out.ptr + r * cols * 4, xPtr + r * cols * 4, Math.min(step, rows - r), cols, log ? 1 : 0], -1]);
+    }
+    this.runChunks(calls, log ? 'logSoftmax' : 'softmax');
+    return true;
   }
 
   // ---- reductions ----
