@@ -10,6 +10,7 @@ import { create, globals } from 'webgpu';
 import { createWebGPUPlugin } from '../src/plugin';
 import type { WebGPUBackend } from '../src/webgpu-backend';
 import { createMlp } from '../test/mlp';
+import { seededValues } from '@tessera/core/testing';
 
 Object.assign(globalThis, globals);
 const gpu = create([]) as GPU;
@@ -33,15 +34,7 @@ interface Case {
   tfjs: () => Promise<Prepared>;
 }
 
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = seededValues;
 
 const tesseraRun = (inputs: Tensor[], compute: () => Tensor): Prepared => ({
   async run() {

@@ -7,16 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebGPUPlugin } from '../src/plugin';
 import type { WebGPUBackend } from '../src/webgpu-backend';
 import { gpu, hasWebGPU } from './webgpu-environment';
+import { seededValues } from '@tessera/core/testing';
 
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = seededValues;
 
 describe.skipIf(!hasWebGPU)('matmul tiles on webgpu', () => {
   let backend: WebGPUBackend;

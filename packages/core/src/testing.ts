@@ -6,3 +6,4 @@
  */
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck';
 export { ReferenceBackend, referencePlugin } from './testing/reference-backend';
+export { seededValues } from './testing/seeded-values';

@@ -4,7 +4,7 @@
  * bit-exactness, a few MLP training steps and memory that returns to its baseline.
  */
 import { BACKEND_API_VERSION, conv2d, fillPhiloxStream, manualSeed, memory, randomBits, registerBackend, setBackend, tensor, tidy, type Tensor } from '@tessera/core';
-import { ReferenceBackend } from '@tessera/core/testing';
+import { ReferenceBackend, seededValues } from '@tessera/core/testing';
 import { createWebGPUPlugin } from '../../src/plugin';
 import { createMlp } from '../mlp';
 
@@ -17,15 +17,7 @@ interface SmokeResult {
 registerBackend(createWebGPUPlugin());
 registerBackend({ name: 'reference', apiVersion: BACKEND_API_VERSION, priority: 0, create: () => new ReferenceBackend() });
 
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = seededValues;
 
 function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let worst = 0;

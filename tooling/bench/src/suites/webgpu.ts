@@ -7,6 +7,7 @@
  * of a float64 host reference (output `[1]`), so a broken kernel shows as a mismatch, not as fast.
  */
 import type { ComparisonCase, Implementation, PreparedImplementation } from './suite';
+import { seededValues } from '@tessera/core/testing';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type Core = typeof import('@tessera/core');
@@ -43,15 +44,7 @@ function webgpuEnvironment(): Promise<Environment> {
   return environment;
 }
 
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
+const values = seededValues;
 
 /** 1 when every sampled element is within 1e-3 relative (plus 1e-4 absolute) of the float64 reference. */
 function sampledCheck(result: ArrayLike<number>, samples: readonly number[], reference: (index: number) => number): number[] {
