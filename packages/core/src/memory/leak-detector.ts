@@ -15,7 +15,8 @@ export interface LeakDetectionOptions {
 
 interface LeakRecord {
   release: () => void;
-  description: string;
+  /** Built only when a leak is reported: describing every tensor up front would cost a string per op. */
+  describe: () => string;
   stack: string | undefined;
 }
 
@@ -37,7 +38,7 @@ const registry =
         record.release();
         if (leakedCount <= 10 || leakedCount % 1000 === 0) {
           options.report(
-            `tessera: a tensor ${record.description} was garbage-collected without dispose() (leak #${leakedCount}); ` +
+            `tessera: a tensor ${record.describe()} was garbage-collected without dispose() (leak #${leakedCount}); ` +
               (record.stack
                 ? `it was made at:\n${record.stack}`
                 : 'call configureLeakDetection({ captureStacks: true }) or set TESSERA_DEBUG=1 to see where it was made') +
@@ -62,10 +63,10 @@ export function leakedTensorCount(): number {
 }
 
 /** Watch `target`; if it is collected before {@link unwatchForLeaks}, `release` runs and a report is made. */
-export function watchForLeaks(target: object, description: string, release: () => void): void {
+export function watchForLeaks(target: object, describe: () => string, release: () => void): void {
   if (!registry || !options.enabled) return;
   const stack = options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
-  registry.register(target, { release, description, stack }, target);
+  registry.register(target, { release, describe, stack }, target);
 }
 
 /** Stop watching (the tensor was disposed properly). */

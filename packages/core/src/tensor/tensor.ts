@@ -75,9 +75,11 @@ export class Tensor {
     liveTensors++;
     if (options.track !== false) {
       adoptIntoCurrentScope(this);
-      watchForLeaks(this, `of shape ${formatShape(shape)} (${storage.dtype}, ${backendName(storage.backend)})`, () => {
-        storage.release();
-      });
+      watchForLeaks(
+        this,
+        () => `of shape ${formatShape(shape)} (${storage.dtype}, ${backendName(storage.backend)})`,
+        () => storage.release(),
+      );
     }
   }
 

@@ -3,7 +3,8 @@
  * cluster: an emoji with ZWJ, a letter with combining accents) with `unit: 'grapheme'`.
  */
 import { TokenizerError, assertString } from './byte-level';
-import { Vocab, type VocabBuildOptions } from './vocab';
+import type { Vocab } from './vocab';
+import { VocabTokenizer } from './vocab-tokenizer';
 
 /** Options of `CharTokenizer`. */
 export interface CharTokenizerOptions {
@@ -23,17 +24,16 @@ export interface CharTokenizerOptions {
  * chars.decode(chars.encode('hello')); // 'hello'
  * new CharTokenizer({ unit: 'grapheme' }).tokenize('e\u0301👍🏽'); // ['é', '👍🏽']
  */
-export class CharTokenizer {
+export class CharTokenizer extends VocabTokenizer {
   readonly unit: 'codepoint' | 'grapheme';
   readonly lowercase: boolean;
-  vocab: Vocab | undefined;
   private segmenter: Intl.Segmenter | undefined;
 
   constructor(options: CharTokenizerOptions = {}) {
+    super('CharTokenizer', '', options.vocab);
     this.unit = options.unit ?? 'codepoint';
     if (this.unit !== 'codepoint' && this.unit !== 'grapheme') throw new TokenizerError(`CharTokenizer: unit must be 'codepoint' or 'grapheme', got ${JSON.stringify(this.unit)}`);
     this.lowercase = options.lowercase ?? false;
-    this.vocab = options.vocab;
   }
 
   /** The characters of `text`. */
@@ -45,23 +45,7 @@ export class CharTokenizer {
     return Array.from(this.segmenter.segment(source), (part) => part.segment);
   }
 
-  /**
-   * Builds `this.vocab` from the characters of `corpus` and returns it.
-   * @example
-   * new CharTokenizer().fit(['aab'], { specialTokens: [] }).tokens; // ['a', 'b']
-   */
-  fit(corpus: Iterable<string>, options: VocabBuildOptions = {}): Vocab {
-    if (typeof corpus === 'string') throw new TokenizerError('CharTokenizer.fit: expected an iterable of texts, got a single string (wrap it in an array)');
-    const counts = new Map<string, number>();
-    for (const text of corpus) for (const char of this.tokenize(text)) counts.set(char, (counts.get(char) ?? 0) + 1);
-    this.vocab = Vocab.fromCounts(counts, options);
-    return this.vocab;
-  }
 
-  /** Ids of the characters of `text` (unknown characters → the unknown token). */
-  encode(text: string): number[] {
-    return this.requireVocab('encode').encode(this.tokenize(text));
-  }
 
   /** `encode` with each character's `[start, end)` offsets (for batch encoding; exact unless `lowercase` changes lengths). */
   encodeWithOffsets(text: string): { ids: number[]; offsets: [number, number][] } {
@@ -75,18 +59,5 @@ export class CharTokenizer {
     return { ids: this.requireVocab('encodeWithOffsets').encode(tokens), offsets };
   }
 
-  /** The characters of `ids`, joined. */
-  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
-    const vocab = this.requireVocab('decode');
-    const specials = new Set(vocab.specialTokens);
-    return vocab
-      .decode(ids)
-      .filter((token) => !options.skipSpecialTokens || !specials.has(token))
-      .join('');
-  }
 
-  private requireVocab(op: string): Vocab {
-    if (this.vocab === undefined) throw new TokenizerError(`CharTokenizer.${op}: no vocabulary; call fit(corpus) or pass { vocab }`);
-    return this.vocab;
-  }
 }

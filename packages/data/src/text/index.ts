@@ -11,6 +11,7 @@ export * from './bpe/index';
 export * from './vocab';
 export * from './word-tokenizer';
 export * from './char-tokenizer';
+export { VocabTokenizer } from './vocab-tokenizer';
 export * from './bag-of-words';
 export * from './batch';
 export * from './hf/index';

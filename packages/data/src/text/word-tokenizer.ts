@@ -3,7 +3,8 @@
  * stop-word removal, and (after `fit` or with a given `Vocab`) ids.
  */
 import { TokenizerError, assertString } from './byte-level';
-import { Vocab, type VocabBuildOptions } from './vocab';
+import type { Vocab } from './vocab';
+import { VocabTokenizer } from './vocab-tokenizer';
 
 /**
  * English stop words (NLTK's list of 179 words, lowercase, with straight apostrophes).
@@ -59,13 +60,13 @@ const WORD = '[\\p{L}\\p{M}][\\p{L}\\p{M}\\p{N}_]*';
  * const words = new WordTokenizer({ stopWords: true });
  * words.tokenize("The cat's state-of-the-art toy costs $3.50!"); // ["cat's", 'state-of-the-art', 'toy', 'costs', '$', '3.50', '!']
  */
-export class WordTokenizer {
+export class WordTokenizer extends VocabTokenizer {
   readonly options: Readonly<Required<Omit<WordTokenizerOptions, 'vocab' | 'stopWords'>>>;
   readonly stopWords: ReadonlySet<string>;
-  vocab: Vocab | undefined;
   private readonly regex: RegExp;
 
   constructor(options: WordTokenizerOptions = {}) {
+    super('WordTokenizer', ' ', options.vocab);
     this.options = {
       lowercase: options.lowercase ?? true,
       punctuation: options.punctuation ?? 'split',
@@ -83,7 +84,6 @@ export class WordTokenizer {
     check('numbers', this.options.numbers, ['keep', 'remove', 'replace']);
     const stop = options.stopWords ?? false;
     this.stopWords = stop === true ? ENGLISH_STOP_WORDS : stop === false ? new Set() : new Set([...stop].map((word) => (this.options.lowercase ? word.toLowerCase() : word)));
-    this.vocab = options.vocab;
     // A word: letters (+ marks, digits, _), with inner apostrophes ("don't", "o'clock") and, when kept,
     // inner hyphens joining words ("state-of-the-art"). Then numbers, then any other non-space character.
     const wordWithApostrophes = `${WORD}(?:[${APOSTROPHES}]${WORD})*`;
@@ -139,27 +139,7 @@ export class WordTokenizer {
     return this.tokenizeWithOffsets(text).map((entry) => entry.token);
   }
 
-  /**
-   * Builds `this.vocab` from the tokens of `corpus` and returns it.
-   * @example
-   * new WordTokenizer().fit(['a b', 'b c'], { minFrequency: 2 }).tokens; // ['[PAD]', '[UNK]', 'b']
-   */
-  fit(corpus: Iterable<string>, options: VocabBuildOptions = {}): Vocab {
-    if (typeof corpus === 'string') throw new TokenizerError('WordTokenizer.fit: expected an iterable of texts, got a single string (wrap it in an array)');
-    const counts = new Map<string, number>();
-    for (const text of corpus) for (const token of this.tokenize(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
-    this.vocab = Vocab.fromCounts(counts, options);
-    return this.vocab;
-  }
 
-  /**
-   * Ids of `text`'s tokens in `this.vocab` (unknown words → the unknown token).
-   * @example
-   * words.encode('the cat'); // [5, 17]
-   */
-  encode(text: string): number[] {
-    return this.requireVocab('encode').encode(this.tokenize(text));
-  }
 
   /** `encode` with each token's `[start, end)` offsets (for batch encoding). */
   encodeWithOffsets(text: string): { ids: number[]; offsets: [number, number][] } {
@@ -168,22 +148,5 @@ export class WordTokenizer {
     return { ids: tokens.map((entry) => vocab.tokenToId(entry.token)), offsets: tokens.map((entry) => [entry.start, entry.end]) };
   }
 
-  /**
-   * Tokens of `ids` joined with spaces (the original spacing and case are not kept).
-   * @example
-   * words.decode(words.encode('The cat')); // 'the cat'
-   */
-  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
-    const vocab = this.requireVocab('decode');
-    const specials = new Set(vocab.specialTokens);
-    return vocab
-      .decode(ids)
-      .filter((token) => !options.skipSpecialTokens || !specials.has(token))
-      .join(' ');
-  }
 
-  private requireVocab(op: string): Vocab {
-    if (this.vocab === undefined) throw new TokenizerError(`WordTokenizer.${op}: no vocabulary; call fit(corpus) or pass { vocab }`);
-    return this.vocab;
-  }
 }
