@@ -1,24 +1,18 @@
 /**
  * The browser path: bundle `browser/smoke-page.ts` (core + this backend on `navigator.gpu`), serve it
- * on 127.0.0.1 and run it in headless Chromium with WebGPU enabled (on a software Vulkan driver in CI).
- * Skips visibly without Chromium, unless `TESSERA_REQUIRE_WEBGPU=1`.
+ * on 127.0.0.1 and run it in headless Chromium with WebGPU enabled (on a software Vulkan driver in CI),
+ * through the shared `@tessera/browser-harness`. Skips visibly without Chromium, unless
+ * `TESSERA_REQUIRE_WEBGPU=1`.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, hasChromium, runPageInChromium } from '@tessera/browser-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const executablePath = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium && process.env.TESSERA_REQUIRE_WEBGPU === '1') {
-  throw new Error(`TESSERA_REQUIRE_WEBGPU=1 but Chromium is not at ${executablePath} (apt-get install chromium, or set TESSERA_CHROMIUM)`);
+const available = hasChromium();
+if (!available && process.env.TESSERA_REQUIRE_WEBGPU === '1') {
+  throw new Error(`TESSERA_REQUIRE_WEBGPU=1 but Chromium is not at ${chromiumPath} (apt-get install chromium, or set TESSERA_CHROMIUM)`);
 }
-if (!hasChromium) console.warn(`[backend-webgpu] skipping the browser smoke test: no Chromium at ${executablePath}`);
+if (!available) console.warn(`[backend-webgpu] skipping the browser smoke test: no Chromium at ${chromiumPath}`);
 
 interface SmokeResult {
   name: string;
@@ -26,72 +20,31 @@ interface SmokeResult {
   detail: string;
 }
 
-describe.skipIf(!hasChromium)('headless Chromium smoke subset on navigator.gpu', () => {
-  let server: Server;
-  let url = '';
+// Chromium's WebGPU on Vulkan (lavapipe in CI): no GPU process sandbox, no surface, no blocklist.
+const WEBGPU_ARGS = [
+  '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=native',
+  '--ignore-gpu-blocklist', '--disable-vulkan-surface',
+];
+
+describe.skipIf(!available)('headless Chromium smoke subset on navigator.gpu', () => {
   let results: SmokeResult[] | { error: string } = { error: 'not run' };
-  let profile = '';
 
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('./browser/smoke-page.ts', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      external: ['webgpu', 'node:*'],
-      logLevel: 'silent',
+    const run = await runPageInChromium({
+      entry: fileURLToPath(new URL('./browser/smoke-page.ts', import.meta.url)),
+      chromiumArgs: WEBGPU_ARGS,
+      resultGlobal: '__smoke',
+      precheck: async (page) => {
+        const hasGpu = await page.evaluate(async () => {
+          const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+          return gpu ? (await gpu.requestAdapter()) !== null : false;
+        });
+        return hasGpu ? undefined : 'Chromium has no WebGPU adapter here';
+      },
     });
-    const script = bundle.outputFiles[0].text;
-    server = createServer((request, response) => {
-      if (request.url === '/smoke.js') {
-        response.writeHead(200, { 'content-type': 'text/javascript' });
-        response.end(script);
-      } else {
-        response.writeHead(200, { 'content-type': 'text/html' });
-        response.end('<!doctype html><title>tessera webgpu smoke</title><script type="module" src="/smoke.js"></script>');
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    // A fresh profile directory per run (Playwright takes it as the persistent context's data dir).
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: [
-        '--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan',
-        '--use-vulkan=native', '--ignore-gpu-blocklist', '--disable-vulkan-surface', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
-      ],
-    });
-    try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      const logs: string[] = [];
-      page.on('console', (message) => logs.push(message.text()));
-      page.on('pageerror', (error) => logs.push(`pageerror: ${error.message}`));
-      await page.goto(url);
-      const hasGpu = await page.evaluate(async () => {
-        const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-        return gpu ? (await gpu.requestAdapter()) !== null : false;
-      });
-      if (!hasGpu) {
-        results = { error: `Chromium has no WebGPU adapter here (console: ${logs.join(' | ')})` };
-        return;
-      }
-      await page.waitForFunction(() => (globalThis as { __smoke?: unknown }).__smoke !== undefined, undefined, { timeout: 150_000 });
-      results = (await page.evaluate(() => (globalThis as { __smoke?: unknown }).__smoke)) as typeof results;
-      if ('error' in results) results.error += `\nconsole: ${logs.join(' | ')}`;
-    } finally {
-      await browser.close();
-    }
+    results = run.error ? { error: run.error } : (run.result as typeof results);
+    if ('error' in results && !run.error) results.error += `\nconsole: ${run.logs.join(' | ')}`;
   }, 240_000);
-
-  afterAll(() => {
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
 
   it('runs every smoke check on webgpu in the page', () => {
     if ('error' in results) throw new Error(results.error);
