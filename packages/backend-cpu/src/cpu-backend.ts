@@ -1,6 +1,6 @@
 import type {
   Backend, BackendCapabilities, BackendMemory, BinaryOp, Conv2dParams, DataArray, DataId, DType,
-  OutputBuffer, Pool2dParams, RandomRequest, ReduceOp, StridedView, UnaryOp,
+  OptimizerStepRequest, OutputBuffer, Pool2dParams, RandomRequest, ReduceOp, StridedView, UnaryOp,
 } from '@tessera/core';
 import { BufferStore } from './storage/buffer-store';
 import type { CpuBuffer } from './storage/cpu-buffer';
@@ -17,6 +17,7 @@ import { arangeKernel, fillKernel } from './kernels/fill';
 import { gatherKernel } from './kernels/gather';
 import { layerNormKernel } from './kernels/layer-norm';
 import { matmulKernel } from './kernels/matmul';
+import { optimizerStepKernel } from './kernels/optimizer-step';
 import { avgPool2dKernel, maxPool2dKernel } from './kernels/pool2d';
 import { randomKernel } from './kernels/random';
 import { reduceKernel } from './kernels/reduce';
@@ -291,6 +292,10 @@ export class CpuBackend implements Backend {
 
   avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
     avgPool2dKernel(this.view(x, 'avgPool2d'), params, this.output(out, 'avgPool2d'), out.shape);
+  }
+
+  optimizerStep(request: OptimizerStepRequest): void {
+    optimizerStepKernel(request, (range) => this.store.get(range.id, 'optimizerStep').data, this.view(request.grad, 'optimizerStep'));
   }
 
   async sync(): Promise<void> {

@@ -62,6 +62,7 @@ export { cumsum } from './ops/scan';
 export { layerNorm } from './ops/normalization';
 export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type AvgPool2dOptions } from './ops/pool';
+export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type AdamStepState } from './ops/optimizer-step';
 
 // Autograd.
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';

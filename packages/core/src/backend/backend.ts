@@ -249,7 +249,107 @@ export interface OptionalKernels {
   maxPool2d?(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void;
   /** Average pooling, x `[N, C, H, W]` → out `[N, C, OH, OW]`. */
   avgPool2d?(x: StridedView, params: Pool2dParams, out: OutputBuffer): void;
+  /**
+   * One fused optimizer step on one parameter, updating the parameter and its state buffers in place
+   * (see {@link OptimizerStepRequest} for the exact math). Core calls it for float32 and float64
+   * parameters (when the backend lists the dtype) whose in-place buffers are contiguous; everything
+   * else runs core's composite.
+   */
+  optimizerStep?(request: OptimizerStepRequest): void;
 }
+
+/**
+ * A contiguous run of one buffer starting at element `offset` (the request's `size` elements), read
+ * and written in place by {@link OptionalKernels.optimizerStep}. Core never passes two ranges that overlap.
+ */
+export interface BufferRange {
+  readonly id: DataId;
+  readonly offset: number;
+}
+
+/**
+ * SGD with momentum, PyTorch 1.13's single-tensor `torch.optim.SGD` step for element i (every
+ * scalar already resolved on the host):
+ * ```text
+ * g ← maximize ? −grad : grad;   g ← g + weightDecay · θ
+ * if momentumBuffer:  b ← firstStep ? g : momentum · b + (1 − dampening) · g
+ *                     g ← nesterov ? g + momentum · b : b
+ * θ ← θ − lr · g
+ * ```
+ * @example
+ * backend.optimizerStep!({ kind: 'sgd', dtype: 'float32', size: 3, param, grad, momentumBuffer: null,
+ *   lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false, firstStep: false });
+ */
+export interface SgdStepRequest {
+  readonly kind: 'sgd';
+  /** The dtype of the parameter, the gradient and every state buffer. */
+  readonly dtype: DType;
+  /** Elements to update (the parameter's size). */
+  readonly size: number;
+  /** θ, updated in place. */
+  readonly param: BufferRange;
+  /** The gradient; any strides, shaped like the parameter; element i is its row-major element i. */
+  readonly grad: StridedView;
+  /** The momentum buffer b, updated in place; null when momentum is 0 (then momentum is not used). */
+  readonly momentumBuffer: BufferRange | null;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  readonly maximize: boolean;
+  /** The buffer's first step: b ← g (its old contents are not read). */
+  readonly firstStep: boolean;
+}
+
+/**
+ * Adam and AdamW, PyTorch 1.13's single-tensor `torch.optim.Adam`/`AdamW` step for element i, with the
+ * step count t folded on the host into `biasCorrection1 = 1 − β₁ᵗ` and `biasCorrection2Sqrt = √(1 − β₂ᵗ)`:
+ * ```text
+ * g ← maximize ? −grad : grad
+ * decoupled (AdamW): θ ← θ · (1 − lr · weightDecay);   else: g ← g + weightDecay · θ
+ * m ← β₁ · m + (1 − β₁) · g;   v ← β₂ · v + (1 − β₂) · g²
+ * amsgrad: v̂ ← max(v̂, v), else v̂ = v
+ * θ ← θ − (lr / biasCorrection1) · m / (√v̂ / biasCorrection2Sqrt + eps)
+ * ```
+ * @example
+ * backend.optimizerStep!({ kind: 'adam', dtype: 'float32', size: 3, param, grad, expAvg, expAvgSq, maxExpAvgSq: null,
+ *   lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: false, maximize: false,
+ *   biasCorrection1: 0.1, biasCorrection2Sqrt: Math.sqrt(0.001) });
+ */
+export interface AdamStepRequest {
+  readonly kind: 'adam';
+  /** The dtype of the parameter, the gradient and every state buffer. */
+  readonly dtype: DType;
+  /** Elements to update (the parameter's size). */
+  readonly size: number;
+  /** θ, updated in place. */
+  readonly param: BufferRange;
+  /** The gradient; any strides, shaped like the parameter; element i is its row-major element i. */
+  readonly grad: StridedView;
+  /** m (exp_avg), updated in place. */
+  readonly expAvg: BufferRange;
+  /** v (exp_avg_sq), updated in place. */
+  readonly expAvgSq: BufferRange;
+  /** v̂ (max_exp_avg_sq), updated in place; present exactly when `amsgrad`. */
+  readonly maxExpAvgSq: BufferRange | null;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW's decoupled weight decay instead of the L2 term. */
+  readonly decoupled: boolean;
+  readonly amsgrad: boolean;
+  readonly maximize: boolean;
+  /** 1 − β₁ᵗ for the step count t (t ≥ 1). */
+  readonly biasCorrection1: number;
+  /** √(1 − β₂ᵗ). */
+  readonly biasCorrection2Sqrt: number;
+}
+
+/** What {@link OptionalKernels.optimizerStep} receives: one parameter's SGD or Adam step. */
+export type OptimizerStepRequest = SgdStepRequest | AdamStepRequest;
 
 /** Names of the optional kernels. */
 export type OptionalKernelName = keyof OptionalKernels;
@@ -260,7 +360,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  * OPTIONAL_KERNELS.filter((name) => backend[name] !== undefined); // what a backend fuses
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
-  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d',
+  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep',
 ];
 
 /**

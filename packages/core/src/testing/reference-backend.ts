@@ -18,10 +18,12 @@ import {
   type BackendMemory,
   type BackendPlugin,
   type BinaryOp,
+  type BufferRange,
   type Conv2dParams,
   type DataArray,
   type DataId,
   type DType,
+  type OptimizerStepRequest,
   type OutputBuffer,
   type Pool2dParams,
   type RandomRequest,
@@ -547,6 +549,54 @@ export class ReferenceBackend implements Backend {
     this.pool2d(x, params, out, null, 'avg');
   }
 
+  /** PyTorch 1.13's single-tensor SGD / Adam(W) step, element by element in float64 (see backend.ts). */
+  optimizerStep(request: OptimizerStepRequest): void {
+    const { dtype, size } = request;
+    if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`reference.optimizerStep: float32 or float64 only, got ${dtype}`);
+    const gradient = this.input(request.grad, 'optimizerStep');
+    this.expectShape('optimizerStep', [sizeOf(request.grad.shape)], [size]);
+    const range = (target: BufferRange) => this.range(target, dtype, size);
+    const param = range(request.param);
+    // Each state value is stored (rounded to the dtype) before it is used, as PyTorch's in-place ops do.
+    const store = (array: DataArray, index: number, value: number): number => (array[index] = storeValue(dtype, value));
+    if (request.kind === 'sgd') {
+      const buffer = request.momentumBuffer ? range(request.momentumBuffer) : null;
+      for (let i = 0; i < size; i++) {
+        const p = request.param.offset + i;
+        let g = gradient[elementOffset(request.grad, i)];
+        if (request.maximize) g = -g;
+        if (request.weightDecay !== 0) g += request.weightDecay * param[p];
+        if (buffer && request.momentumBuffer) {
+          const b = request.momentumBuffer.offset + i;
+          const velocity = store(buffer, b, request.firstStep ? g : request.momentum * buffer[b] + (1 - request.dampening) * g);
+          g = request.nesterov ? g + request.momentum * velocity : velocity;
+        }
+        store(param, p, param[p] - request.lr * g);
+      }
+      return;
+    }
+    const expAvg = range(request.expAvg);
+    const expAvgSq = range(request.expAvgSq);
+    const maxExpAvgSq = request.maxExpAvgSq ? range(request.maxExpAvgSq) : null;
+    const { beta1, beta2, lr, weightDecay } = request;
+    for (let i = 0; i < size; i++) {
+      const p = request.param.offset + i;
+      let g = gradient[elementOffset(request.grad, i)];
+      if (request.maximize) g = -g;
+      let theta = param[p];
+      if (weightDecay !== 0 && request.decoupled) theta = store(param, p, theta * (1 - lr * weightDecay));
+      else if (weightDecay !== 0) g += weightDecay * theta;
+      const m = store(expAvg, request.expAvg.offset + i, beta1 * expAvg[request.expAvg.offset + i] + (1 - beta1) * g);
+      let v = store(expAvgSq, request.expAvgSq.offset + i, beta2 * expAvgSq[request.expAvgSq.offset + i] + (1 - beta2) * g * g);
+      if (maxExpAvgSq && request.maxExpAvgSq) {
+        const at = request.maxExpAvgSq.offset + i;
+        v = store(maxExpAvgSq, at, Math.max(maxExpAvgSq[at], v));
+      }
+      const denominator = Math.sqrt(v) / request.biasCorrection2Sqrt + request.eps;
+      store(param, p, theta - (lr / request.biasCorrection1) * (m / denominator));
+    }
+  }
+
   // ---- helpers ----
 
   private softmaxLike(x: StridedView, axis: number, out: OutputBuffer, logarithm: boolean): void {
@@ -621,6 +671,16 @@ export class ReferenceBackend implements Backend {
         }
       }
     }
+  }
+
+  /** The typed array behind an in-place range of `size` elements, after checking its dtype and bounds. */
+  private range(target: BufferRange, dtype: DType, size: number): DataArray {
+    const storage = this.storage(target.id, 'optimizerStep');
+    if (storage.dtype !== dtype) throw new TypeError(`reference.optimizerStep: the request says ${dtype}, a buffer holds ${storage.dtype}`);
+    if (target.offset < 0 || target.offset + size > storage.data.length) {
+      throw new RangeError(`reference.optimizerStep: [${target.offset}, ${target.offset + size}) is outside a buffer of ${storage.data.length}`);
+    }
+    return storage.data;
   }
 
   private storage(id: DataId, op: string): ReferenceStorage {
