@@ -57,6 +57,17 @@ export function checkChoice<T extends string>(owner: string, name: string, value
   return value as T;
 }
 
+/**
+ * Throw a `ValueError` unless the `fused` option is unset or a boolean.
+ * @example
+ * checkFused('Adam', 'yes'); // ValueError: Adam: invalid fused 'yes'; expected true, false or undefined
+ */
+export function checkFused(owner: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new ValueError(`${owner}: invalid fused ${describe(value)}; expected true, false or undefined (unset: the backend's kernel when it has one)`);
+  }
+}
+
 /** A short description of any value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;

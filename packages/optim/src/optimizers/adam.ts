@@ -2,8 +2,8 @@
  * Adam (with the AMSGrad variant), following PyTorch's `torch.optim.Adam` step for step. The update is
  * shared with {@link AdamW}, which only moves the weight decay out of the gradient.
  */
-import { keep, zerosLike, type Tensor } from '@tessera/core';
-import { checkNumber } from '../checks';
+import { adamStep, keep, zerosLike, type Tensor } from '@tessera/core';
+import { checkFused, checkNumber } from '../checks';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type ParamsInput } from '../optimizer';
 
 /** Options of {@link Adam} and {@link AdamW}. */
@@ -20,6 +20,12 @@ export interface AdamOptions extends OptimizerOptions {
   amsgrad: boolean;
   /** Ascend instead of descend (default false). */
   maximize: boolean;
+  /**
+   * Which implementation updates each parameter (PyTorch's `fused`): unset (the default) runs the
+   * backend's fused `optimizerStep` kernel when it has one (one pass, no temporaries) and core's
+   * composite otherwise; `false` always runs the composite; `true` requires the kernel (an error if missing).
+   */
+  fused?: boolean;
 }
 
 /** @internal The defaults of Adam (AdamW changes `weightDecay`). */
@@ -36,43 +42,30 @@ export function checkAdamOptions(options: AdamOptions, where: string): void {
   }
   checkNumber(where, 'betas[0]', options.betas[0], { min: 0, max: 1, maxExclusive: true });
   checkNumber(where, 'betas[1]', options.betas[1], { min: 0, max: 1, maxExclusive: true });
+  checkFused(where, options.fused);
 }
 
 /**
- * @internal One Adam step on one parameter; `decoupled` applies AdamW's θ ← θ(1 − γλ) instead of the L2 term.
+ * @internal One Adam step on one parameter (core's `adamStep`: the backend's fused kernel or the composite);
+ * `decoupled` applies AdamW's θ ← θ(1 − γλ) instead of the L2 term.
  */
 export function adamUpdate(param: Tensor, grad: Tensor, state: ParamState, group: AdamOptions, decoupled: boolean): void {
-  const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
-  const [beta1, beta2] = betas;
+  const { lr, betas, eps, weightDecay, amsgrad, maximize, fused } = group;
   if (state.step === undefined) {
     state.step = 0;
     state.expAvg = keep(zerosLike(param));
     state.expAvgSq = keep(zerosLike(param));
-    if (amsgrad) state.maxExpAvgSq = keep(zerosLike(param));
   }
+  // Created lazily too, so a state dict saved without amsgrad still loads into an amsgrad optimizer.
+  if (amsgrad) state.maxExpAvgSq ??= keep(zerosLike(param));
   const step = (state.step as number) + 1;
+  adamStep(
+    param,
+    grad,
+    { expAvg: state.expAvg as Tensor, expAvgSq: state.expAvgSq as Tensor, maxExpAvgSq: (state.maxExpAvgSq as Tensor | undefined) ?? null },
+    { lr, beta1: betas[0], beta2: betas[1], eps, weightDecay, decoupled, amsgrad, maximize, step, fused },
+  );
   state.step = step;
-  let g = maximize ? grad.neg() : grad;
-  if (weightDecay !== 0) {
-    if (decoupled) param.assign(param.mul(1 - lr * weightDecay));
-    else g = g.add(param.mul(weightDecay));
-  }
-  const expAvg = state.expAvg as Tensor;
-  const expAvgSq = state.expAvgSq as Tensor;
-  expAvg.assign(expAvg.mul(beta1).add(g.mul(1 - beta1)));
-  expAvgSq.assign(expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2)));
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  let second = expAvgSq;
-  if (amsgrad) {
-    // Created lazily too, so a state dict saved without amsgrad still loads into an amsgrad optimizer.
-    state.maxExpAvgSq ??= keep(zerosLike(param));
-    const maxExpAvgSq = state.maxExpAvgSq as Tensor;
-    maxExpAvgSq.assign(maxExpAvgSq.maximum(expAvgSq));
-    second = maxExpAvgSq;
-  }
-  const denominator = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-  param.assign(param.sub(expAvg.div(denominator).mul(lr / biasCorrection1)));
 }
 
 /**

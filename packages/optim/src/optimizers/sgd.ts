@@ -2,8 +2,8 @@
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum, L2 weight decay and maximize,
  * following PyTorch's `torch.optim.SGD` step for step.
  */
-import { ValueError, keep, type Tensor } from '@tessera/core';
-import { checkNumber } from '../checks';
+import { ValueError, keep, sgdStep, zerosLike, type Tensor } from '@tessera/core';
+import { checkFused, checkNumber } from '../checks';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type ParamsInput } from '../optimizer';
 
 /** Options of {@link SGD}. */
@@ -20,6 +20,12 @@ export interface SGDOptions extends OptimizerOptions {
   weightDecay: number;
   /** Ascend instead of descend (default false). */
   maximize: boolean;
+  /**
+   * Which implementation updates each parameter (PyTorch's `fused`): unset (the default) runs the
+   * backend's fused `optimizerStep` kernel when it has one and core's composite otherwise; `false`
+   * always runs the composite; `true` requires the kernel (an error if missing).
+   */
+  fused?: boolean;
 }
 
 const DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false };
@@ -63,22 +69,20 @@ export class SGD extends Optimizer<SGDOptions> {
         `${where}: Nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${options.momentum}, dampening ${options.dampening})`,
       );
     }
+    checkFused(where, options.fused);
   }
 
   protected updateParameter(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDOptions>): void {
-    const { lr, momentum, dampening, nesterov, weightDecay, maximize } = group;
-    let direction = maximize ? grad.neg() : grad;
-    if (weightDecay !== 0) direction = direction.add(param.mul(weightDecay));
-    if (momentum !== 0) {
-      const buffer = state.momentumBuffer as Tensor | undefined;
-      if (buffer === undefined) {
-        state.momentumBuffer = keep(direction.clone());
-      } else {
-        buffer.assign(buffer.mul(momentum).add(direction.mul(1 - dampening)));
-      }
-      const velocity = state.momentumBuffer as Tensor;
-      direction = nesterov ? direction.add(velocity.mul(momentum)) : velocity;
+    const { lr, momentum, dampening, nesterov, weightDecay, maximize, fused } = group;
+    let buffer = (state.momentumBuffer as Tensor | undefined) ?? null;
+    const firstStep = momentum !== 0 && buffer === null;
+    if (firstStep) buffer = keep(zerosLike(param)); // filled with the first direction by the step
+    try {
+      sgdStep(param, grad, momentum !== 0 ? buffer : null, { lr, momentum, dampening, nesterov, weightDecay, maximize, firstStep, fused });
+    } catch (error) {
+      if (firstStep) buffer?.dispose();
+      throw error;
     }
-    param.assign(param.sub(direction.mul(lr)));
+    if (firstStep) state.momentumBuffer = buffer!;
   }
 }
