@@ -1,5 +1,5 @@
 /**
- * Dtypes and PyTorch's type-promotion rules, restricted to Tessera's four dtypes.
+ * Dtypes and PyTorch's type-promotion rules, restricted to Tessera's five dtypes.
  */
 import type { DataArray, DType } from './backend/backend';
 import { DTypeError } from './errors';
@@ -9,7 +9,7 @@ import { DTypeError } from './errors';
  * @example
  * DTYPES.includes('int32'); // true
  */
-export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float16', 'float32', 'float64'];
 
 /**
  * Bytes per element.
@@ -20,6 +20,8 @@ export function itemSize(dtype: DType): number {
   switch (dtype) {
     case 'float64':
       return 8;
+    case 'float16':
+      return 2;
     case 'bool':
       return 1;
     default:
@@ -33,7 +35,7 @@ export function itemSize(dtype: DType): number {
  * isFloating('int32'); // false
  */
 export function isFloating(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
 }
 
 /** Promotion category: bool < integer < floating. */
@@ -41,7 +43,7 @@ function category(dtype: DType): number {
   return dtype === 'bool' ? 0 : dtype === 'int32' ? 1 : 2;
 }
 
-/** Rank inside the full order bool < int32 < float32 < float64. */
+/** Rank inside the full order bool < int32 < float16 < float32 < float64. */
 function rank(dtype: DType): number {
   return DTYPES.indexOf(dtype);
 }
@@ -50,6 +52,7 @@ function rank(dtype: DType): number {
  * The smallest dtype both promote to (PyTorch's `promote_types`).
  * @example
  * promoteTypes('int32', 'float32'); // 'float32'
+ * promoteTypes('float16', 'float32'); // 'float32'
  */
 export function promoteTypes(a: DType, b: DType): DType {
   return rank(a) >= rank(b) ? a : b;
@@ -70,6 +73,7 @@ export function scalarDType(value: number | boolean): DType {
  * @example
  * resultType([{ dtype: 'int32', ndim: 1 }, 2.5]); // 'float32'
  * resultType([{ dtype: 'float32', ndim: 1 }, { dtype: 'float64', ndim: 0 }]); // 'float32'
+ * resultType([{ dtype: 'float16', ndim: 1 }, 0.5]); // 'float16' (a JS float scalar keeps half)
  */
 export function resultType(operands: readonly PromotionOperand[]): DType {
   const tiers: (DType | null)[] = [null, null, null]; // dimensioned, zero-dim, scalar
@@ -88,7 +92,8 @@ export function resultType(operands: readonly PromotionOperand[]): DType {
 }
 
 /**
- * A zeroed host typed array for a dtype (bool → Uint8Array).
+ * A zeroed host typed array for a dtype as the backend boundary holds it (bool → Uint8Array,
+ * float16 → Uint16Array of bit patterns; +0 is all-zero bits).
  * @example
  * arrayFor('int32', 3); // Int32Array [0, 0, 0]
  */
@@ -100,12 +105,14 @@ export function arrayFor(dtype: DType, size: number): DataArray {
       return new Float64Array(size);
     case 'int32':
       return new Int32Array(size);
+    case 'float16':
+      return new Uint16Array(size);
     case 'bool':
       return new Uint8Array(size);
   }
 }
 
-/** The dtype a typed array holds by default. */
+/** The dtype a typed array holds by default (a Uint16Array holds integers; pass `dtype: 'float16'` to round its values to half). */
 export function dtypeOfArray(data: ArrayBufferView): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
@@ -116,7 +123,7 @@ export function dtypeOfArray(data: ArrayBufferView): DType {
   );
 }
 
-/** Throws a DTypeError unless `dtype` is one of Tessera's dtypes (catches 'int64', 'float16', typos). */
+/** Throws a DTypeError unless `dtype` is one of Tessera's dtypes (catches 'int64', 'half', typos). */
 export function checkDType(op: string, dtype: string): asserts dtype is DType {
   if (!(DTYPES as readonly string[]).includes(dtype)) {
     throw new DTypeError(`${op}: unsupported dtype '${dtype}'; expected one of ${DTYPES.join(', ')}`);

@@ -46,8 +46,8 @@ describe('ReferenceBackend plugin', () => {
     expect(referencePlugin.apiVersion).toBe(BACKEND_API_VERSION);
     expect(referencePlugin.create()).toBeInstanceOf(ReferenceBackend);
   });
-  it('supports all four dtypes, sync reads and strided inputs', () => {
-    expect([...backend.capabilities.dtypes].sort()).toEqual(['bool', 'float32', 'float64', 'int32']);
+  it('supports all five dtypes, sync reads and strided inputs', () => {
+    expect([...backend.capabilities.dtypes].sort()).toEqual(['bool', 'float16', 'float32', 'float64', 'int32']);
     expect(backend.capabilities.syncRead).toBe(true);
     expect(backend.capabilities.stridedInputs).toBe(true);
   });

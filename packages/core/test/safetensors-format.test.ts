@@ -5,6 +5,7 @@ import {
   serializeSafetensors,
   type SafetensorsEntry,
 } from '../src/io/safetensors-format';
+import { fromFloat16Bits } from '../src/float16';
 
 // ----- helpers that build files by hand, independently of the serializer -----
 
@@ -202,17 +203,19 @@ describe('parseSafetensors reads hand-built files', () => {
     expect(tensors.a.data[0]).toBe(2);
   });
 
-  it('decodes F16 exactly, including subnormals, infinities, signed zero and NaN', () => {
-    const halves = [0x3c00, 0xc000, 0x3555, 0x7bff, 0x0400, 0x0001, 0x03ff, 0x8001, 0x7c00, 0xfc00, 0x0000, 0x8000, 0x7e00];
+  it('decodes F16 to float16 bit patterns unchanged, including subnormals, infinities, signed zero and NaN payloads', () => {
+    const halves = [0x3c00, 0xc000, 0x3555, 0x7bff, 0x0400, 0x0001, 0x03ff, 0x8001, 0x7c00, 0xfc00, 0x0000, 0x8000, 0x7e00, 0x7d01];
     const expected = [
-      1, -2, 0.333251953125, 65504, 2 ** -14, 2 ** -24, 1023 * 2 ** -24, -(2 ** -24), Infinity, -Infinity, 0, -0, NaN,
+      1, -2, 0.333251953125, 65504, 2 ** -14, 2 ** -24, 1023 * 2 ** -24, -(2 ** -24), Infinity, -Infinity, 0, -0, NaN, NaN,
     ];
     const data = halves.flatMap((half) => [half & 0xff, half >> 8]);
-    const file = buildFile({ h: { dtype: 'F16', shape: [halves.length], data_offsets: [0, data.length] } }, data);
+    const file = buildFile({ h: { dtype: 'F16', shape: [halves.length], data_offsets: [0, data.length] } }, data, { pad: true });
     const { tensors } = parseSafetensors(file);
-    expect(tensors.h.dtype).toBe('float32');
-    expect(tensors.h.data).toBeInstanceOf(Float32Array);
-    expected.forEach((value, index) => expect(Object.is(tensors.h.data[index], value), `index ${index}`).toBe(true));
+    expect(tensors.h.dtype).toBe('float16');
+    expect(tensors.h.data).toEqual(new Uint16Array(halves));
+    const widened = fromFloat16Bits(tensors.h.data as Uint16Array);
+    expected.forEach((value, index) => expect(Object.is(widened[index], value), `index ${index}`).toBe(true));
+    expect(serializeSafetensors(tensors)).toEqual(file);
   });
 
   it('decodes BF16 exactly as the top half of a float32', () => {
@@ -423,8 +426,12 @@ describe('serializeSafetensors rejects entries it cannot write', () => {
 
   it('an invalid dtype or shape', () => {
     expectWriteRejected(
-      () => serializeSafetensors({ w: { dtype: 'float16' as never, shape: [1], data: new Float32Array(1) } }),
-      'tensor "w": cannot write dtype "float16"; supported dtypes are float64, float32, int32, bool',
+      () => serializeSafetensors({ w: { dtype: 'bfloat16' as never, shape: [1], data: new Float32Array(1) } }),
+      'tensor "w": cannot write dtype "bfloat16"; supported dtypes are float64, float32, int32, float16, bool',
+    );
+    expectWriteRejected(
+      () => serializeSafetensors({ w: { dtype: 'float16', shape: [1], data: new Float32Array(1) } }),
+      'tensor "w": dtype float16 needs data as Uint16Array, got Float32Array',
     );
     expectWriteRejected(
       () => serializeSafetensors({ w: { dtype: 'float32', shape: [-1], data: new Float32Array(1) } }),

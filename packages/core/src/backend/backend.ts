@@ -19,20 +19,29 @@
  * registerBackend(plugin);
  */
 
-/** Element types. `float64` is optional: a backend lists it in `capabilities.dtypes` when it supports it. */
-export type DType = 'float32' | 'int32' | 'bool' | 'float64';
+/**
+ * Element types. `float64` and `float16` are optional: a backend lists them in `capabilities.dtypes`
+ * when it supports them. float16 is IEEE-754 binary16; at this boundary its data is a `Uint16Array`
+ * of bit patterns (see `float16.ts`), and fill values and scalars stay JS numbers that the backend rounds.
+ */
+export type DType = 'float32' | 'int32' | 'bool' | 'float64' | 'float16';
 
-/** The typed array that holds each dtype's elements on the host (`bool` is one byte, 0 or 1). */
+/**
+ * The typed array that holds each dtype's elements on the host (`bool` is one byte, 0 or 1;
+ * `float16` is a Uint16Array of binary16 bit patterns).
+ */
 export type TypedArrayFor<D extends DType> = D extends 'float32'
   ? Float32Array
   : D extends 'float64'
     ? Float64Array
     : D extends 'int32'
       ? Int32Array
-      : Uint8Array;
+      : D extends 'float16'
+        ? Uint16Array
+        : Uint8Array;
 
-/** Any host array that can hold tensor data. */
-export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+/** Any host array that can hold tensor data at the backend boundary (Uint16Array: float16 bits). */
+export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
 
 /** A backend's handle to one buffer of device memory. Opaque to core. */
 export type DataId = object;
@@ -164,6 +173,7 @@ export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'ar
  * - `normal`: Box–Muller on the word pair (2j, 2j+1) of each block: `u1 = ((w₂ⱼ >>> 8) + 1) · 2⁻²⁴`,
  *   `u2 = (w₂ⱼ₊₁ >>> 8) · 2⁻²⁴`, element 2j gets `√(−2 ln u1) · cos(2π u2)`, element 2j+1 `… · sin(2π u2)`.
  * - `randint`: `low + mulhi32(word, high − low)` (the high 32 bits of the 64-bit product).
+ * Outputs are float32, float64 or int32: core draws float16 samples as float32 and casts them.
  */
 export interface RandomRequest {
   readonly distribution: 'bits' | 'uniform' | 'normal' | 'randint';

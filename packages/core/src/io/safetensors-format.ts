@@ -14,15 +14,18 @@
  *
  * Writing matches the reference library byte for byte: compact JSON with `__metadata__` first,
  * header padded with spaces to a multiple of 8, tensors ordered by descending alignment
- * (F64, F32, I32, BOOL) and then by name, packed with no gaps — so every tensor is naturally
+ * (F64, F32, I32, F16, BOOL) and then by name, packed with no gaps — so every tensor is naturally
  * aligned when the file is loaded at an 8-byte boundary.
  *
  * `saveSafetensors`/`loadSafetensors` (tensors in and out) are built on these two functions.
  */
 import type { DType } from '../backend/backend';
 
-/** The host array for a safetensors entry: Float32Array, Float64Array, Int32Array or Uint8Array (bool). */
-export type SafetensorsData = Float32Array | Float64Array | Int32Array | Uint8Array;
+/**
+ * The host array for a safetensors entry: Float32Array, Float64Array, Int32Array, Uint8Array (bool)
+ * or Uint16Array (float16 bit patterns).
+ */
+export type SafetensorsData = Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array;
 
 /**
  * One tensor as plain data: a Tessera dtype, a shape and its elements in row-major order.
@@ -70,7 +73,7 @@ const METADATA_KEY = '__metadata__';
 const READ_DTYPES = {
   F64: { itemsize: 8, dtype: 'float64' },
   F32: { itemsize: 4, dtype: 'float32' },
-  F16: { itemsize: 2, dtype: 'float32' },
+  F16: { itemsize: 2, dtype: 'float16' },
   BF16: { itemsize: 2, dtype: 'float32' },
   I64: { itemsize: 8, dtype: 'int32' },
   U64: { itemsize: 8, dtype: 'int32' },
@@ -90,6 +93,8 @@ const WRITE_DTYPES: Record<DType, { fileDType: FileDType; itemsize: number; rank
   float64: { fileDType: 'F64', itemsize: 8, rank: 3, arrayTag: '[object Float64Array]' },
   float32: { fileDType: 'F32', itemsize: 4, rank: 2, arrayTag: '[object Float32Array]' },
   int32: { fileDType: 'I32', itemsize: 4, rank: 1, arrayTag: '[object Int32Array]' },
+  // F16 sorts between BOOL and I32 in the reference library's dtype order.
+  float16: { fileDType: 'F16', itemsize: 2, rank: 0.5, arrayTag: '[object Uint16Array]' },
   bool: { fileDType: 'BOOL', itemsize: 1, rank: 0, arrayTag: '[object Uint8Array]' },
 };
 
@@ -111,7 +116,7 @@ interface HeaderEntry {
 
 /**
  * Parses a safetensors file. Data is copied out of `bytes` (any alignment, any host endianness);
- * F16 and BF16 become float32 exactly, I64/U64/U32/I16/U16/I8/U8 become int32 (out-of-range
+ * F16 becomes float16 (its bit patterns, unchanged), BF16 becomes float32 exactly, I64/U64/U32/I16/U16/I8/U8 become int32 (out-of-range
  * values are an error naming the tensor), BOOL becomes bool (0 or 1).
  *
  * @throws {SafetensorsError} for a truncated or malformed file; the message names the problem and tensor.
@@ -274,13 +279,8 @@ function decodeData(entry: HeaderEntry, raw: Uint8Array): SafetensorsData {
       return copyLittleEndian(raw, new Float32Array(count), (index) => view.getFloat32(index * 4, true));
     case 'I32':
       return copyLittleEndian(raw, new Int32Array(count), (index) => view.getInt32(index * 4, true));
-    case 'F16': {
-      const out = new Float32Array(count);
-      const bits = new Uint32Array(out.buffer);
-      const table = float16Table();
-      for (let index = 0; index < count; index++) bits[index] = table[view.getUint16(index * 2, true)];
-      return out;
-    }
+    case 'F16':
+      return copyLittleEndian(raw, new Uint16Array(count), (index) => view.getUint16(index * 2, true));
     case 'BF16': {
       // bfloat16 is the top half of a float32: shifting the bits is exact for every value.
       const out = new Float32Array(count);
@@ -332,7 +332,7 @@ function decodeData(entry: HeaderEntry, raw: Uint8Array): SafetensorsData {
 }
 
 /** Copies little-endian file bytes into `out`: a byte copy on little-endian hosts, element reads otherwise. */
-function copyLittleEndian<T extends Float64Array | Float32Array | Int32Array>(
+function copyLittleEndian<T extends Float64Array | Float32Array | Int32Array | Uint16Array>(
   raw: Uint8Array,
   out: T,
   readElement: (index: number) => number,
@@ -345,35 +345,6 @@ function copyLittleEndian<T extends Float64Array | Float32Array | Int32Array>(
   return out;
 }
 
-let float16BitsTable: Uint32Array | undefined;
-
-/** float32 bit patterns of all 65536 float16 values (built once, on first use): exact, NaN payloads kept. */
-function float16Table(): Uint32Array {
-  if (float16BitsTable) return float16BitsTable;
-  const table = new Uint32Array(65536);
-  for (let half = 0; half < 65536; half++) {
-    const sign = (half & 0x8000) << 16;
-    const exponent = (half >> 10) & 0x1f;
-    let mantissa = half & 0x3ff;
-    if (exponent === 0x1f) {
-      table[half] = sign | 0x7f800000 | (mantissa << 13); // inf or NaN
-    } else if (exponent !== 0) {
-      table[half] = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
-    } else if (mantissa === 0) {
-      table[half] = sign; // signed zero
-    } else {
-      // Subnormal: value = mantissa · 2^-24; normalise so the leading 1 becomes implicit.
-      let unbiased = -14;
-      while ((mantissa & 0x400) === 0) {
-        mantissa <<= 1;
-        unbiased--;
-      }
-      table[half] = sign | ((unbiased + 127) << 23) | ((mantissa & 0x3ff) << 13);
-    }
-  }
-  float16BitsTable = table;
-  return table;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -381,7 +352,7 @@ function float16Table(): Uint32Array {
 
 /**
  * Serializes tensors (and an optional `__metadata__` string map) to safetensors bytes, byte-identical
- * to the reference library: float32→F32, float64→F64, int32→I32, bool→BOOL; tensors ordered by
+ * to the reference library: float32→F32, float64→F64, int32→I32, float16→F16 (Uint16Array bits), bool→BOOL; tensors ordered by
  * descending alignment then name, packed with no gaps; header padded with spaces to a multiple of 8.
  *
  * @throws {SafetensorsError} if an entry's data is not the dtype's typed array or its length is not
@@ -488,6 +459,7 @@ function writeLittleEndian(entry: PreparedEntry, out: Uint8Array, view: DataView
     for (let index = 0; index < data.length; index++) {
       if (entry.dtype === 'float64') view.setFloat64(position + index * 8, data[index], true);
       else if (entry.dtype === 'float32') view.setFloat32(position + index * 4, data[index], true);
+      else if (entry.dtype === 'float16') view.setUint16(position + index * 2, data[index], true);
       else view.setInt32(position + index * 4, data[index], true);
     }
   }

@@ -1,19 +1,24 @@
 /**
  * safetensors files from and to tensors (PyTorch / Hugging Face compatible).
  */
+import { resolveBackend } from '../backend/registry';
+import { fromFloat16Bits } from '../float16';
 import { tensor } from '../ops/creation';
-import type { Tensor } from '../tensor/tensor';
+import { allocOutput } from '../ops/dispatch';
+import { readRaw } from '../tensor/read';
+import { Tensor } from '../tensor/tensor';
 import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from './safetensors-format';
 
 /**
- * Serialise named tensors (and optional string metadata) to safetensors bytes. Reads each tensor's data.
+ * Serialise named tensors (and optional string metadata) to safetensors bytes. Reads each tensor's data;
+ * float16 tensors are written as F16 with their exact bits.
  * @example
  * const bytes = await saveSafetensors({ 'fc.weight': w, 'fc.bias': b }, { format: 'pt' });
  */
 export async function saveSafetensors(record: Record<string, Tensor>, metadata?: Record<string, string>): Promise<Uint8Array> {
   const entries: Record<string, SafetensorsEntry> = {};
   for (const [name, value] of Object.entries(record)) {
-    entries[name] = { dtype: value.dtype, shape: [...value.shape], data: await value.data() };
+    entries[name] = { dtype: value.dtype, shape: [...value.shape], data: await readRaw(value, 'saveSafetensors') };
   }
   return serializeSafetensors(entries, metadata);
 }
@@ -25,7 +30,8 @@ export interface LoadSafetensorsOptions {
 }
 
 /**
- * Parse safetensors bytes into tensors (F16/BF16 become float32, I64/I8/U8/I16/U16 become int32).
+ * Parse safetensors bytes into tensors: F16 becomes float16 with its exact bits where the backend lists
+ * float16 (else float32, exactly widened), BF16 becomes float32, I64/I8/U8/I16/U16 become int32.
  * Malformed files throw a `SafetensorsError` naming the problem.
  * @example
  * const weights = loadSafetensors(new Uint8Array(await readFile('model.safetensors')));
@@ -33,9 +39,20 @@ export interface LoadSafetensorsOptions {
  */
 export function loadSafetensors(bytes: Uint8Array, options: LoadSafetensorsOptions = {}): Record<string, Tensor> {
   const { tensors } = parseSafetensors(bytes);
+  const backend = resolveBackend(options.device);
+  const keepHalf = backend.capabilities.dtypes.includes('float16');
   const result: Record<string, Tensor> = {};
   for (const [name, entry] of Object.entries(tensors)) {
-    result[name] = tensor(entry.data, { dtype: entry.dtype, shape: entry.shape, device: options.device });
+    if (entry.dtype !== 'float16') {
+      result[name] = tensor(entry.data, { dtype: entry.dtype, shape: entry.shape, device: options.device });
+    } else if (keepHalf) {
+      // Write the bits directly: going through numbers would lose NaN payloads.
+      const { storage } = allocOutput(backend, entry.shape, 'float16');
+      if (entry.data.length > 0) backend.write(storage.id, entry.data);
+      result[name] = Tensor.fromStorage(storage, entry.shape);
+    } else {
+      result[name] = tensor(fromFloat16Bits(entry.data as Uint16Array), { dtype: 'float32', shape: entry.shape, device: options.device });
+    }
   }
   return result;
 }

@@ -4,10 +4,11 @@
 import type { DataArray, DType } from '../backend/backend';
 import { resolveBackend } from '../backend/registry';
 import { arrayFor, checkDType, dtypeOfArray } from '../dtype';
+import { toFloat16Bits } from '../float16';
 import { DTypeError, ShapeError, ValueError } from '../errors';
 import { checkShape, formatShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor/tensor';
-import { allocOutput, runKernel } from './dispatch';
+import { allocOutput, requireBackendDType, runKernel } from './dispatch';
 
 /** Options shared by the creation functions. */
 export interface CreationOptions {
@@ -61,8 +62,12 @@ function flatten(data: TensorLike, shape: readonly number[], depth: number, out:
   for (const item of items) flatten(item as TensorLike, shape, depth + 1, out);
 }
 
-/** Copy values into a typed array of `dtype` (bool: non-zero → 1). */
+/** Copy values into the boundary array of `dtype` (bool: non-zero → 1; float16: rounded to binary16 bits). */
 function toTypedArray(values: ArrayLike<number | boolean>, dtype: DType): DataArray {
+  if (dtype === 'float16') {
+    const numbers = values instanceof Float32Array ? values : Array.from(values, Number);
+    return toFloat16Bits(numbers);
+  }
   const out = arrayFor(dtype, values.length);
   if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
   else for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
@@ -73,10 +78,12 @@ function toTypedArray(values: ArrayLike<number | boolean>, dtype: DType): DataAr
  * Create a tensor from a number, a boolean, nested arrays, or a typed array.
  * Numbers become float32 unless `dtype` says otherwise (JavaScript cannot tell `1` from `1.0`);
  * booleans become bool; typed arrays keep their type (Float32Array → float32, Int32Array → int32, Float64Array → float64).
+ * `dtype: 'float16'` rounds every value to the nearest half (ties to even); a backend must list float16.
  * @example
  * tensor([[1, 2], [3, 4]]);                  // float32 [2, 2]
  * tensor([0, 2, 1], { dtype: 'int32' });     // class indices
  * tensor(new Float32Array(6), { shape: [2, 3] });
+ * tensor([0.1, 1 / 3], { dtype: 'float16' }); // stored as binary16, read back as Float32Array
  */
 export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   if (options.dtype !== undefined) checkDType('tensor', options.dtype);
@@ -113,6 +120,7 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
     shape = requested;
   }
   const dtype = options.dtype ?? inferred;
+  requireBackendDType('tensor', backend, dtype);
   const { storage } = allocOutput(backend, shape, dtype);
   if (values.length > 0) backend.write(storage.id, toTypedArray(values, dtype));
   return finish(Tensor.fromStorage(storage, shape), options);
@@ -128,6 +136,7 @@ export function full(shape: readonly number[], value: number | boolean, options:
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   checkDType('full', dtype);
   const backend = resolveBackend(options.device);
+  requireBackendDType('full', backend, dtype);
   return finish(
     runKernel(backend, checked, dtype, [], (out) => backend.fill(out, Number(value))),
     options,
@@ -178,7 +187,9 @@ export function arange(start: number, end?: number, step = 1, options: CreationO
   }
   const count = Math.max(0, Math.ceil((end - start) / step));
   const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  checkDType('arange', dtype);
   const backend = resolveBackend(options.device);
+  requireBackendDType('arange', backend, dtype);
   return finish(
     runKernel(backend, [count], dtype, [], (out) => backend.arange(out, start, step)),
     options,

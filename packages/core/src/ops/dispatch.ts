@@ -3,6 +3,7 @@
  */
 import type { Backend, DType, OutputBuffer, StridedView } from '../backend/backend';
 import { backendName, resolveBackend } from '../backend/registry';
+import { isFloating } from '../dtype';
 import { BackendError, DTypeError } from '../errors';
 import { contiguousStrides, formatShape, isContiguous, sizeOf } from '../shape';
 import { Storage } from '../tensor/storage';
@@ -43,13 +44,23 @@ export function broadcastView(tensor: Tensor, shape: readonly number[]): Strided
   return { id: tensor.storage.id, dtype: tensor.dtype, shape, strides, offset: tensor.offset };
 }
 
+/**
+ * Throw a DTypeError naming `op` unless `backend` lists `dtype` in its capabilities (float16 and
+ * float64 are optional), suggesting a cast to float32.
+ * @example
+ * requireBackendDType('tensor', backend, 'float16'); // throws on a backend without float16
+ */
+export function requireBackendDType(op: string, backend: Backend, dtype: DType): void {
+  if (backend.capabilities.dtypes.includes(dtype)) return;
+  throw new DTypeError(
+    `${op}: backend '${backendName(backend)}' does not support dtype ${dtype} (it supports ${backend.capabilities.dtypes.join(', ')}); ` +
+      `use float32 instead (e.g. .float(), or { dtype: 'float32' })`,
+  );
+}
+
 /** Allocate a contiguous output of `shape` on `backend`. */
 export function allocOutput(backend: Backend, shape: readonly number[], dtype: DType): { storage: Storage; out: OutputBuffer } {
-  if (!backend.capabilities.dtypes.includes(dtype)) {
-    throw new DTypeError(
-      `backend '${backendName(backend)}' does not support dtype ${dtype} (it supports ${backend.capabilities.dtypes.join(', ')})`,
-    );
-  }
+  requireBackendDType('alloc', backend, dtype);
   const storage = Storage.allocate(backend, sizeOf(shape), dtype);
   return { storage, out: { id: storage.id, dtype, shape } };
 }
@@ -126,7 +137,7 @@ export function scalarOn(backend: Backend, value: number | boolean, dtype: DType
 
 /** Throw a DTypeError naming `op` unless `dtype` is floating point. */
 export function requireFloat(op: string, tensor: Tensor, hint = ''): void {
-  if (tensor.dtype !== 'float32' && tensor.dtype !== 'float64') {
+  if (!isFloating(tensor.dtype)) {
     throw new DTypeError(`${op}: expected a floating-point tensor, got ${tensor.dtype} of shape ${formatShape(tensor.shape)}${hint}`);
   }
 }

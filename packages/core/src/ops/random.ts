@@ -1,6 +1,8 @@
 /**
  * Random tensors from the Philox4x32-10 stream (see `random/philox.ts` for the exact definition).
  * One global generator per core; each call consumes ceil(n / 4) blocks, identically on every backend.
+ * float16 samples are drawn in float32 and rounded to nearest even (uniform ones that would round to 1
+ * become 1 − 2⁻¹¹, keeping [0, 1)), so they are identical on every backend too.
  */
 import type { DType, RandomRequest } from '../backend/backend';
 import { resolveBackend } from '../backend/registry';
@@ -10,7 +12,10 @@ import { blocksFor } from '../random/philox';
 import { checkShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import type { CreationOptions } from './creation';
-import { runKernel } from './dispatch';
+import { requireBackendDType, runKernel } from './dispatch';
+import { castTo } from './cast';
+import { minimum } from './binary';
+import { noGrad } from '../autograd/grad-mode';
 
 /**
  * PyTorch's default seed, so an unseeded program is still reproducible.
@@ -69,11 +74,28 @@ function reserve(n: number): Pick<RandomRequest, 'key' | 'counter'> {
   return { key: [key[0], key[1]], counter };
 }
 
+/** The largest float16 below 1 (0x3bff): where float16 uniform samples that would round up to 1 go. */
+const FLOAT16_BELOW_ONE = 1 - 2 ** -11;
+
 function draw(op: string, shape: readonly number[], dtype: DType, request: Omit<RandomRequest, 'key' | 'counter'>, options: CreationOptions): Tensor {
   const checked = checkShape(op, shape);
   const backend = resolveBackend(options.device);
+  requireBackendDType(op, backend, dtype);
   const full = { ...request, ...reserve(sizeOf(checked)) };
-  const out = runKernel(backend, checked, dtype, [], (output) => backend.random(output, full));
+  // float16 samples are the float32 stream rounded to nearest even, so every backend gives the same bits.
+  const drawType = dtype === 'float16' ? 'float32' : dtype;
+  let out = runKernel(backend, checked, drawType, [], (output) => backend.random(output, full));
+  if (drawType !== dtype) {
+    const wide = out;
+    out = noGrad(() => castTo(wide, dtype));
+    wide.dispose();
+    if (request.distribution === 'uniform') {
+      // Keep [0, 1): values within 2⁻¹² of 1 round up to 1 in half precision.
+      const rounded = out;
+      out = noGrad(() => minimum(rounded, FLOAT16_BELOW_ONE));
+      rounded.dispose();
+    }
+  }
   if (options.requiresGrad) out.requiresGrad = true;
   return out;
 }
@@ -81,7 +103,7 @@ function draw(op: string, shape: readonly number[], dtype: DType, request: Omit<
 function floatType(op: string, options: CreationOptions): DType {
   const dtype = options.dtype ?? 'float32';
   checkDType(op, dtype);
-  if (!isFloating(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  if (!isFloating(dtype)) throw new DTypeError(`${op}: dtype must be float16, float32 or float64, got ${dtype}`);
   return dtype;
 }
 

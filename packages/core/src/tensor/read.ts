@@ -10,6 +10,8 @@ import { formatShape } from '../shape';
 import { Storage } from './storage';
 import { Tensor } from './tensor';
 import { contiguous } from '../ops/view';
+import { requireBackendDType } from '../ops/dispatch';
+import { fromFloat16Bits } from '../float16';
 
 /** Nested arrays of numbers, as returned by `array()`. */
 export type NestedArray = number | NestedArray[];
@@ -19,9 +21,12 @@ function contiguousSource(tensor: Tensor): Tensor {
   return tensor.isContiguous() ? tensor : contiguous(tensor);
 }
 
-/** All elements, row-major, in a new typed array. */
-export async function readData(tensor: Tensor): Promise<DataArray> {
-  tensor.assertLive('data');
+/**
+ * All elements, row-major, as the backend boundary holds them (float16: Uint16Array of bit patterns).
+ * Used where bits must survive exactly (transfers, safetensors); users get {@link readData}.
+ */
+export async function readRaw(tensor: Tensor, op = 'data'): Promise<DataArray> {
+  tensor.assertLive(op);
   if (tensor.size === 0) return arrayFor(tensor.dtype, 0);
   const source = contiguousSource(tensor);
   try {
@@ -31,13 +36,13 @@ export async function readData(tensor: Tensor): Promise<DataArray> {
   }
 }
 
-/** All elements, synchronously; only on backends that advertise `syncRead`. */
-export function readDataSync(tensor: Tensor): DataArray {
-  tensor.assertLive('dataSync');
+/** Synchronous {@link readRaw}; only on backends that advertise `syncRead`. */
+export function readRawSync(tensor: Tensor, op = 'dataSync'): DataArray {
+  tensor.assertLive(op);
   const backend = tensor.storage.backend;
   if (!backend.capabilities.syncRead || !backend.readSync) {
     throw new BackendError(
-      `dataSync: backend '${backendName(backend)}' cannot read synchronously (shape ${formatShape(tensor.shape)}); use await tensor.data() instead`,
+      `${op}: backend '${backendName(backend)}' cannot read synchronously (shape ${formatShape(tensor.shape)}); use await tensor.data() instead`,
     );
   }
   if (tensor.size === 0) return arrayFor(tensor.dtype, 0);
@@ -47,6 +52,21 @@ export function readDataSync(tensor: Tensor): DataArray {
   } finally {
     if (source !== tensor) source.dispose();
   }
+}
+
+/** What users see of boundary data: float16 bits widen (exactly) to a Float32Array; other dtypes as they are. */
+function toUserArray(tensor: Tensor, raw: DataArray): DataArray {
+  return tensor.dtype === 'float16' ? fromFloat16Bits(raw as Uint16Array) : raw;
+}
+
+/** All elements, row-major, in a new typed array (float16 tensors give a Float32Array). */
+export async function readData(tensor: Tensor): Promise<DataArray> {
+  return toUserArray(tensor, await readRaw(tensor));
+}
+
+/** All elements, synchronously; only on backends that advertise `syncRead`. */
+export function readDataSync(tensor: Tensor): DataArray {
+  return toUserArray(tensor, readRawSync(tensor));
 }
 
 /** Row-major flat data to nested arrays of `shape`. */
@@ -63,9 +83,7 @@ export function toNested(data: DataArray, shape: readonly number[]): NestedArray
 }
 
 function createOn(backend: Backend, data: DataArray, source: Tensor): Tensor {
-  if (!backend.capabilities.dtypes.includes(source.dtype)) {
-    throw new BackendError(`to: backend '${backendName(backend)}' does not support ${source.dtype}; cast first (e.g. .float())`);
-  }
+  requireBackendDType('to', backend, source.dtype);
   const storage = Storage.allocate(backend, source.size, source.dtype);
   if (source.size > 0) backend.write(storage.id, data);
   return Tensor.fromStorage(storage, source.shape);
@@ -73,13 +91,13 @@ function createOn(backend: Backend, data: DataArray, source: Tensor): Tensor {
 
 /** The gradient of a transfer goes back to the source backend, which needs a synchronous read of the gradient. */
 function transferBack(grad: Tensor, target: Backend): Tensor {
-  return createOn(target, readDataSync(grad), grad);
+  return createOn(target, readRawSync(grad, 'to'), grad);
 }
 
 /** A copy of `tensor` on `backend` (recorded by autograd when gradients flow). */
 export async function transfer(tensor: Tensor, backend: Backend): Promise<Tensor> {
   const sourceBackend = tensor.storage.backend;
-  const data = await readData(tensor);
+  const data = await readRaw(tensor, 'to');
   const moved = createOn(backend, data, tensor);
   if (isFloating(tensor.dtype)) {
     recordOp('to', [tensor], moved, (grad) => [transferBack(grad, sourceBackend)]);

@@ -243,7 +243,8 @@ export class Tensor {
   // ---------------------------------------------------------------- reading
 
   /**
-   * The elements in row-major order, as a new typed array (bool → Uint8Array of 0/1).
+   * The elements in row-major order, as a new typed array (bool → Uint8Array of 0/1; float16 →
+   * Float32Array holding the exact half values, since Node 20 has no Float16Array).
    * @example
    * await tensor([1, 2]).data(); // Float32Array [1, 2]
    */
@@ -345,6 +346,17 @@ export class Tensor {
   /** `cast('float64')`. */
   double(): Tensor {
     return castTo(this, 'float64');
+  }
+
+  /**
+   * `cast('float16')`: round to IEEE half precision (the backend must list float16). Reads of the
+   * result still give numbers (a Float32Array), and gradients flowing back are float16 too.
+   * @example
+   * const h = tensor([0.1, 70000]).half();
+   * await h.data(); // Float32Array [0.0999755859375, Infinity]
+   */
+  half(): Tensor {
+    return castTo(this, 'float16');
   }
 
   /** `cast('int32')`. */

@@ -2,10 +2,12 @@
  * The float64 reference backend: the oracle every other backend is compared against.
  *
  * Design: the simplest code that is obviously correct. No pooling, no fast paths, no fused loops.
- * - Each buffer keeps a typed array of its dtype (bool is a Uint8Array of 0/1).
+ * - Each buffer keeps a typed array of its dtype (bool is a Uint8Array of 0/1; float16 keeps its values,
+ *   already rounded to binary16, in a Float64Array and converts to and from bit patterns in write/read).
  * - Every kernel reads its inputs element by element through {@link elementOffset}, the one
  *   strided-index helper (strides may be 0 or negative), does all math on float64 JS numbers, and
- *   stores the result into the output dtype with {@link storeValue}.
+ *   stores the result into the output dtype with {@link storeValue}. So float16 results are the exact
+ *   float64 result rounded once to binary16: per-op rounding, as a float16 device stores it.
  * - Semantics follow the doc comments in `backend/backend.ts` exactly; where they are silent,
  *   PyTorch's behaviour is used and noted.
  *
@@ -34,6 +36,7 @@ import {
 import { fillPhiloxStream } from '../random/philox';
 import { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
 import { arrayFor, isFloating, itemSize } from '../dtype';
+import { float16BitsToFloat32, roundToFloat16, toFloat16Bits } from '../float16';
 import { contiguousStrides, sizeOf } from '../shape';
 
 /** One buffer of the reference backend: a typed array of the buffer's dtype. */
@@ -83,14 +86,21 @@ function unravel(flat: number, shape: readonly number[]): number[] {
   return index;
 }
 
+/** A zeroed buffer of `size` elements: the boundary array, except float16 which holds its values as float64. */
+function storageArrayFor(dtype: DType, size: number): DataArray {
+  return dtype === 'float16' ? new Float64Array(size) : arrayFor(dtype, size);
+}
+
 /**
- * Convert a float64 result to what `dtype` stores: float32 rounds to nearest, int32 wraps as two's
- * complement (arithmetic results are integers already), bool is `value ≠ 0`.
+ * Convert a float64 result to what `dtype` stores: float32 and float16 round to nearest even, int32
+ * wraps as two's complement (arithmetic results are integers already), bool is `value ≠ 0`.
  */
 function storeValue(dtype: DType, value: number): number {
   switch (dtype) {
     case 'float32':
       return Math.fround(value);
+    case 'float16':
+      return roundToFloat16(value);
     case 'float64':
       return value;
     case 'int32':
@@ -199,7 +209,7 @@ function isNewExtreme(candidate: number, current: number, wantMax: boolean): boo
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
   readonly capabilities: BackendCapabilities = {
-    dtypes: ['float32', 'int32', 'bool', 'float64'],
+    dtypes: ['float32', 'int32', 'bool', 'float64', 'float16'],
     syncRead: true,
     stridedInputs: true,
   };
@@ -210,7 +220,7 @@ export class ReferenceBackend implements Backend {
 
   alloc(size: number, dtype: DType): DataId {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`reference.alloc: size must be a non-negative integer, got ${size}`);
-    const storage = new ReferenceStorage(dtype, arrayFor(dtype, size));
+    const storage = new ReferenceStorage(dtype, storageArrayFor(dtype, size));
     this.live.add(storage);
     return storage;
   }
@@ -228,6 +238,13 @@ export class ReferenceBackend implements Backend {
         `reference.write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.data.length}`,
       );
     }
+    if (storage.dtype === 'float16') {
+      if (!(data instanceof Uint16Array)) {
+        throw new TypeError(`reference.write: float16 data must be a Uint16Array of bit patterns, got ${data.constructor.name}`);
+      }
+      for (let i = 0; i < data.length; i++) storage.data[offset + i] = float16BitsToFloat32(data[i]);
+      return;
+    }
     for (let i = 0; i < data.length; i++) storage.data[offset + i] = storeValue(storage.dtype, data[i]);
   }
 
@@ -241,7 +258,8 @@ export class ReferenceBackend implements Backend {
     if (offset < 0 || size < 0 || offset + size > storage.data.length) {
       throw new RangeError(`reference.read: [${offset}, ${offset + size}) is outside a buffer of ${storage.data.length}`);
     }
-    return storage.data.slice(offset, offset + size);
+    const values = storage.data.slice(offset, offset + size);
+    return dtype === 'float16' ? toFloat16Bits(values) : values;
   }
 
   memory(): BackendMemory {
@@ -442,8 +460,10 @@ export class ReferenceBackend implements Backend {
 
   random(out: OutputBuffer, request: RandomRequest): void {
     const output = this.output(out, 'random', out.shape);
-    if (output instanceof Uint8Array) throw new TypeError('reference.random: bool outputs are not supported');
-    fillPhiloxStream(output, request);
+    if (out.dtype === 'bool' || out.dtype === 'float16') {
+      throw new TypeError(`reference.random: ${out.dtype} outputs are not supported (core draws float16 as float32 and casts)`);
+    }
+    fillPhiloxStream(output as Float32Array | Float64Array | Int32Array, request);
   }
 
   sync(): Promise<void> {
