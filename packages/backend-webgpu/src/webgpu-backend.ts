@@ -12,11 +12,13 @@ import { matmulKernel } from './kernels/matmul';
 import { randomKernel } from './kernels/random';
 import { reduceKernel } from './kernels/reduce';
 import { GpuRuntime } from './runtime/gpu-runtime';
-import { GPU_ELEMENT_BYTES, GpuStorage } from './storage/gpu-storage';
+import { GpuStorage, gpuElementBytes } from './storage/gpu-storage';
 import { Readback } from './storage/readback';
 
-/** Dtypes stored on the GPU. float64 has no WGSL type; core keeps float64 tensors on other backends. */
-const SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
+/** Dtypes stored on every device. float64 has no WGSL type; core keeps float64 tensors on other backends. */
+const ALWAYS_SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
+/** Plus float16 (`array<f16>`, f32 arithmetic) where the device has `shader-f16`. */
+const WITH_SHADER_F16: readonly DType[] = [...ALWAYS_SUPPORTED, 'float16'];
 
 /** Options of {@link WebGPUBackend}. */
 export interface WebGPUBackendOptions {
@@ -28,7 +30,7 @@ export interface WebGPUBackendOptions {
 
 /** Adapter features this backend uses, for diagnostics. */
 export interface WebGPUFeatures {
-  /** The device has `shader-f16` (half-precision WGSL); see the README for what uses it. */
+  /** The device has `shader-f16` (half-precision WGSL): then `capabilities.dtypes` lists `float16`. */
   readonly shaderF16: boolean;
   /** A description of the adapter (vendor, architecture, device), when the browser exposes it. */
   readonly adapter: string;
@@ -51,7 +53,8 @@ export interface WebGPUFeatures {
  */
 export class WebGPUBackend implements Backend {
   readonly name: string;
-  readonly capabilities: BackendCapabilities = { dtypes: SUPPORTED, syncRead: false, stridedInputs: true };
+  /** `dtypes` includes `float16` exactly when `features.shaderF16` is true. */
+  readonly capabilities: BackendCapabilities;
   readonly features: WebGPUFeatures;
   /** The device and its command stream, pipeline cache and pool (exposed for diagnostics and fault tests). */
   readonly runtime: GpuRuntime;
@@ -71,6 +74,9 @@ export class WebGPUBackend implements Backend {
     this.name = options.name ?? 'webgpu';
     this.owner = options.owner;
     this.features = options.features ?? { shaderF16: device.features.has('shader-f16'), adapter: 'unknown' };
+    // A device without the feature cannot compile `enable f16;`, so float16 is offered only with it.
+    const shaderF16 = this.features.shaderF16 && device.features.has('shader-f16');
+    this.capabilities = { dtypes: shaderF16 ? WITH_SHADER_F16 : ALWAYS_SUPPORTED, syncRead: false, stridedInputs: true };
     this.runtime = new GpuRuntime(device, { dispatchesPerSubmit: options.dispatchesPerSubmit, software: this.features.software });
     this.readback = new Readback(this.runtime);
     void device.lost.then((info) => {
@@ -121,12 +127,29 @@ export class WebGPUBackend implements Backend {
     this.runtime.ensureAlive(op);
   }
 
+  /** Throw a DTypeError naming the op unless this device stores `dtype`. */
+  private checkDType(op: string, dtype: DType): void {
+    if (this.capabilities.dtypes.includes(dtype)) return;
+    const supported = this.capabilities.dtypes.join(', ');
+    if (dtype === 'float16') {
+      throw new DTypeError(
+        `webgpu ${op}: dtype float16 needs the adapter feature 'shader-f16', which this device (${this.features.adapter}) does not have ` +
+          `(supported: ${supported}); use float32, or keep float16 tensors on the cpu backend`,
+      );
+    }
+    throw new DTypeError(`webgpu ${op}: dtype ${dtype} is not supported by the webgpu backend (supported: ${supported}); keep ${dtype} tensors on the cpu backend`);
+  }
+
+  /** Float kernels without an integer form (softmax, layerNorm, conv2d, pooling) take float32 or float16. */
+  private checkFloat(op: string, dtype: DType): void {
+    if (dtype !== 'float32' && dtype !== 'float16') throw new DTypeError(`webgpu ${op}: expected a float32 or float16 input, got ${dtype}`);
+    this.checkDType(op, dtype);
+  }
+
   alloc(size: number, dtype: DType): DataId {
     this.check('alloc');
-    if (!SUPPORTED.includes(dtype)) {
-      throw new DTypeError(`webgpu alloc: dtype ${dtype} is not supported by the webgpu backend (supported: ${SUPPORTED.join(', ')}); keep ${dtype} tensors on the cpu backend`);
-    }
-    const bytes = size * GPU_ELEMENT_BYTES;
+    this.checkDType('alloc', dtype);
+    const bytes = size * gpuElementBytes(dtype);
     if (bytes > this.runtime.limits.maxBufferSize) {
       throw new BackendError(`webgpu alloc: ${size} ${dtype} elements (${bytes} bytes) exceed this adapter's maxBufferSize of ${this.runtime.limits.maxBufferSize} bytes`);
     }
@@ -160,12 +183,21 @@ export class WebGPUBackend implements Backend {
     if (offset < 0 || offset + data.length > storage.size) {
       throw new RangeError(`webgpu write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.size}`);
     }
+    if ((storage.dtype === 'float16') !== (data instanceof Uint16Array)) {
+      throw new DTypeError(
+        `webgpu write: float16 buffers take a Uint16Array of binary16 bit patterns (and only they do); got ${data.constructor.name} for a ${storage.dtype} buffer`,
+      );
+    }
     if (data.length === 0) return;
+    if (data instanceof Uint16Array) {
+      writeHalves(this.runtime, storage, data, offset);
+      return;
+    }
     const words = storage.dtype === 'bool' || data instanceof Uint8Array ? Uint32Array.from(data) : data;
     if (words instanceof Float64Array) throw new DTypeError('webgpu write: float64 data is not supported');
     // Commands recorded but not yet submitted run after a queue write: submit them first.
     if (storage.lastUse === this.runtime.stream.serial && this.runtime.stream.pending) this.runtime.stream.flush();
-    this.runtime.device.queue.writeBuffer(storage.buffer, offset * GPU_ELEMENT_BYTES, words.buffer, words.byteOffset, words.byteLength);
+    this.runtime.device.queue.writeBuffer(storage.buffer, offset * 4, words.buffer, words.byteOffset, words.byteLength);
   }
 
   read(id: DataId, dtype: DType, offset: number, size: number): Promise<DataArray> {
@@ -224,7 +256,7 @@ export class WebGPUBackend implements Backend {
   where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void {
     this.check('where');
     launchElementwise(this.runtime, {
-      op: 'where', shape: out.shape, output: this.out(out, 'where'),
+      op: 'where', shape: out.shape, output: this.out(out, 'where'), raw: true,
       inputs: [this.operand(cond, 'where'), this.operand(a, 'where'), this.operand(b, 'where')],
       expression: () => `select(v2, v1, ${cond.dtype === 'float32' ? '!(v0 == 0.0)' : cond.dtype === 'int32' ? 'v0 != 0' : 'v0 != 0u'})`,
     });
@@ -247,7 +279,7 @@ export class WebGPUBackend implements Backend {
 
   assign(dst: StridedView, src: StridedView): void {
     this.check('assign');
-    launchElementwise(this.runtime, { op: 'assign', shape: dst.shape, output: this.operand(dst, 'assign'), inputs: [this.operand(src, 'assign')], expression: () => 'v0' });
+    launchElementwise(this.runtime, { op: 'assign', shape: dst.shape, output: this.operand(dst, 'assign'), inputs: [this.operand(src, 'assign')], expression: () => 'v0', raw: true });
   }
 
   gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
@@ -288,7 +320,7 @@ export class WebGPUBackend implements Backend {
     const expected = rowMajorStrides(view.shape);
     if (view.shape.every((dim, k) => dim === 1 || view.strides[k] === expected[k])) return { storage, offset: view.offset, temporary: false };
     const copy = this.runtime.temporary(elementCount(view.shape), view.dtype);
-    launchElementwise(this.runtime, { op, shape: view.shape, output: contiguousOperand(copy, view.dtype, view.shape), inputs: [this.operand(view, op)], expression: () => 'v0' });
+    launchElementwise(this.runtime, { op, shape: view.shape, output: contiguousOperand(copy, view.dtype, view.shape), inputs: [this.operand(view, op)], expression: () => 'v0', raw: true });
     return { storage: copy, offset: 0, temporary: true };
   }
 
@@ -307,7 +339,7 @@ export class WebGPUBackend implements Backend {
   private softmaxLike(x: StridedView, axis: number, out: OutputBuffer, logarithm: boolean): void {
     const op = logarithm ? 'logSoftmax' : 'softmax';
     this.check(op);
-    if (x.dtype !== 'float32') throw new DTypeError(`webgpu ${op}: float32 only, got ${x.dtype}`);
+    this.checkFloat(op, x.dtype);
     const input = this.contiguous(x, op);
     const outer = elementCount(x.shape.slice(0, axis));
     const inner = elementCount(x.shape.slice(axis + 1));
@@ -320,7 +352,7 @@ export class WebGPUBackend implements Backend {
     out: OutputBuffer, mean: OutputBuffer, rstd: OutputBuffer,
   ): void {
     this.check('layerNorm');
-    if (x.dtype !== 'float32') throw new DTypeError(`webgpu layerNorm: float32 only, got ${x.dtype}`);
+    this.checkFloat('layerNorm', x.dtype);
     const input = this.contiguous(x, 'layerNorm');
     const gamma = weight ? this.contiguous(weight, 'layerNorm') : null;
     const beta = bias ? this.contiguous(bias, 'layerNorm') : null;
@@ -333,7 +365,7 @@ export class WebGPUBackend implements Backend {
 
   conv2d(x: StridedView, weight: StridedView, bias: StridedView | null, params: Conv2dParams, out: OutputBuffer): void {
     this.check('conv2d');
-    if (x.dtype !== 'float32') throw new DTypeError(`webgpu conv2d: float32 only, got ${x.dtype}`);
+    this.checkFloat('conv2d', x.dtype);
     const kernel = this.contiguous(weight, 'conv2d');
     conv2dKernel(
       this.runtime, x, this.storage(x.id, 'conv2d'), kernel, weight.shape,
@@ -345,16 +377,54 @@ export class WebGPUBackend implements Backend {
 
   maxPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void {
     this.check('maxPool2d');
+    this.checkFloat('maxPool2d', x.dtype);
     pool2dKernel(this.runtime, 'max', x, this.storage(x.id, 'maxPool2d'), params, out, this.storage(out.id, 'maxPool2d'), this.storage(indices.id, 'maxPool2d'));
   }
 
   avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
     this.check('avgPool2d');
+    this.checkFloat('avgPool2d', x.dtype);
     pool2dKernel(this.runtime, 'avg', x, this.storage(x.id, 'avgPool2d'), params, out, this.storage(out.id, 'avgPool2d'), null);
   }
 }
 
+/**
+ * Host float16 data (bit patterns) into a float16 buffer. Queue writes move whole 4-byte words:
+ * a write that starts on a word and ends on one (or at the buffer's end, whose padding half is
+ * free) goes straight to the buffer, padded; any other range would clobber a neighbouring half,
+ * so it lands in a scratch buffer and a copy kernel moves exactly its halves.
+ */
+function writeHalves(runtime: GpuRuntime, storage: GpuStorage, data: Uint16Array, offset: number): void {
+  const padded = (halves: Uint16Array): Uint16Array => {
+    if (halves.length % 2 === 0) return halves;
+    const even = new Uint16Array(halves.length + 1);
+    even.set(halves);
+    return even;
+  };
+  if (offset % 2 === 0 && (data.length % 2 === 0 || offset + data.length === storage.size)) {
+    if (storage.lastUse === runtime.stream.serial && runtime.stream.pending) runtime.stream.flush();
+    const words = padded(data);
+    runtime.device.queue.writeBuffer(storage.buffer, offset * 2, words.buffer, words.byteOffset, words.byteLength);
+    return;
+  }
+  // A pooled scratch buffer is unused by queued work, so it can be written at once; the copy
+  // kernel is recorded after everything already queued on `storage`, keeping the order.
+  const scratch = runtime.temporary(data.length, 'float16');
+  const words = padded(data);
+  runtime.device.queue.writeBuffer(scratch.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
+  launchElementwise(runtime, {
+    op: 'write',
+    shape: [data.length],
+    output: { storage, dtype: 'float16', strides: [1], offset },
+    inputs: [{ storage: scratch, dtype: 'float16', strides: [1], offset: 0 }],
+    expression: () => 'v0',
+    raw: true,
+  });
+  runtime.releaseTemporary(scratch);
+}
+
 function emptyArray(dtype: DType): DataArray {
+  if (dtype === 'float16') return new Uint16Array(0);
   if (dtype === 'float32') return new Float32Array(0);
   if (dtype === 'int32') return new Int32Array(0);
   if (dtype === 'float64') return new Float64Array(0);

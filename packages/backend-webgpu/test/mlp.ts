@@ -1,5 +1,5 @@
 /** A small seeded MLP built from core ops (matmul, add, relu, logSoftmax, gather), trained with plain SGD. */
-import { manualSeed, noGrad, randn, tensor, tidy, type Tensor } from '@tessera/core';
+import { manualSeed, noGrad, randn, tensor, tidy, type DType, type Tensor } from '@tessera/core';
 
 /** Sizes of the test MLP. */
 export interface MlpSizes {
@@ -24,19 +24,20 @@ function batchData(sizes: MlpSizes): { x: Float32Array; labels: Int32Array } {
 /**
  * A trainer on `device`: weights from `randn` after `manualSeed(seed)` (the Philox stream, so the
  * same on every backend), one SGD step per `step()`, returning the loss before the update.
+ * `dtype` is the dtype of the weights and inputs (float16: the float32 draws rounded to half).
  */
-export function createMlp(device: string, sizes: MlpSizes, seed = 7, lr = 0.1) {
+export function createMlp(device: string, sizes: MlpSizes, seed = 7, lr = 0.1, dtype: DType = 'float32') {
   manualSeed(seed);
   const scale1 = 1 / Math.sqrt(sizes.inputs);
   const scale2 = 1 / Math.sqrt(sizes.hidden);
   const params: Tensor[] = tidy(() => [
-    randn([sizes.inputs, sizes.hidden], { device }).mul(scale1),
-    randn([sizes.hidden], { device }).mul(0.1),
-    randn([sizes.hidden, sizes.classes], { device }).mul(scale2),
-    randn([sizes.classes], { device }).mul(0.1),
+    randn([sizes.inputs, sizes.hidden], { device, dtype }).mul(scale1),
+    randn([sizes.hidden], { device, dtype }).mul(0.1),
+    randn([sizes.hidden, sizes.classes], { device, dtype }).mul(scale2),
+    randn([sizes.classes], { device, dtype }).mul(0.1),
   ]).map((t) => t.requiresGrad_());
   const { x: xData, labels: labelData } = batchData(sizes);
-  const x = tensor(xData, { shape: [sizes.batch, sizes.inputs], device });
+  const x = tensor(xData, { shape: [sizes.batch, sizes.inputs], device, dtype });
   const labels = tensor(labelData, { shape: [sizes.batch, 1], device });
   const [w1, b1, w2, b2] = params;
   return {

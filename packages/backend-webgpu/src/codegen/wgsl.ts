@@ -7,9 +7,10 @@
  */
 import type { DType } from '@tessera/core';
 
-/** The WGSL scalar type holding each dtype in storage (bool is one u32 per element, 0 or 1). */
-export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
+/** The WGSL scalar type holding each dtype in storage (bool is one u32 per element, 0 or 1; float16 is f16). */
+export function wgslType(dtype: DType): 'f32' | 'f16' | 'i32' | 'u32' {
   if (dtype === 'float32') return 'f32';
+  if (dtype === 'float16') return 'f16';
   if (dtype === 'int32') return 'i32';
   return 'u32';
 }

@@ -1,11 +1,14 @@
 /**
  * Element-wise kernels (unary, binary, where, cast, assign, fill, arange): one generated WGSL
  * program per op, dtypes, collapsed rank and operand contiguity, with shapes, strides and offsets
- * as uniforms. Output operand 0 may itself be strided (`assign`).
+ * as uniforms. Output operand 0 may itself be strided (`assign`). float16 operands are widened to
+ * f32 as they load and rounded once as the result stores (see `codegen/float16.ts`), so every
+ * expression below is written for float32, int32 and bool only.
  */
 import { BackendError, DTypeError, type BinaryOp, type DType, type UnaryOp } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
+import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import { MATH_HELPERS } from './math';
@@ -31,6 +34,11 @@ export interface ElementwiseSpec {
   readonly scalars?: (words: UniformWords) => void;
   /** Extra WGSL functions the expression uses (given the first scalar uniform index). */
   readonly helpers?: (extra: number) => string;
+  /**
+   * Values move unchanged (copies, gather, where, fill from bits): inputs load and the output
+   * stores in their storage types, so float16 bit patterns (NaN payloads too) pass through as they are.
+   */
+  readonly raw?: boolean;
 }
 
 const WORKGROUP = 256;
@@ -60,13 +68,14 @@ export function launchElementwise(runtime: GpuRuntime, spec: ElementwiseSpec): v
   const dtypes = operands.map((operand) => operand.dtype).join(',');
   const key = `ew:${spec.op}:${dtypes}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`;
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + MATH_HELPERS + (spec.helpers?.(extra) ?? '');
+    let code = shaderPrelude(operands.map((operand) => operand.dtype)) + uniformBlock(uniformWords) + FLOAT_HELPERS + MATH_HELPERS + (spec.helpers?.(extra) ?? '');
     spec.inputs.forEach((input, k) => (code += storageBinding(k + 1, `in${k}`, wgslType(input.dtype), 'read')));
     code += storageBinding(spec.inputs.length + 1, 'outBuf', wgslType(spec.output.dtype), 'read_write');
     code += flatEntry(WORKGROUP, 'P(0u)');
     code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}\n`;
-    spec.inputs.forEach((_, k) => (code += `  let v${k} = in${k}[o${k + 1}];\n`));
-    code += `  outBuf[o0] = ${spec.expression(extra)};\n}\n`;
+    spec.inputs.forEach((input, k) => (code += `  let v${k} = ${spec.raw ? `in${k}[o${k + 1}]` : widen(`in${k}[o${k + 1}]`, input.dtype)};\n`));
+    const value = spec.expression(extra);
+    code += `  outBuf[o0] = ${spec.raw ? value : narrow(value, spec.output.dtype)};\n}\n`;
     return code;
   };
   runtime.launch({
@@ -85,8 +94,9 @@ export function contiguousOperand(storage: GpuStorage, dtype: DType, shape: read
   return { storage, dtype, strides: rowMajorStrides(shape), offset: 0 };
 }
 
-/** The WGSL of `op(v0)` for dtype `dtype`. */
-export function unaryExpression(op: UnaryOp, dtype: DType): string {
+/** The WGSL of `op(v0)` for dtype `dtype` (float16 as float32: `v0` arrives widened). */
+export function unaryExpression(op: UnaryOp, storageDType: DType): string {
+  const dtype = computeDType(storageDType);
   if (op === 'logicalNot') return dtype === 'float32' ? 'select(0u, 1u, v0 == 0.0)' : dtype === 'int32' ? 'select(0u, 1u, v0 == 0)' : 'select(0u, 1u, v0 == 0u)';
   if (dtype === 'int32') {
     switch (op) {
@@ -98,7 +108,7 @@ export function unaryExpression(op: UnaryOp, dtype: DType): string {
       default: throw new DTypeError(`webgpu unary: '${op}' takes a float input, got int32 (core casts integers first)`);
     }
   }
-  if (dtype !== 'float32') throw new DTypeError(`webgpu unary: '${op}' is not defined for ${dtype}`);
+  if (dtype !== 'float32') throw new DTypeError(`webgpu unary: '${op}' is not defined for ${storageDType}`);
   switch (op) {
     case 'neg': return '-v0';
     case 'abs': return 'abs(v0)';
@@ -121,8 +131,9 @@ export function unaryExpression(op: UnaryOp, dtype: DType): string {
   }
 }
 
-/** The WGSL of `v0 op v1` for operands of `dtype`. */
-export function binaryExpression(op: BinaryOp, dtype: DType): string {
+/** The WGSL of `v0 op v1` for operands of `dtype` (float16 as float32: `v0`, `v1` arrive widened). */
+export function binaryExpression(op: BinaryOp, storageDType: DType): string {
+  const dtype = computeDType(storageDType);
   const zero = dtype === 'float32' ? '0.0' : dtype === 'int32' ? '0' : '0u';
   const truth = (condition: string) => `select(0u, 1u, ${condition})`;
   switch (op) {
@@ -138,7 +149,7 @@ export function binaryExpression(op: BinaryOp, dtype: DType): string {
   }
   if (dtype === 'bool') throw new DTypeError(`webgpu binary: '${op}' is not defined for bool (core casts bool to a number type first)`);
   const float = dtype === 'float32';
-  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`webgpu binary: dtype ${dtype} is not supported`);
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`webgpu binary: dtype ${storageDType} is not supported`);
   switch (op) {
     case 'add': return 'v0 + v1';
     case 'sub': return 'v0 - v1';
@@ -151,11 +162,17 @@ export function binaryExpression(op: BinaryOp, dtype: DType): string {
   }
 }
 
-/** The WGSL converting `v0` of dtype `from` to dtype `to` (core's cast semantics). */
-export function castExpression(from: DType, to: DType): string {
+/**
+ * The WGSL converting `v0` of dtype `from` to dtype `to` (core's cast semantics). float16 takes
+ * float32's path: a float16 `v0` arrives widened, and a float16 result is rounded as it stores
+ * (int32 → float16 is exact below 2¹⁷ and ∞ beyond 65504, so converting through f32 loses nothing).
+ */
+export function castExpression(storageFrom: DType, storageTo: DType): string {
+  const from = computeDType(storageFrom);
+  const to = computeDType(storageTo);
   if (from === to) return 'v0';
   if (to === 'bool') return from === 'float32' ? 'select(0u, 1u, !(v0 == 0.0))' : from === 'int32' ? 'select(0u, 1u, v0 != 0)' : 'v0';
   if (to === 'float32') return 'f32(v0)';
   if (to === 'int32') return from === 'float32' ? 'floatToInt32(v0)' : 'i32(v0)';
-  throw new DTypeError(`webgpu cast: ${from} → ${to} is not supported`);
+  throw new DTypeError(`webgpu cast: ${storageFrom} → ${storageTo} is not supported`);
 }

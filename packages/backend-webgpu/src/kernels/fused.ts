@@ -2,10 +2,13 @@
  * Fused row kernels: softmax / logSoftmax along any axis and layerNorm over trailing elements.
  * One dispatch each: contiguous rows of up to 64 × 16 vec4 (or f32) elements take the register
  * row kernel (one load per element, one (max, sum) reduction); other long lines a workgroup with
- * shared-memory tree reductions (max, then sum); short lines one thread each.
+ * shared-memory tree reductions (max, then sum); short lines one thread each. float16 rows load
+ * widened to f32, keep the max, the sum and the layerNorm statistics in f32 and round each output
+ * once (the buffers' dtypes decide: `GpuStorage.dtype`).
  */
 import type { OutputBuffer } from '@tessera/core';
-import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock } from '../codegen/wgsl';
+import { narrow, shaderPrelude, widen } from '../codegen/float16';
+import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 
@@ -41,10 +44,13 @@ export function softmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: nu
     return;
   }
   const tree = length >= TREE_THRESHOLD;
+  const dtype = input.dtype;
   const words = new UniformWords().u32(lines).u32(length).u32(inner).i32(offset);
-  const result = logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total';
+  const result = narrow(logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total', dtype);
+  const load = (k: string) => widen(`xs[inStart + i32(${k} * step)]`, dtype);
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + storageBinding(1, 'xs', 'f32', 'read') + storageBinding(2, 'outBuf', 'f32', 'read_write');
+    let code = shaderPrelude([dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS;
+    code += storageBinding(1, 'xs', wgslType(dtype), 'read') + storageBinding(2, 'outBuf', wgslType(dtype), 'read_write');
     const lineStart = (line: string) => `let outerIndex = ${line} / P(2u); let innerIndex = ${line} % P(2u);
   let start = outerIndex * P(1u) * P(2u) + innerIndex;
   let step = P(2u);
@@ -56,10 +62,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (line >= P(0u)) { return; }
   ${lineStart('line')}
   var maximum = -infF32();
-  for (var k = 0u; k < P(1u); k = k + 1u) { maximum = ${MAX_NAN('maximum', 'xs[inStart + i32(k * step)]')}; }
+  for (var k = 0u; k < P(1u); k = k + 1u) { maximum = ${MAX_NAN('maximum', load('k'))}; }
   var total = 0.0;
-  for (var k = 0u; k < P(1u); k = k + 1u) { total = total + exp(xs[inStart + i32(k * step)] - maximum); }
-  for (var k = 0u; k < P(1u); k = k + 1u) { let v = xs[inStart + i32(k * step)]; outBuf[start + k * step] = ${result}; }
+  for (var k = 0u; k < P(1u); k = k + 1u) { total = total + exp(${load('k')} - maximum); }
+  for (var k = 0u; k < P(1u); k = k + 1u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; }
 }
 `;
       return code;
@@ -71,24 +77,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let inRange = line < P(0u);
   ${lineStart('line')}
   var local = -infF32();
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { local = ${MAX_NAN('local', 'xs[inStart + i32(k * step)]')}; } }
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { local = ${MAX_NAN('local', load('k'))}; } }
   scratch[lid] = local;
   ${treeReduce('scratch', MAX_NAN)}
   let maximum = scratch[0];
   workgroupBarrier();
   var partial = 0.0;
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { partial = partial + exp(xs[inStart + i32(k * step)] - maximum); } }
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { partial = partial + exp(${load('k')} - maximum); } }
   scratch[lid] = partial;
   ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
   let total = scratch[0];
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { let v = xs[inStart + i32(k * step)]; outBuf[start + k * step] = ${result}; } }
+  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; } }
 }
 `;
     return code;
   };
   runtime.launch({
     op: logarithm ? 'logSoftmax' : 'softmax',
-    key: `${logarithm ? 'logSoftmax' : 'softmax'}:${tree ? 'tree' : 'thread'}`,
+    key: `${logarithm ? 'logSoftmax' : 'softmax'}:${dtype}:${tree ? 'tree' : 'thread'}`,
     source,
     uniforms: words,
     inputs: [input],
@@ -103,17 +109,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
  * (max, sum) pairs with online rescaling, then `exp(v - max) / sum` written from the registers.
  */
 function rowSoftmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: number, rows: number, length: number, width: 1 | 4, output: GpuStorage, logarithm: boolean): void {
+  const dtype = input.dtype;
   const vector = width === 4 ? 'vec4<f32>' : 'f32';
+  const stored = width === 4 ? `vec4<${wgslType(dtype)}>` : wgslType(dtype);
   const units = length / width;
   const threads = units <= (MAX_ROW_WORKGROUP / 2) * MAX_ROW_REGISTERS ? MAX_ROW_WORKGROUP / 2 : MAX_ROW_WORKGROUP;
   let registers = 1;
   while (registers * threads < units) registers *= 2;
   const words = new UniformWords().u32(rows).u32(units).i32(offset / width);
-  const result = logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total';
+  const result = narrow(logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total', dtype, width);
   const lanes = width === 4 ? ['.x', '.y', '.z', '.w'] : [''];
   const maxOf = (value: string) => lanes.map((lane) => `local = ${MAX_NAN('local', `${value}${lane}`)};`).join(' ');
   const sumOf = (value: string) => (width === 4 ? `let e = exp(${value} - local); partial = partial + ((e.x + e.y) + (e.z + e.w));` : `partial = partial + exp(${value} - local);`);
-  const source = (uniformWords: number): string => `${uniformBlock(uniformWords)}${FLOAT_HELPERS}${storageBinding(1, 'xs', vector, 'read')}${storageBinding(2, 'outBuf', vector, 'read_write')}
+  const source = (uniformWords: number): string => `${shaderPrelude([dtype])}${uniformBlock(uniformWords)}${FLOAT_HELPERS}${storageBinding(1, 'xs', stored, 'read')}${storageBinding(2, 'outBuf', stored, 'read_write')}
 var<workgroup> maxima: array<f32, ${threads}>;
 var<workgroup> sums: array<f32, ${threads}>;
 @compute @workgroup_size(${threads})
@@ -127,7 +135,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   var local = -infF32();
   for (var r = 0u; r < ${registers}u; r = r + 1u) {
     let k = lid + r * ${threads}u;
-    if (inRange && k < units) { let v = xs[inStart + i32(k)]; values[r] = v; ${maxOf('v')} }
+    if (inRange && k < units) { let v = ${widen('xs[inStart + i32(k)]', dtype, width)}; values[r] = v; ${maxOf('v')} }
   }
   var partial = 0.0;
   if (local != -infF32()) {
@@ -163,7 +171,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
 `;
   runtime.launch({
     op: logarithm ? 'logSoftmax' : 'softmax',
-    key: `${logarithm ? 'logSoftmax' : 'softmax'}:row:${vector}:${threads}x${registers}`,
+    key: `${logarithm ? 'logSoftmax' : 'softmax'}:row:${stored}:${threads}x${registers}`,
     source,
     uniforms: words,
     inputs: [input],
@@ -197,23 +205,27 @@ export function layerNormKernel(
   if (rows === 0) return;
   const words = new UniformWords().u32(rows).u32(size).i32(offset).f32(eps).i32(weight?.offset ?? 0).i32(bias?.offset ?? 0);
   const tree = size >= TREE_THRESHOLD;
+  const dtype = input.dtype;
+  const element = wgslType(dtype);
   const inputs = [input];
   let binding = 2;
-  let declarations = storageBinding(1, 'xs', 'f32', 'read');
+  let declarations = storageBinding(1, 'xs', element, 'read');
   if (weight) {
     inputs.push(weight.storage);
-    declarations += storageBinding(binding++, 'gamma', 'f32', 'read');
+    declarations += storageBinding(binding++, 'gamma', element, 'read');
   }
   if (bias) {
     inputs.push(bias.storage);
-    declarations += storageBinding(binding++, 'beta', 'f32', 'read');
+    declarations += storageBinding(binding++, 'beta', element, 'read');
   }
-  declarations += storageBinding(binding++, 'outBuf', 'f32', 'read_write');
-  declarations += storageBinding(binding++, 'meanBuf', 'f32', 'read_write');
-  declarations += storageBinding(binding++, 'rstdBuf', 'f32', 'read_write');
-  const affine = `${weight ? ' * gamma[Pi(4u) + i32(k)]' : ''}${bias ? ' + beta[Pi(5u) + i32(k)]' : ''}`;
+  declarations += storageBinding(binding++, 'outBuf', element, 'read_write');
+  declarations += storageBinding(binding++, 'meanBuf', element, 'read_write');
+  declarations += storageBinding(binding++, 'rstdBuf', element, 'read_write');
+  const x = (k: string) => widen(`xs[inStart + i32(${k})]`, dtype);
+  const affine = `${weight ? ` * ${widen('gamma[Pi(4u) + i32(k)]', dtype)}` : ''}${bias ? ` + ${widen('beta[Pi(5u) + i32(k)]', dtype)}` : ''}`;
+  const normalized = narrow(`(${x('k')} - mean) * rstd${affine}`, dtype);
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + declarations;
+    let code = shaderPrelude([dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS + declarations;
     if (!tree) {
       code += `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -223,14 +235,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let start = row * n;
   let inStart = Pi(2u) + i32(start);
   var total = 0.0;
-  for (var k = 0u; k < n; k = k + 1u) { total = total + xs[inStart + i32(k)]; }
+  for (var k = 0u; k < n; k = k + 1u) { total = total + ${x('k')}; }
   let mean = total / f32(n);
   var squares = 0.0;
-  for (var k = 0u; k < n; k = k + 1u) { let d = xs[inStart + i32(k)] - mean; squares = squares + d * d; }
+  for (var k = 0u; k < n; k = k + 1u) { let d = ${x('k')} - mean; squares = squares + d * d; }
   let rstd = 1.0 / sqrt(squares / f32(n) + Pf(3u));
-  for (var k = 0u; k < n; k = k + 1u) { outBuf[start + k] = (xs[inStart + i32(k)] - mean) * rstd${affine}; }
-  meanBuf[row] = mean;
-  rstdBuf[row] = rstd;
+  for (var k = 0u; k < n; k = k + 1u) { outBuf[start + k] = ${normalized}; }
+  meanBuf[row] = ${narrow('mean', dtype)};
+  rstdBuf[row] = ${narrow('rstd', dtype)};
 }
 `;
       return code;
@@ -244,19 +256,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let start = row * n;
   let inStart = Pi(2u) + i32(start);
   var partial = 0.0;
-  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { partial = partial + xs[inStart + i32(k)]; } }
+  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { partial = partial + ${x('k')}; } }
   scratch[lid] = partial;
   ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
   let mean = scratch[0] / f32(n);
   workgroupBarrier();
   var squares = 0.0;
-  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { let d = xs[inStart + i32(k)] - mean; squares = squares + d * d; } }
+  if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { let d = ${x('k')} - mean; squares = squares + d * d; } }
   scratch[lid] = squares;
   ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
   let rstd = 1.0 / sqrt(scratch[0] / f32(n) + Pf(3u));
   if (inRange) {
-    for (var k = lid; k < n; k = k + ${WORKGROUP}u) { outBuf[start + k] = (xs[inStart + i32(k)] - mean) * rstd${affine}; }
-    if (lid == 0u) { meanBuf[row] = mean; rstdBuf[row] = rstd; }
+    for (var k = lid; k < n; k = k + ${WORKGROUP}u) { outBuf[start + k] = ${normalized}; }
+    if (lid == 0u) { meanBuf[row] = ${narrow('mean', dtype)}; rstdBuf[row] = ${narrow('rstd', dtype)}; }
   }
 }
 `;
@@ -264,7 +276,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   };
   runtime.launch({
     op: 'layerNorm',
-    key: `layerNorm:${tree ? 'tree' : 'thread'}:${weight ? 'w' : ''}${bias ? 'b' : ''}`,
+    key: `layerNorm:${dtype}:${tree ? 'tree' : 'thread'}:${weight ? 'w' : ''}${bias ? 'b' : ''}`,
     source,
     uniforms: words,
     inputs,

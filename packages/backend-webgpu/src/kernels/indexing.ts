@@ -1,8 +1,13 @@
 /**
  * Data movement: gather, scatterAdd (deterministic: each target element sums its sources in index
  * order, so results match the CPU backend bit for bit), cumsum, fill and arange.
+ *
+ * scatterAdd needs no atomics (one thread owns each target element), which matters for float16:
+ * WGSL has no f16 atomics. A float16 target accumulates its sources in f32 and rounds once; cumsum
+ * likewise carries an f32 running sum and rounds each output.
  */
-import type { DType, OutputBuffer, StridedView } from '@tessera/core';
+import { float32ToFloat16Bits, type DType, type OutputBuffer, type StridedView } from '@tessera/core';
+import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import { UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -12,9 +17,10 @@ import { contiguousOperand, launchElementwise } from './elementwise';
 /** `out[p] = x[p with axis → index[p]]`; out-of-range indices give 0 (a GPU cannot throw). */
 export function gatherKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuStorage, axis: number, index: StridedView, indexStorage: GpuStorage, out: OutputBuffer, outStorage: GpuStorage): void {
   const type = wgslType(x.dtype);
-  const zero = type === 'f32' ? '0.0' : type === 'i32' ? '0' : '0u';
+  const zero = type === 'f32' || type === 'f16' ? '0.0' : type === 'i32' ? '0' : '0u';
   launchElementwise(runtime, {
     op: `gather${axis}`,
+    raw: true,
     shape: out.shape,
     output: contiguousOperand(outStorage, out.dtype, out.shape),
     inputs: [
@@ -48,7 +54,7 @@ export function scatterAddKernel(runtime: GpuRuntime, target: OutputBuffer, targ
   src.strides.forEach((stride) => words.i32(stride));
   const type = wgslType(target.dtype);
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords);
+    let code = shaderPrelude([target.dtype]) + uniformBlock(uniformWords);
     code += storageBinding(1, 'idx', 'i32', 'read') + storageBinding(2, 'src', type, 'read') + storageBinding(3, 'tgt', type, 'read_write');
     code += flatEntry(64, 'P(0u)');
     code += '  var rest = i;\n  var oi = Pi(' + indexBase + 'u);\n  var os = Pi(' + srcBase + 'u);\n  var j = 0;\n';
@@ -58,14 +64,14 @@ export function scatterAddKernel(runtime: GpuRuntime, target: OutputBuffer, targ
       else code += `    if (c >= P(${indexShapeBase + dim}u)) { return; }\n    oi += i32(c) * Pi(${indexBase + 1 + dim}u); os += i32(c) * Pi(${srcBase + 1 + dim}u);\n`;
       code += '  }\n';
     }
-    code += `  var acc = tgt[i];
+    code += `  var acc = ${widen('tgt[i]', target.dtype)};
   let length = P(${indexShapeBase + axis}u);
   let indexStep = Pi(${indexBase + 1 + axis}u);
   let srcStep = Pi(${srcBase + 1 + axis}u);
   for (var p = 0u; p < length; p = p + 1u) {
-    if (idx[oi + i32(p) * indexStep] == j) { acc = acc + src[os + i32(p) * srcStep]; }
+    if (idx[oi + i32(p) * indexStep] == j) { acc = acc + ${widen('src[os + i32(p) * srcStep]', target.dtype)}; }
   }
-  tgt[i] = acc;
+  tgt[i] = ${narrow('acc', target.dtype)};
 }
 `;
     return code;
@@ -101,15 +107,16 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
   layout.strides[1].forEach((stride) => words.i32(stride));
   const extra = words.next;
   words.u32(length).i32(outStrides[axis]).i32(x.strides[axis]);
-  const type = wgslType(x.dtype);
+  const type = wgslType(computeDType(x.dtype));
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + storageBinding(1, 'xs', type, 'read') + storageBinding(2, 'outBuf', wgslType(out.dtype), 'read_write');
+    let code = shaderPrelude([x.dtype, out.dtype]) + uniformBlock(uniformWords);
+    code += storageBinding(1, 'xs', wgslType(x.dtype), 'read') + storageBinding(2, 'outBuf', wgslType(out.dtype), 'read_write');
     code += flatEntry(64, 'P(0u)');
     code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}
   var acc: ${type} = ${type}(0);
   for (var k = 0u; k < P(${extra}u); k = k + 1u) {
-    acc = acc + xs[o1 + i32(k) * Pi(${extra + 2}u)];
-    outBuf[o0 + i32(k) * Pi(${extra + 1}u)] = acc;
+    acc = acc + ${widen('xs[o1 + i32(k) * Pi(${extra + 2}u)]', x.dtype)};
+    outBuf[o0 + i32(k) * Pi(${extra + 1}u)] = ${narrow('acc', out.dtype)};
   }
 }
 `;
@@ -117,7 +124,7 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
   };
   runtime.launch({
     op: 'cumsum',
-    key: `cumsum:${x.dtype}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`,
+    key: `cumsum:${x.dtype}>${out.dtype}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`,
     source,
     uniforms: words,
     inputs: [xStorage],
@@ -126,26 +133,38 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
   });
 }
 
-/** Fill with one value (bool: 0/1). */
+/** Fill with one value (bool: 0/1; float16: the value rounded once on the host, stored as its bits). */
 export function fillKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage: GpuStorage, value: number): void {
   const dtype: DType = out.dtype;
+  const scalar = (extra: number): string => {
+    if (dtype === 'float32') return `Pf(${extra}u)`;
+    if (dtype === 'int32') return `Pi(${extra}u)`;
+    if (dtype === 'float16') return `bitcast<vec2<f16>>(P(${extra}u)).x`;
+    return `P(${extra}u)`;
+  };
   launchElementwise(runtime, {
     op: 'fill',
     shape: [elementCount(out.shape)],
     output: { storage: outStorage, dtype, strides: [1], offset: 0 },
     inputs: [],
-    scalars: (words) => (dtype === 'float32' ? words.f32(value) : dtype === 'int32' ? words.i32(value) : words.u32(value !== 0 ? 1 : 0)),
-    expression: (extra) => (dtype === 'float32' ? `Pf(${extra}u)` : dtype === 'int32' ? `Pi(${extra}u)` : `P(${extra}u)`),
+    raw: true,
+    scalars: (words) => {
+      if (dtype === 'float32') words.f32(value);
+      else if (dtype === 'int32') words.i32(value);
+      else if (dtype === 'float16') words.u32(float32ToFloat16Bits(value));
+      else words.u32(value !== 0 ? 1 : 0);
+    },
+    expression: scalar,
   });
 }
 
-/** `out[i] = start + i · step`. */
+/** `out[i] = start + i · step` (float16: computed in f32, rounded as it stores). */
 export function arangeKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage: GpuStorage, start: number, step: number): void {
-  const dtype: DType = out.dtype;
+  const dtype: DType = computeDType(out.dtype);
   launchElementwise(runtime, {
     op: 'arange',
     shape: [elementCount(out.shape)],
-    output: { storage: outStorage, dtype, strides: [1], offset: 0 },
+    output: { storage: outStorage, dtype: out.dtype, strides: [1], offset: 0 },
     inputs: [],
     scalars: (words) => (dtype === 'float32' ? words.f32(start).f32(step) : words.i32(start).i32(step)),
     expression: (extra) =>

@@ -3,10 +3,13 @@
  * one batch item, each thread a TM × TN block held in vec4 registers, stepping K by BK. Operand
  * tiles load as vec4 whenever the operand is contiguous along K or along M/N (so all four transpose
  * combinations get wide loads), otherwise as strided scalars (sliced, flipped, broadcast views).
- * An optional bias (per row or per column) is fused into the store.
+ * An optional bias (per row or per column) is fused into the store. float16 operands keep the same
+ * structure: `vec4<f16>` (or scalar f16) global loads widened to the f32 shared tiles, f32
+ * accumulation, one rounding to f16 per output (as cuBLAS's default for half GEMMs).
  */
-import { DTypeError, type OutputBuffer, type StridedView } from '@tessera/core';
-import { UniformWords, uniformBlock } from '../codegen/wgsl';
+import { DTypeError, type DType, type OutputBuffer, type StridedView } from '@tessera/core';
+import { narrow, shaderPrelude, widen } from '../codegen/float16';
+import { UniformWords, uniformBlock, wgslType } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 
@@ -50,21 +53,25 @@ function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
   return TILES.small;
 }
 
-function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, words: number): string {
+function source(tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, words: number): string {
   const { bm, bn, tm, tn } = tile;
+  const element = wgslType(dtype);
+  /** A vec4 or scalar global load as f32. */
+  const vector = (load: string) => widen(load, dtype, 4);
+  const scalar = (load: string) => widen(load, dtype);
   const tx = bn / tn;
   const ty = bm / tm;
   const threads = tx * ty;
   const aVecs = (bm * BK) / 4;
   const bVecs = (bn * BK) / 4;
-  const aArray = aLoad === 's' ? 'array<f32>' : 'array<vec4<f32>>';
-  const bArray = bLoad === 's' ? 'array<f32>' : 'array<vec4<f32>>';
-  const outArray = vecOut ? 'array<vec4<f32>>' : 'array<f32>';
+  const aArray = aLoad === 's' ? `array<${element}>` : `array<vec4<${element}>>`;
+  const bArray = bLoad === 's' ? `array<${element}>` : `array<vec4<${element}>>`;
+  const outArray = vecOut ? `array<vec4<${element}>>` : `array<${element}>`;
   let binding = 1;
-  let code = uniformBlock(words);
+  let code = shaderPrelude([dtype]) + uniformBlock(words);
   code += `@group(0) @binding(${binding++}) var<storage, read> A: ${aArray};\n`;
   code += `@group(0) @binding(${binding++}) var<storage, read> B: ${bArray};\n`;
-  if (bias !== 'none') code += `@group(0) @binding(${binding++}) var<storage, read> bias: array<f32>;\n`;
+  if (bias !== 'none') code += `@group(0) @binding(${binding++}) var<storage, read> bias: array<${element}>;\n`;
   code += `@group(0) @binding(${binding++}) var<storage, read_write> C: ${outArray};\n`;
   code += `var<workgroup> As: array<vec4<f32>, ${aVecs}>;\nvar<workgroup> Bs: array<vec4<f32>, ${bVecs}>;\n`;
   const loadA = (): string => {
@@ -74,20 +81,20 @@ function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, b
       if (aLoad === 'k') {
         lines.push(`  let m = e / ${BK / 4}u; let kq = (e % ${BK / 4}u) * 4u;
   var v = vec4<f32>(0.0);
-  if (m0 + m < M && k0 + kq < K) { v = A[(aBase + i32(m0 + m) * sa1 + i32(k0 + kq)) / 4]; }
+  if (m0 + m < M && k0 + kq < K) { v = ${vector('A[(aBase + i32(m0 + m) * sa1 + i32(k0 + kq)) / 4]')}; }
   let slot = m / 4u; let lane = m % 4u;
   As[(kq) * ${bm / 4}u + slot][lane] = v.x; As[(kq + 1u) * ${bm / 4}u + slot][lane] = v.y;
   As[(kq + 2u) * ${bm / 4}u + slot][lane] = v.z; As[(kq + 3u) * ${bm / 4}u + slot][lane] = v.w; }`);
       } else if (aLoad === 'm') {
         lines.push(`  let k = e / ${bm / 4}u; let mq = (e % ${bm / 4}u) * 4u;
   var v = vec4<f32>(0.0);
-  if (m0 + mq < M && k0 + k < K) { v = A[(aBase + i32(m0 + mq) + i32(k0 + k) * sa2) / 4]; }
+  if (m0 + mq < M && k0 + k < K) { v = ${vector('A[(aBase + i32(m0 + mq) + i32(k0 + k) * sa2) / 4]')}; }
   As[e] = v; }`);
       } else {
         lines.push(`  var v = vec4<f32>(0.0);
   for (var j = 0u; j < 4u; j = j + 1u) {
     let idx = e * 4u + j; let k = idx / ${bm}u; let m = idx % ${bm}u;
-    if (m0 + m < M && k0 + k < K) { v[j] = A[aBase + i32(m0 + m) * sa1 + i32(k0 + k) * sa2]; }
+    if (m0 + m < M && k0 + k < K) { v[j] = ${scalar('A[aBase + i32(m0 + m) * sa1 + i32(k0 + k) * sa2]')}; }
   }
   As[e] = v; }`);
       }
@@ -101,12 +108,12 @@ function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, b
       if (bLoad === 'n') {
         lines.push(`  let k = e / ${bn / 4}u; let nq = (e % ${bn / 4}u) * 4u;
   var v = vec4<f32>(0.0);
-  if (n0 + nq < N && k0 + k < K) { v = B[(bBase + i32(k0 + k) * sb1 + i32(n0 + nq)) / 4]; }
+  if (n0 + nq < N && k0 + k < K) { v = ${vector('B[(bBase + i32(k0 + k) * sb1 + i32(n0 + nq)) / 4]')}; }
   Bs[e] = v; }`);
       } else if (bLoad === 'k') {
         lines.push(`  let n = e / ${BK / 4}u; let kq = (e % ${BK / 4}u) * 4u;
   var v = vec4<f32>(0.0);
-  if (n0 + n < N && k0 + kq < K) { v = B[(bBase + i32(k0 + kq) + i32(n0 + n) * sb2) / 4]; }
+  if (n0 + n < N && k0 + kq < K) { v = ${vector('B[(bBase + i32(k0 + kq) + i32(n0 + n) * sb2) / 4]')}; }
   let slot = n / 4u; let lane = n % 4u;
   Bs[(kq) * ${bn / 4}u + slot][lane] = v.x; Bs[(kq + 1u) * ${bn / 4}u + slot][lane] = v.y;
   Bs[(kq + 2u) * ${bn / 4}u + slot][lane] = v.z; Bs[(kq + 3u) * ${bn / 4}u + slot][lane] = v.w; }`);
@@ -114,7 +121,7 @@ function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, b
         lines.push(`  var v = vec4<f32>(0.0);
   for (var j = 0u; j < 4u; j = j + 1u) {
     let idx = e * 4u + j; let k = idx / ${bn}u; let n = idx % ${bn}u;
-    if (n0 + n < N && k0 + k < K) { v[j] = B[bBase + i32(k0 + k) * sb1 + i32(n0 + n) * sb2]; }
+    if (n0 + n < N && k0 + k < K) { v[j] = ${scalar('B[bBase + i32(k0 + k) * sb1 + i32(n0 + n) * sb2]')}; }
   }
   Bs[e] = v; }`);
       }
@@ -134,19 +141,19 @@ function source(tile: TileConfig, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, b
   for (let i = 0; i < tm; i++) {
     store.push(`{ let m = m0 + lid.y * ${tm}u + ${i}u;
     if (m < M) {`);
-    const rowBias = bias === 'row' ? ` + vec4<f32>(bias[Pi(12u) + i32(m) * Pi(13u)])` : '';
+    const rowBias = bias === 'row' ? ` + vec4<f32>(${scalar('bias[Pi(12u) + i32(m) * Pi(13u)]')})` : '';
     for (let q = 0; q < bq; q++) {
       const colBias = bias === 'col' ? ' + colBias' : '';
       store.push(`      { let n = n0 + lid.x * ${tn}u + ${q * 4}u;`);
       if (bias === 'col') {
         store.push(`        var colBias = vec4<f32>(0.0);
-        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { colBias[c] = bias[Pi(12u) + i32(n + c) * Pi(13u)]; } }`);
+        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { colBias[c] = ${scalar('bias[Pi(12u) + i32(n + c) * Pi(13u)]')}; } }`);
       }
       store.push(`        let value = acc[${i * bq + q}]${rowBias}${colBias};`);
       if (vecOut) {
-        store.push(`        if (n < N) { C[(outBase + m * N + n) / 4u] = value; } }`);
+        store.push(`        if (n < N) { C[(outBase + m * N + n) / 4u] = ${narrow('value', dtype, 4)}; } }`);
       } else {
-        store.push(`        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { C[outBase + m * N + n + c] = value[c]; } } }`);
+        store.push(`        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { C[outBase + m * N + n + c] = ${narrow('value[c]', dtype)}; } } }`);
       }
     }
     store.push('    } }');
@@ -193,7 +200,10 @@ export function matmulKernel(
   bias: MatmulBias | null = null,
   outLayout: { offset: number; batchStride: number } | null = null,
 ): void {
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new DTypeError(`webgpu matmul: float32 operands only, got ${a.dtype} and ${b.dtype}`);
+  const dtype = a.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float16') || b.dtype !== dtype || out.dtype !== dtype) {
+    throw new DTypeError(`webgpu matmul: expected float32 or float16 operands of one dtype, got a ${a.dtype}, b ${b.dtype}, out ${out.dtype}`);
+  }
   const [batch, m, k] = a.shape;
   const n = b.shape[2];
   if (batch === 0 || m === 0 || n === 0) return;
@@ -211,7 +221,7 @@ export function matmulKernel(
   const vecOut = n % 4 === 0 && outOffset % 4 === 0 && outBatchStride % 4 === 0;
   const tile = pickTile(m, n, runtime);
   const biasMode: BiasMode = bias?.mode ?? 'none';
-  const key = `matmul:${tile.name}:${aLoad}${bLoad}:${vecOut ? 'v' : 's'}:${biasMode}`;
+  const key = `matmul:${dtype}:${tile.name}:${aLoad}${bLoad}:${vecOut ? 'v' : 's'}:${biasMode}`;
   const maxZ = runtime.limits.maxComputeWorkgroupsPerDimension;
   for (let first = 0; first < batch; first += maxZ) {
     const count = Math.min(maxZ, batch - first);
@@ -221,7 +231,7 @@ export function matmulKernel(
     runtime.launch({
       op: 'matmul',
       key,
-      source: (uniformWords) => source(tile, aLoad, bLoad, vecOut, biasMode, uniformWords),
+      source: (uniformWords) => source(tile, dtype, aLoad, bLoad, vecOut, biasMode, uniformWords),
       uniforms: words,
       inputs: bias ? [aStorage, bStorage, bias.storage] : [aStorage, bStorage],
       outputs: [outStorage],

@@ -2,10 +2,12 @@
  * Reductions (sum, prod, max, min, argmax, argmin) over any set of axes of a strided view.
  * Two generated shapes: one thread per output for short reductions, and one workgroup per output
  * with a shared-memory tree reduction for long ones. Kept and reduced dims are collapsed separately.
+ * float16 inputs accumulate in f32 (sums and products round once, at the store).
  */
 import { DTypeError, type DType, type OutputBuffer, type ReduceOp, type StridedView } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, rowMajorStrides } from '../codegen/layout';
+import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 
@@ -30,7 +32,7 @@ export function decodeOffset(rank: number, shapeBase: number, strideBase: number
 
 /** The merge rule of a reduction as WGSL: `merge(acc, idx, has, value, index, present)` updates in place. */
 function reduceHelpers(op: ReduceOp, type: string, dtype: DType): string {
-  const isFloat = dtype === 'float32';
+  const isFloat = computeDType(dtype) === 'float32';
   if (op === 'sum' || op === 'prod') {
     const combine = op === 'sum' ? 'a + b' : 'a * b';
     return `fn combine(a: ${type}, b: ${type}) -> ${type} { return ${combine}; }\n`;
@@ -59,7 +61,7 @@ function reduceHelpers(op: ReduceOp, type: string, dtype: DType): string {
  * reduceKernel(runtime, 'sum', x, storageOfX, [1], out, storageOfOut);
  */
 export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, input: GpuStorage, axes: readonly number[], out: OutputBuffer, output: GpuStorage): void {
-  if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') throw new DTypeError(`webgpu reduce: dtype ${x.dtype} is not supported`);
+  if (x.dtype === 'float64') throw new DTypeError(`webgpu reduce ${op}: dtype ${x.dtype} is not supported (float32, float16, int32 or bool)`);
   const outCount = elementCount(out.shape);
   if (outCount === 0) return;
   const keptDims = x.shape.map((_, dim) => dim).filter((dim) => !axes.includes(dim));
@@ -81,8 +83,9 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
   const reducedStrideBase = words.next;
   reduced.strides[0].forEach((stride) => words.i32(stride));
 
-  const type = wgslType(x.dtype);
-  const outType = wgslType(out.dtype);
+  // The accumulator's type (f32 for float16) and the output's compute type.
+  const type = wgslType(computeDType(x.dtype));
+  const outType = wgslType(computeDType(out.dtype));
   const isArg = op === 'argmax' || op === 'argmin';
   const isExtreme = op !== 'sum' && op !== 'prod';
   const zero = type === 'f32' ? '0.0' : type === 'i32' ? '0' : '0u';
@@ -90,19 +93,19 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
   const init = op === 'prod' ? one : zero;
   const tree = reducedCount >= TREE_THRESHOLD;
   const key = `reduce:${op}:${x.dtype}>${out.dtype}:k${keptRank}:r${reducedRank}:${tree ? 'tree' : 'thread'}`;
-  const finalValue = isArg ? 'i32(idx)' : `${outType}(acc)`;
+  const finalValue = isArg ? 'i32(idx)' : narrow(`${outType}(acc)`, out.dtype);
 
   const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + reduceHelpers(op, type, x.dtype);
-    code += storageBinding(1, 'xs', type, 'read');
-    code += storageBinding(2, 'outBuf', outType, 'read_write');
+    let code = shaderPrelude([x.dtype, out.dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS + reduceHelpers(op, type, x.dtype);
+    code += storageBinding(1, 'xs', wgslType(x.dtype), 'read');
+    code += storageBinding(2, 'outBuf', wgslType(out.dtype), 'read_write');
     const step = (value: string, index: string) =>
       isExtreme
         ? `if (takeB(acc, idx, has, ${value}, ${index}, true)) { acc = ${value}; idx = ${index}; has = true; }`
         : `acc = combine(acc, ${value});`;
     const body = (r: string) => `var off = base;
     ${decodeOffset(reducedRank, reducedShapeBase, reducedStrideBase, r, 'off', 'r')}
-    let v = xs[off];
+    let v = ${widen('xs[off]', x.dtype)};
     ${step('v', r)}`;
     const baseCode = (flat: string) => `var base = Pi(2u);
   ${decodeOffset(keptRank, keptShapeBase, keptStrideBase, flat, 'base', 'k')}`;

@@ -5,7 +5,7 @@
  */
 import { BackendError, type DType } from '@tessera/core';
 import { BufferPool } from '../storage/buffer-pool';
-import { GPU_ELEMENT_BYTES, GpuStorage } from '../storage/gpu-storage';
+import { GpuStorage, gpuElementBytes, wordAligned } from '../storage/gpu-storage';
 import type { UniformWords } from '../codegen/wgsl';
 import { CommandStream } from './command-stream';
 import { PipelineCache } from './pipeline-cache';
@@ -119,9 +119,9 @@ export class GpuRuntime {
     for (const temporary of temporaries) this.releaseTemporary(temporary);
   }
 
-  /** Copy all of `source` into `target` (same size) on the queue. */
+  /** Copy all of `source` into `target` (same size) on the queue, in whole words (pooled buffers have room). */
   copyStorage(source: GpuStorage, target: GpuStorage): void {
-    const serial = this.stream.copy(source.buffer, 0, target.buffer, 0, Math.min(source.byteSize, target.byteSize));
+    const serial = this.stream.copy(source.buffer, 0, target.buffer, 0, wordAligned(Math.min(source.byteSize, target.byteSize)));
     source.lastUse = serial;
     target.lastUse = serial;
   }
@@ -132,7 +132,7 @@ export class GpuRuntime {
 
   /** A scratch buffer of `size` elements, released with {@link releaseTemporary} after its last use is recorded. */
   temporary(size: number, dtype: DType): GpuStorage {
-    return new GpuStorage(this.pool.acquire(Math.max(size * GPU_ELEMENT_BYTES, 16)), size, dtype);
+    return new GpuStorage(this.pool.acquire(Math.max(size * gpuElementBytes(dtype), 16)), size, dtype);
   }
 
   releaseTemporary(storage: GpuStorage): void {

@@ -1,11 +1,29 @@
 /**
  * The `DataId` of the WebGPU backend: one pooled `GPUBuffer` holding `size` elements of `dtype`,
- * four bytes each (bool is stored as one u32 per element, since WGSL has no 8-bit storage).
+ * four bytes each (bool is stored as one u32 per element, since WGSL has no 8-bit storage) except
+ * float16, two bytes each (`array<f16>`).
  */
 import type { DType } from '@tessera/core';
 
-/** Bytes per element on the GPU, for every dtype this backend stores. */
-export const GPU_ELEMENT_BYTES = 4;
+/**
+ * Bytes per element on the GPU.
+ * @example
+ * gpuElementBytes('float16'); // 2
+ * gpuElementBytes('bool'); // 4
+ */
+export function gpuElementBytes(dtype: DType): number {
+  return dtype === 'float16' ? 2 : 4;
+}
+
+/**
+ * `bytes` rounded up to a multiple of 4: WebGPU buffer copies and `writeBuffer` move whole words,
+ * so an odd number of float16 elements is padded (buffers are allocated in 16-byte multiples).
+ * @example
+ * wordAligned(6); // 8
+ */
+export function wordAligned(bytes: number): number {
+  return Math.ceil(bytes / 4) * 4;
+}
 
 /**
  * One tensor buffer. `lastUse` is the serial of the latest command batch that reads or writes it,
@@ -27,6 +45,6 @@ export class GpuStorage {
 
   /** Bytes of tensor data (the pooled buffer may be larger). */
   get byteSize(): number {
-    return this.size * GPU_ELEMENT_BYTES;
+    return this.size * gpuElementBytes(this.dtype);
   }
 }

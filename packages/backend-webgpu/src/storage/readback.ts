@@ -4,7 +4,7 @@
  */
 import { BackendError, type DataArray, type DType } from '@tessera/core';
 import { sizeClass } from './buffer-pool';
-import type { GpuStorage } from './gpu-storage';
+import { gpuElementBytes, wordAligned, type GpuStorage } from './gpu-storage';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 
 const STAGING_USAGE = 0x01 /* MAP_READ */ | 0x08; /* COPY_DST */
@@ -14,6 +14,9 @@ interface PendingRead {
   readonly staging: GPUBuffer;
   readonly bytes: number;
   readonly dtype: DType;
+  /** Where the requested elements start in the staging copy, and how many there are. */
+  readonly skipBytes: number;
+  readonly size: number;
   readonly resolve: (data: DataArray) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -30,12 +33,19 @@ export class Readback {
 
   constructor(private readonly runtime: GpuRuntime) {}
 
-  /** Queue a copy of `size` elements from element `offset`; resolves with a fresh host array. */
+  /**
+   * Queue a copy of `size` elements from element `offset`; resolves with a fresh host array.
+   * Copies move whole words, so a float16 range is widened to 4-byte boundaries (the pooled buffer
+   * always extends to one) and trimmed on the host.
+   */
   read(storage: GpuStorage, dtype: DType, offset: number, size: number): Promise<DataArray> {
-    const bytes = size * 4;
+    const elementBytes = gpuElementBytes(dtype);
+    const first = Math.floor((offset * elementBytes) / 4) * 4;
+    const bytes = wordAligned((offset + size) * elementBytes) - first;
     const staging = this.acquire(bytes);
-    storage.lastUse = this.runtime.stream.copy(storage.buffer, offset * 4, staging, 0, bytes);
-    const promise = new Promise<DataArray>((resolve, reject) => this.pending.push({ staging, bytes, dtype, resolve, reject }));
+    storage.lastUse = this.runtime.stream.copy(storage.buffer, first, staging, 0, bytes);
+    const skipBytes = offset * elementBytes - first;
+    const promise = new Promise<DataArray>((resolve, reject) => this.pending.push({ staging, bytes, dtype, skipBytes, size, resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => this.submit());
@@ -67,7 +77,7 @@ export class Readback {
           this.release(request.staging);
           const problem = this.runtime.takeDeviceError();
           if (problem) request.reject(problem);
-          else request.resolve(toHost(copy.buffer, request.dtype));
+          else request.resolve(toHost(copy.buffer, request.dtype, request.skipBytes, request.size));
         },
         (error: unknown) => {
           request.reject(
@@ -93,9 +103,14 @@ export class Readback {
   }
 }
 
-/** GPU words → the host array of `dtype` (bool: u32 → one byte each). */
-function toHost(bytes: ArrayBuffer, dtype: DType): DataArray {
-  if (dtype === 'float32') return new Float32Array(bytes);
-  if (dtype === 'int32') return new Int32Array(bytes);
-  return Uint8Array.from(new Uint32Array(bytes));
+/** GPU words → the host array of `dtype` (bool: u32 → one byte each; float16: binary16 bit patterns). */
+function toHost(bytes: ArrayBuffer, dtype: DType, skipBytes: number, size: number): DataArray {
+  if (dtype === 'float16') {
+    // Own exactly the requested elements (no padding half before or after them).
+    const halves = new Uint16Array(bytes, skipBytes, size);
+    return halves.byteLength === bytes.byteLength ? halves : halves.slice();
+  }
+  if (dtype === 'float32') return new Float32Array(bytes, skipBytes, size);
+  if (dtype === 'int32') return new Int32Array(bytes, skipBytes, size);
+  return Uint8Array.from(new Uint32Array(bytes, skipBytes, size));
 }
