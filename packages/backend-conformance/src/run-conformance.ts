@@ -6,6 +6,7 @@ import { describeElementwiseKernels } from './kernels-elementwise';
 import { describeIndexingKernels } from './kernels-indexing';
 import { describeMatmulKernels } from './kernels-matmul';
 import { describeOptionalKernels } from './kernels-optional';
+import { describeOptimizerKernel } from './kernels-optimizer';
 import { describeReduceKernels } from './kernels-reduce';
 import { describeMemory } from './memory';
 import { describeOps } from './ops';
@@ -38,6 +39,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     describeMatmulKernels(suite);
     describeIndexingKernels(suite);
     describeOptionalKernels(suite);
+    describeOptimizerKernel(suite);
     describeRandom(suite);
     if (suite.options.ops) {
       describeOps(suite);
