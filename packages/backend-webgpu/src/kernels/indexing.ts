@@ -115,7 +115,7 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
     code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}
   var acc: ${type} = ${type}(0);
   for (var k = 0u; k < P(${extra}u); k = k + 1u) {
-    acc = acc + ${widen('xs[o1 + i32(k) * Pi(${extra + 2}u)]', x.dtype)};
+    acc = acc + ${widen(`xs[o1 + i32(k) * Pi(${extra + 2}u)]`, x.dtype)};
     outBuf[o0 + i32(k) * Pi(${extra + 1}u)] = ${narrow('acc', out.dtype)};
   }
 }
