@@ -1,7 +1,7 @@
 import {
   BackendError, DTypeError,
   type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
-  type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
+  type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
 } from '@tessera/core';
 import { elementCount, rowMajorStrides } from './codegen/layout';
 import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
@@ -9,6 +9,7 @@ import { conv2dKernel, pool2dKernel } from './kernels/conv-pool';
 import { layerNormKernel, softmaxKernel } from './kernels/fused';
 import { arangeKernel, cumsumKernel, fillKernel, gatherKernel, scatterAddKernel } from './kernels/indexing';
 import { matmulKernel } from './kernels/matmul';
+import { optimizerStepKernel } from './kernels/optimizer-step';
 import { randomKernel } from './kernels/random';
 import { reduceKernel } from './kernels/reduce';
 import { GpuRuntime } from './runtime/gpu-runtime';
@@ -385,6 +386,11 @@ export class WebGPUBackend implements Backend {
     this.check('avgPool2d');
     this.checkFloat('avgPool2d', x.dtype);
     pool2dKernel(this.runtime, 'avg', x, this.storage(x.id, 'avgPool2d'), params, out, this.storage(out.id, 'avgPool2d'), null);
+  }
+
+  optimizerStep(request: OptimizerStepRequest): void {
+    this.check('optimizerStep');
+    optimizerStepKernel(this.runtime, request, (id) => this.storage(id, 'optimizerStep'));
   }
 }
 
