@@ -13,6 +13,7 @@ import { binaryKernel } from './kernels/binary';
 import { castKernel } from './kernels/cast';
 import { conv2dKernel } from './kernels/conv2d';
 import { cumsumKernel } from './kernels/cumsum';
+import { installFloat16Kernels } from './kernels/float16';
 import { arangeKernel, fillKernel } from './kernels/fill';
 import { gatherKernel } from './kernels/gather';
 import { layerNormKernel } from './kernels/layer-norm';
@@ -85,7 +86,7 @@ export function autoThreads(): number {
 export class CpuBackend implements Backend {
   readonly name: string;
   readonly capabilities: BackendCapabilities = {
-    dtypes: ['float32', 'int32', 'bool', 'float64'],
+    dtypes: ['float32', 'int32', 'bool', 'float64', 'float16'],
     syncRead: true,
     stridedInputs: true,
   };
@@ -135,6 +136,8 @@ export class CpuBackend implements Backend {
       }
     }
     this.config = { simd, relaxedSimd: simd && features.relaxedSimd && relaxedSimdIsFaster(), threads, sharedMemory: shared, notes };
+    // float16 runs every arithmetic kernel in float32 and rounds the results (see kernels/float16.ts).
+    installFloat16Kernels(this, this.store);
   }
 
   // ---- storage ----

@@ -4,8 +4,8 @@ import type { WasmHeap } from './wasm-heap';
 /**
  * One CPU buffer: the `DataId` the CPU backend hands to core. Its elements live in the backend's
  * WebAssembly memory at byte address `ptr`; {@link CpuBuffer.data} is a typed-array view of them
- * (`Float32Array`, `Float64Array`, `Int32Array`, or `Uint8Array` for bool), re-created after the
- * memory grows.
+ * (`Float32Array`, `Float64Array`, `Int32Array`, `Uint8Array` for bool, or `Uint16Array` of binary16
+ * bit patterns for float16), re-created after the memory grows.
  * @example
  * const buffer = new CpuBuffer(heap, heap.alloc(16), 4, 'float32');
  * buffer.data[0] = 1.5;
@@ -50,8 +50,10 @@ export function createView(dtype: DType, buffer: ArrayBufferLike, ptr: number, s
       return new Int32Array(buffer, ptr, size);
     case 'bool':
       return new Uint8Array(buffer, ptr, size);
+    case 'float16':
+      return new Uint16Array(buffer, ptr, size);
     default:
-      throw new TypeError(`cpu backend: unsupported dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
+      throw new TypeError(`cpu backend: unsupported dtype '${String(dtype)}' (expected float32, float64, float16, int32 or bool)`);
   }
 }
 
@@ -61,5 +63,5 @@ export function createView(dtype: DType, buffer: ArrayBufferLike, ptr: number, s
  * bytesPerElement('float64'); // 8
  */
 export function bytesPerElement(dtype: DType): number {
-  return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
+  return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : dtype === 'float16' ? 2 : 4;
 }

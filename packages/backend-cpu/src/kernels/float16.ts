@@ -1,0 +1,178 @@
+/**
+ * float16 on the CPU: storage is 2-byte binary16 bit patterns in the WebAssembly heap (`Uint16Array`
+ * views), and every arithmetic kernel runs as its float32 version:
+ *
+ * 1. each float16 input is widened (exactly) into a float32 temporary in the same heap — only the
+ *    span of elements its view reaches, with the view's strides kept, so broadcast, transposed and
+ *    flipped views need no copy first;
+ * 2. float16 outputs get float32 temporaries and the float32 kernel runs — SIMD, threads and the JS
+ *    fallback alike, since the temporaries are ordinary heap buffers;
+ * 3. outputs are rounded to nearest even back into the float16 buffers.
+ *
+ * So a float16 result is the float32 result rounded once more (reductions and matmul accumulate in
+ * float32, as PyTorch's CUDA half kernels do). Kernels that only move elements (assign, gather, where,
+ * float16→float16 cast) need no adapter: they copy the 16-bit patterns as they are, bit-exactly.
+ * `fill`, `arange` and casts from float64/int32 round each value once, straight from the JS number.
+ */
+import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type OutputBuffer, type StridedView } from '@tessera/core';
+import type { BufferStore } from '../storage/buffer-store';
+import type { CpuBuffer } from '../storage/cpu-buffer';
+
+/** How a kernel argument is treated: read (`in`), written (`out`), both (`inout`), or not a tensor (null). */
+type Role = 'in' | 'out' | 'inout' | null;
+
+/** The arithmetic kernels and the role of each of their arguments, in order. */
+const KERNEL_ROLES = {
+  unary: [null, 'in', 'out'],
+  binary: [null, 'in', 'in', 'out'],
+  reduce: [null, 'in', null, 'out'],
+  matmul: ['in', 'in', 'out'],
+  cumsum: ['in', null, 'out'],
+  scatterAdd: ['inout', null, 'in', 'in'],
+  random: ['out', null],
+  softmax: ['in', null, 'out'],
+  logSoftmax: ['in', null, 'out'],
+  layerNorm: ['in', 'in', 'in', null, null, 'out', 'out', 'out'],
+  conv2d: ['in', 'in', 'in', null, 'out'],
+  maxPool2d: ['in', null, 'out', 'out'],
+  avgPool2d: ['in', null, 'out'],
+} as const satisfies Partial<Record<keyof Backend, readonly Role[]>>;
+
+type AdaptedKernel = keyof typeof KERNEL_ROLES;
+type KernelFunction = (...args: unknown[]) => void;
+
+/** A tensor argument: a strided input view or an output buffer (both carry `id` and `dtype`). */
+type TensorArgument = (StridedView | OutputBuffer) & { readonly strides?: readonly number[]; readonly offset?: number };
+
+function isFloat16(argument: unknown): argument is TensorArgument {
+  return argument !== null && typeof argument === 'object' && (argument as TensorArgument).dtype === 'float16';
+}
+
+/** The lowest and highest element a strided view reaches (`[0, -1]` for an empty view). */
+function viewSpan(view: StridedView): [number, number] {
+  if (view.shape.some((extent) => extent === 0)) return [0, -1];
+  let low = view.offset;
+  let high = view.offset;
+  view.shape.forEach((extent, dim) => {
+    const reach = (extent - 1) * view.strides[dim];
+    if (reach < 0) low += reach;
+    else high += reach;
+  });
+  return [low, high];
+}
+
+/** One float32 temporary standing in for (part of) a float16 buffer during a kernel. */
+interface Widened {
+  readonly source: CpuBuffer;
+  readonly temp: CpuBuffer;
+  /** First element of `source` that `temp[0]` holds. */
+  readonly start: number;
+  /** Whether the kernel reads the old values (inputs and in-place targets). */
+  readonly copyIn: boolean;
+  /** Whether the kernel writes it, so the result is rounded back into `source` (outputs and in-place targets). */
+  readonly writeBack: boolean;
+}
+
+/**
+ * Runs float16 calls of the arithmetic kernels through float32 temporaries (see the file comment).
+ * @example
+ * const adapter = new Float16Adapter(store);
+ * adapter.run(kernel, [x, out], ['in', 'out']); // kernel sees float32 views, the float16 output is rounded
+ */
+export class Float16Adapter {
+  constructor(private readonly store: BufferStore) {}
+
+  /** Call `kernel` with every float16 tensor argument replaced by a float32 temporary, then round the outputs. */
+  run(kernel: KernelFunction, args: readonly unknown[], roles: readonly Role[]): void {
+    const widened: Widened[] = [];
+    try {
+      const adapted = args.map((argument, i) => {
+        const role = roles[i];
+        if (role === null || !isFloat16(argument)) return argument;
+        return role === 'in' ? this.widenView(argument as StridedView, widened) : this.widenBuffer(argument, role === 'inout', widened);
+      });
+      // Touch typed arrays only after every allocation: growing the heap re-creates the views.
+      for (const entry of widened) {
+        if (!entry.copyIn) continue;
+        const bits = (entry.source.data as Uint16Array).subarray(entry.start, entry.start + entry.temp.length);
+        fromFloat16Bits(bits, entry.temp.data as Float32Array);
+      }
+      kernel(...adapted);
+      for (const entry of widened) {
+        if (entry.writeBack) toFloat16Bits(entry.temp.data as Float32Array, (entry.source.data as Uint16Array).subarray(entry.start));
+      }
+    } finally {
+      for (const entry of widened) this.store.free(entry.temp);
+    }
+  }
+
+  /** `cast` with a float16 side: widen a float16 source; round into a float16 destination from float32 or float64. */
+  cast(cast: (x: StridedView, out: OutputBuffer) => void, x: StridedView, out: OutputBuffer): void {
+    if (x.dtype === 'float16' && out.dtype === 'float16') {
+      cast(x, out); // a plain 16-bit copy
+    } else if (x.dtype === 'float16') {
+      this.run(cast as KernelFunction, [x, out], ['in', null]);
+    } else {
+      // float32 rounds on the integer fast path; float64, int32 and bool values round once, exactly, as numbers.
+      const via = x.dtype === 'float32' ? 'float32' : 'float64';
+      const temp = this.store.alloc(this.store.get(out.id, 'cast').length, via);
+      try {
+        cast(x, { id: temp, dtype: via, shape: out.shape });
+        toFloat16Bits(temp.data as Float32Array | Float64Array, this.store.get(out.id, 'cast').data as Uint16Array);
+      } finally {
+        this.store.free(temp);
+      }
+    }
+  }
+
+  /** `fill` of a float16 buffer: the value rounded once. */
+  fill(out: OutputBuffer, value: number): void {
+    (this.store.get(out.id, 'fill').data as Uint16Array).fill(float32ToFloat16Bits(value));
+  }
+
+  /** `arange` into a float16 buffer: each `start + i · step` rounded once. */
+  arange(out: OutputBuffer, start: number, step: number): void {
+    const target = this.store.get(out.id, 'arange').data as Uint16Array;
+    for (let i = 0; i < target.length; i++) target[i] = float32ToFloat16Bits(start + i * step);
+  }
+
+  private widenView(view: StridedView, widened: Widened[]): StridedView {
+    const source = this.store.get(view.id, 'float16 input');
+    const [low, high] = viewSpan(view);
+    const temp = this.store.alloc(high - low + 1, 'float32');
+    widened.push({ source, temp, start: low, copyIn: true, writeBack: false });
+    return { id: temp, dtype: 'float32', shape: view.shape, strides: view.strides, offset: high < low ? 0 : view.offset - low };
+  }
+
+  private widenBuffer(buffer: TensorArgument, inPlace: boolean, widened: Widened[]): TensorArgument {
+    const source = this.store.get(buffer.id, 'float16 output');
+    const temp = this.store.alloc(source.length, 'float32');
+    widened.push({ source, temp, start: 0, copyIn: inPlace, writeBack: true });
+    return { ...buffer, id: temp, dtype: 'float32' };
+  }
+}
+
+/**
+ * Make `backend`'s arithmetic kernels, `cast`, `fill` and `arange` accept float16 (see the file comment).
+ * Calls without a float16 argument go straight to the original kernel.
+ * @example
+ * installFloat16Kernels(cpuBackend, store); // in the CpuBackend constructor
+ */
+export function installFloat16Kernels(backend: Backend, store: BufferStore): void {
+  const adapter = new Float16Adapter(store);
+  const target = backend as unknown as Record<string, KernelFunction>;
+  for (const name of Object.keys(KERNEL_ROLES) as AdaptedKernel[]) {
+    const kernel = target[name].bind(backend) as KernelFunction;
+    const roles: readonly Role[] = KERNEL_ROLES[name];
+    target[name] = (...args: unknown[]) => {
+      if (roles.some((role, i) => role !== null && isFloat16(args[i]))) adapter.run(kernel, args, roles);
+      else kernel(...args);
+    };
+  }
+  const cast = backend.cast.bind(backend);
+  const fill = backend.fill.bind(backend);
+  const arange = backend.arange.bind(backend);
+  backend.cast = (x, out) => (x.dtype === 'float16' || out.dtype === 'float16' ? adapter.cast(cast, x, out) : cast(x, out));
+  backend.fill = (out, value) => (out.dtype === 'float16' ? adapter.fill(out, value) : fill(out, value));
+  backend.arange = (out, start, step) => (out.dtype === 'float16' ? adapter.arange(out, start, step) : arange(out, start, step));
+}
