@@ -24,7 +24,8 @@ fn sqrtF32(x: f32) -> f32 {
 }
 fn rsqrtF32(x: f32) -> f32 {
   if (isNan(x) || x < 0.0) { return nanF32(); }
-  if (x == 0.0) { return infF32(); }
+  // IEEE: 1/√(±0) = ±∞ (a float16 input as small as -1e-30 is -0).
+  if (x == 0.0) { return select(infF32(), -infF32(), (bitcast<u32>(x) & 0x80000000u) != 0u); }
   if (isInf(x)) { return 0.0; }
   return 1.0 / sqrt(x);
 }
