@@ -6,7 +6,7 @@
  * broadcast (stride 0), permuted/transposed, sliced (offset and step) and flipped (negative
  * stride) — from one description, so every layout is constructed (and checked) the same way.
  */
-import { arrayFor, type DataArray, type DType } from '@tessera/core';
+import { arrayFor, toFloat16Bits, type DataArray, type DType } from '@tessera/core';
 
 /**
  * A deterministic pseudo-random source for test data (not the Philox stream under test).
@@ -345,11 +345,25 @@ export type ValueDomain =
   | { readonly kind: 'distinct' };
 
 /**
- * A zeroed typed array of `dtype` holding `size` elements (core's `arrayFor`).
+ * A zeroed typed array of `dtype` holding `size` elements as the backend boundary holds them
+ * (core's `arrayFor`; float16 is a Uint16Array of bit patterns).
  * @example
  * hostArray('bool', 3); // Uint8Array [0, 0, 0]
  */
 export const hostArray: (dtype: DType, size: number) => DataArray = arrayFor;
+
+/**
+ * `values` as boundary data of `dtype` (float32 rounds, float16 rounds to nearest-even bit patterns,
+ * int32 wraps, bool is `≠ 0`).
+ * @example
+ * hostData('float16', [1, 0.5]); // Uint16Array [0x3c00, 0x3800]
+ */
+export function hostData(dtype: DType, values: ArrayLike<number>): DataArray {
+  if (dtype === 'float16') return toFloat16Bits(values);
+  const data = hostArray(dtype, values.length);
+  for (let i = 0; i < values.length; i++) data[i] = dtype === 'bool' ? (values[i] !== 0 ? 1 : 0) : values[i];
+  return data;
+}
 
 /**
  * Random host data of `dtype`: `size` values from `domain` (bool is 0/1 whatever the domain).
@@ -357,7 +371,8 @@ export const hostArray: (dtype: DType, size: number) => DataArray = arrayFor;
  * randomData(createRng(3), 'float32', 10, { kind: 'uniform', low: -1, high: 1 });
  */
 export function randomData(rng: Rng, dtype: DType, size: number, domain: ValueDomain): DataArray {
-  const data = hostArray(dtype, size);
+  // float16 values are drawn as numbers and rounded to bit patterns at the end.
+  const data = dtype === 'float16' ? new Float64Array(size) : hostArray(dtype, size);
   if (dtype === 'bool') {
     for (let i = 0; i < size; i++) data[i] = rng.chance(0.5) ? 1 : 0;
     return data;
@@ -388,16 +403,21 @@ export function randomData(rng: Rng, dtype: DType, size: number, domain: ValueDo
         break;
     }
   }
-  return data;
+  return dtype === 'float16' ? toFloat16Bits(data) : data;
 }
 
 /**
  * A copy of `data` with every element replaced by its absolute value (for error magnitudes).
+ * A Uint16Array is float16 bit patterns: clearing the sign bit is the absolute value.
  * @example
  * absoluteData(new Float32Array([-1, 2])); // Float32Array [1, 2]
  */
 export function absoluteData(data: DataArray): DataArray {
   const copy = data.slice();
+  if (copy instanceof Uint16Array) {
+    for (let i = 0; i < copy.length; i++) copy[i] &= 0x7fff;
+    return copy;
+  }
   for (let i = 0; i < copy.length; i++) copy[i] = Math.abs(copy[i]);
   return copy;
 }

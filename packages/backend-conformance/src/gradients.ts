@@ -1,7 +1,8 @@
 /**
  * Gradients through the plugin: for every differentiable op, `backward()` of a random weighted sum
  * of its outputs on the plugin (float32) must give the same input gradients as on the reference
- * backend (float64). Where the plugin has float64, core's `gradcheck` (finite differences) must pass too.
+ * backend (float64) — and, where the plugin lists float16, float16 gradients equal to the reference's
+ * float16 ones. Where the plugin has float64, core's `gradcheck` (finite differences) must pass too.
  * Core owns the gradient rules, so a failure here means a kernel the rules call misbehaves on the plugin.
  */
 import type { DType } from '@tessera/core';
@@ -10,10 +11,10 @@ import { describe } from 'vitest';
 import { loadCoreApi, type CoreApi, type CoreTensor } from './core-api';
 import { createRng, seedFor, sizeOf, type Rng } from './generators';
 import type { Suite } from './harness';
-import { OP_CASES, caseKey, makeTensor, opInputData, opTolerance, outputsOf, useCore, type OpCase } from './ops';
+import { OP_CASES, PRECISIONS, caseKey, makeTensor, opInputData, opTolerance, outputsOf, precisionSuffix, useCore, type OpCase, type Precision } from './ops';
 import { expectClose } from './tolerance';
 
-const isFloat = (dtype: DType) => dtype === 'float32' || dtype === 'float64';
+const isFloat = (dtype: DType) => dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
 
 /**
  * `Σₖ sum(outₖ · wₖ)` over an op's float outputs, with weights drawn from `rng` (the same rng
@@ -23,7 +24,7 @@ function weightedLoss(api: CoreApi, outputs: CoreTensor[], rng: Rng, device: str
   let loss: CoreTensor | null = null;
   for (const out of outputs.filter((candidate) => isFloat(candidate.dtype))) {
     const weights = Array.from({ length: sizeOf(out.shape) }, () => rng.uniform(-1, 1));
-    const weight = api.tensor(dtype === 'float64' ? Float64Array.from(weights) : Float32Array.from(weights), { device }).reshape([...out.shape]) as CoreTensor;
+    const weight = api.tensor(dtype === 'float64' ? Float64Array.from(weights) : Float32Array.from(weights), { device, dtype }).reshape([...out.shape]) as CoreTensor;
     const term = out.mul(weight).sum() as CoreTensor;
     loss = loss ? (loss.add(term) as CoreTensor) : term;
   }
@@ -55,15 +56,15 @@ async function gradientsOn(api: CoreApi, opCase: OpCase, values: number[][], dev
 }
 
 /** Compare a case's input gradients on the plugin with the reference's. */
-async function compareGradients(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rng): Promise<void> {
+async function compareGradients(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rng, precision: Precision): Promise<void> {
   const values = opCase.inputs.map((input) => opInputData(rng, input));
   const weightSeed = rng.int(0, 2 ** 31);
-  const actual = await gradientsOn(api, opCase, values, suite.plugin.name, 'float32', weightSeed);
-  const expected = await gradientsOn(api, opCase, values, referencePlugin.name, 'float64', weightSeed);
+  const actual = await gradientsOn(api, opCase, values, suite.plugin.name, precision.plugin, weightSeed);
+  const expected = await gradientsOn(api, opCase, values, referencePlugin.name, precision.reference, weightSeed);
   const floatInputs = opCase.inputs.filter((input) => (input.dtype ?? 'float32') === 'float32');
   const terms = Math.max(...opCase.inputs.map((input) => sizeOf(input.shape)));
   actual.forEach((grad, k) => {
-    const { tolerance, scale } = opTolerance(suite, terms * 4);
+    const { tolerance, scale } = opTolerance(suite, terms * 4, precision.plugin);
     expectClose(grad, expected[k], `d(loss)/d(input ${k}) of ${opCase.name} on ${suite.plugin.name}`, { tolerance, scale, magnitudeFloor: 1, shape: floatInputs[k].shape });
   });
 }
@@ -99,12 +100,20 @@ export function describeGradients(suite: Suite): void {
   describe('gradients through the plugin', () => {
     const core = useCore(suite);
     for (const opCase of OP_CASES.filter((candidate) => candidate.grad)) {
-      const key = `gradients.${caseKey(opCase)}`;
-      suite.check(`backward through ${opCase.name} on ${suite.plugin.name} gives the reference's input gradients`, key, async ({ options }) => {
-        const { api, reason } = core();
-        if (!api) throw new Error(`gradient checks cannot run: ${reason}`);
-        await compareGradients(suite, api, opCase, createRng(seedFor(options.seed, key)));
-      });
+      for (const precision of PRECISIONS) {
+        const float16 = precision.plugin === 'float16';
+        const key = `gradients.${caseKey(opCase)}${precisionSuffix(precision)}`;
+        suite.check(
+          `backward through ${opCase.name} on ${suite.plugin.name} gives the reference's input gradients${float16 ? ' in float16' : ''}`,
+          key,
+          async ({ options }) => {
+            const { api, reason } = core();
+            if (!api) throw new Error(`gradient checks cannot run: ${reason}`);
+            await compareGradients(suite, api, opCase, createRng(seedFor(options.seed, key)), precision);
+          },
+          float16 ? { dtype: 'float16' } : {},
+        );
+      }
       suite.check(
         `gradcheck (finite differences) passes for ${opCase.name} on ${suite.plugin.name} in float64`,
         `gradcheck.${caseKey(opCase)}:float64`,

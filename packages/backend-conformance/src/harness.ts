@@ -13,6 +13,7 @@ import type {
   OutputBuffer,
   StridedView,
 } from '@tessera/core';
+import { fromFloat16Bits } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { it } from 'vitest';
 import { createRng, layoutView, randomData, randomView, seedFor, sizeOf, type Rng, type ValueDomain, type ViewKind, type ViewSpec } from './generators';
@@ -117,16 +118,19 @@ export class KernelSession {
     return { id: this.allocate(this.reference, sizeOf(shape), dtype), dtype, shape };
   }
 
-  /** Read an output from both backends (the plugin through its async `read`). */
+  /**
+   * Read an output from both backends (the plugin through its async `read`) as values to compare:
+   * float16 bit patterns come back widened to a Float32Array.
+   */
   async read(out: Pair<OutputBuffer>): Promise<{ actual: DataArray; expected: DataArray }> {
     const size = sizeOf(out.plugin.shape);
     const actual = await this.backend.read(out.plugin.id, out.plugin.dtype, 0, size);
-    return { actual, expected: this.referenceData(out.reference) };
+    return { actual: valuesOf(out.plugin.dtype, actual), expected: this.referenceData(out.reference) };
   }
 
-  /** The contents of a reference buffer. */
+  /** The contents of a reference buffer, as values (float16 widened to a Float32Array). */
   referenceData(out: OutputBuffer): DataArray {
-    return this.reference.readSync(out.id, out.dtype, 0, sizeOf(out.shape));
+    return valuesOf(out.dtype, this.reference.readSync(out.id, out.dtype, 0, sizeOf(out.shape)));
   }
 
   /** Free every buffer this session allocated (buffers freed earlier by the check are skipped). */
@@ -145,6 +149,20 @@ export class KernelSession {
   }
 
   private readonly released = new Set<DataId>();
+}
+
+/**
+ * Boundary data as comparable values: float16 bit patterns widen (exactly) to a Float32Array, with a
+ * clear error when a backend returned something other than a Uint16Array for float16.
+ * @example
+ * valuesOf('float16', new Uint16Array([0x3c00])); // Float32Array [1]
+ */
+export function valuesOf(dtype: DType, data: DataArray): DataArray {
+  if (dtype !== 'float16') return data;
+  if (!(data instanceof Uint16Array)) {
+    throw new Error(`read of a float16 buffer returned ${Object.prototype.toString.call(data)}, expected a Uint16Array of bit patterns`);
+  }
+  return fromFloat16Bits(data);
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { BINARY_OPS, COMPARISON_OPS, UNARY_OPS, type BinaryOp, type DType, type UnaryOp } from '@tessera/core';
 import { describe } from 'vitest';
-import { LARGE_SHAPE, VIEW_KINDS, hostArray, standardShapes, type ValueDomain } from './generators';
+import { LARGE_SHAPE, VIEW_KINDS, hostData, standardShapes, type ValueDomain } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { expectClose } from './tolerance';
 
@@ -12,9 +12,14 @@ import { expectClose } from './tolerance';
  * @example
  * for (const dtype of ALL_DTYPES) suite.check(`… (${dtype})`, `where:${dtype}`, body, { dtype });
  */
-export const ALL_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
-const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64'];
-const NUMERIC_DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
+export const ALL_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool', 'float16'];
+/**
+ * The floating dtypes (float16 runs only on backends that list it).
+ * @example
+ * for (const dtype of FLOAT_DTYPES) suite.check(`… (${dtype})`, `softmax:${dtype}`, body, { dtype });
+ */
+export const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64', 'float16'];
+const NUMERIC_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'float16'];
 
 /** Unary ops core only sends float inputs (it casts integers first). */
 const FLOAT_ONLY_UNARY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'reciprocal']);
@@ -22,8 +27,8 @@ const FLOAT_ONLY_UNARY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin',
 /**
  * The dtypes core sends to a unary op.
  * @example
- * unaryDtypes('exp');        // ['float32', 'float64']
- * unaryDtypes('logicalNot'); // all four
+ * unaryDtypes('exp');        // ['float32', 'float64', 'float16']
+ * unaryDtypes('logicalNot'); // all five
  */
 export function unaryDtypes(op: UnaryOp): readonly DType[] {
   if (op === 'logicalNot') return ALL_DTYPES;
@@ -63,7 +68,7 @@ export function unaryDomain(op: UnaryOp, dtype: DType): ValueDomain {
 /**
  * The dtypes core sends to a binary op (arithmetic keeps the dtype; comparisons take any).
  * @example
- * binaryDtypes('div'); // ['float32', 'float64']
+ * binaryDtypes('div'); // ['float32', 'float64', 'float16']
  */
 export function binaryDtypes(op: BinaryOp): readonly DType[] {
   if (COMPARISON_OPS.has(op)) return ALL_DTYPES;
@@ -171,8 +176,14 @@ async function compareBinary(
   });
 }
 
-/** Values a cast is checked on besides random ones: truncation, NaN/∞, clamping, float32 rounding. */
-const CAST_EDGE_VALUES = [NaN, Infinity, -Infinity, 3e9, -3e9, 2.5, -2.5, 0.7, -0.7, -0, 0, 16777217, 2147483520, -2147483648, 1];
+/**
+ * Values a cast is checked on besides random ones: truncation, NaN/∞, clamping, float32 rounding,
+ * and float16 rounding (max half, the overflow tie, ties to even, subnormals, the underflow tie).
+ */
+const CAST_EDGE_VALUES = [
+  NaN, Infinity, -Infinity, 3e9, -3e9, 2.5, -2.5, 0.7, -0.7, -0, 0, 16777217, 2147483520, -2147483648, 1,
+  65504, 65519, 65520, -70000, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 1 / 3, 2 ** -24, 2 ** -25, 3 * 2 ** -25, -(2 ** -20),
+];
 
 /**
  * Declare the element-wise checks.
@@ -204,9 +215,7 @@ export function describeElementwiseKernels(suite: Suite): void {
         async (context) => {
           for (const op of UNARY_OPS) {
             const values = specialValuesFor(op);
-            const data = hostArray(dtype, values.length);
-            values.forEach((value, i) => (data[i] = value));
-            await compareUnary(context, op, context.session.contiguousInput([values.length], dtype, data));
+            await compareUnary(context, op, context.session.contiguousInput([values.length], dtype, hostData(dtype, values)));
           }
         },
         { dtype },
@@ -259,11 +268,7 @@ export function describeElementwiseKernels(suite: Suite): void {
         async (context) => {
           const left = [NaN, 1, NaN, Infinity, -Infinity, 0, -0, 2, Infinity, -3];
           const right = [1, NaN, NaN, Infinity, 1, -0, 0, 2, -Infinity, 0.5];
-          const upload = (values: number[]) => {
-            const data = hostArray(dtype, values.length);
-            values.forEach((value, i) => (data[i] = value));
-            return context.session.contiguousInput([values.length], dtype, data);
-          };
+          const upload = (values: number[]) => context.session.contiguousInput([values.length], dtype, hostData(dtype, values));
           for (const op of BINARY_OPS) {
             if (op === 'pow') {
               // Negative bases with integer exponents are real; 0⁰ = 1.
@@ -336,10 +341,8 @@ export function describeElementwiseKernels(suite: Suite): void {
               const input = session.randomInput(rng, shape, kind, from, domain);
               await compareCast(context, input, to);
             }
-            if (from === 'float32' || from === 'float64') {
-              const data = hostArray(from, CAST_EDGE_VALUES.length);
-              CAST_EDGE_VALUES.forEach((value, i) => (data[i] = value));
-              await compareCast(context, session.contiguousInput([data.length], from, data), to);
+            if (FLOAT_DTYPES.includes(from)) {
+              await compareCast(context, session.contiguousInput([CAST_EDGE_VALUES.length], from, hostData(from, CAST_EDGE_VALUES)), to);
             }
           },
           { dtypes: [from, to] },
@@ -355,5 +358,7 @@ async function compareCast(context: CheckContext, input: PairedInput, to: DType)
   session.backend.cast(input.plugin, out.plugin);
   session.reference.cast(input.reference, out.reference);
   const { actual, expected } = await session.read(out);
-  expectClose(actual, expected, `cast ${input.dtype} → ${to} on ${input.spec.label}`, { tolerance: context.tolerance(to), shape: input.spec.shape });
+  // Rounding to float16 is exact (round to nearest even, as core's float32ToFloat16Bits).
+  const tolerance = to === 'float16' ? null : context.tolerance(to);
+  expectClose(actual, expected, `cast ${input.dtype} → ${to} on ${input.spec.label}`, { tolerance, shape: input.spec.shape });
 }

@@ -169,7 +169,7 @@ export function describeIndexingKernels(suite: Suite): void {
   });
 
   describe('scatterAdd kernel', () => {
-    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+    for (const dtype of ['float32', 'float64', 'int32', 'float16'] as const) {
       suite.check(
         `scatterAdd accumulates repeated indices into a contiguous target (${dtype})`,
         `scatterAdd:${dtype}`,
@@ -215,7 +215,7 @@ export function describeIndexingKernels(suite: Suite): void {
         { dtype },
       );
     }
-    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+    for (const dtype of ['float32', 'float64', 'int32', 'float16'] as const) {
       suite.check(
         `arange computes start + i · step${dtype === 'int32' ? ' exactly' : ''} (${dtype})`,
         `arange:${dtype}`,

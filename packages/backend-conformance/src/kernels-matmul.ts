@@ -80,7 +80,7 @@ async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: Matm
  */
 export function describeMatmulKernels(suite: Suite): void {
   describe('matmul kernel', () => {
-    for (const dtype of ['float32', 'float64'] as const) {
+    for (const dtype of ['float32', 'float64', 'float16'] as const) {
       suite.check(
         `matmul matches the reference for every transpose combination and broadcast batch (${dtype})`,
         `matmul:${dtype}`,

@@ -3,11 +3,11 @@
  */
 import { REDUCE_OPS, type DType, type ReduceOp } from '@tessera/core';
 import { describe } from 'vitest';
-import { LARGE_SHAPE, VIEW_KINDS, absoluteData, randomShape, sizeOf, type Rng, type ValueDomain, type ViewKind } from './generators';
+import { LARGE_SHAPE, VIEW_KINDS, absoluteData, hostData, randomShape, sizeOf, type Rng, type ValueDomain, type ViewKind } from './generators';
 import type { CheckContext, Suite } from './harness';
 import { expectClose, reductionScale } from './tolerance';
 
-const REDUCE_DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
+const REDUCE_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'float16'];
 
 /** Where a reduction's random inputs come from. `ties` draws few distinct values. */
 function reduceDomain(op: ReduceOp, dtype: DType, ties: boolean): ValueDomain {
@@ -129,13 +129,13 @@ export function describeReduceKernels(suite: Suite): void {
         );
       }
     }
-    for (const dtype of ['float32', 'float64'] as const) {
+    for (const dtype of ['float32', 'float64', 'float16'] as const) {
       suite.check(
         `max and min propagate NaN (${dtype})`,
         `reduce.nan:${dtype}`,
         async (context) => {
           const { session } = context;
-          const data = dtype === 'float32' ? new Float32Array([1, NaN, 3, 4, 5, 6]) : new Float64Array([1, NaN, 3, 4, 5, 6]);
+          const data = hostData(dtype, [1, NaN, 3, 4, 5, 6]);
           for (const op of ['max', 'min', 'sum'] as const) {
             const input = session.contiguousInput([2, 3], dtype, data);
             for (const axes of [[1], [0], [0, 1]]) {

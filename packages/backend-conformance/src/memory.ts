@@ -9,7 +9,7 @@ import type { Suite } from './harness';
 import { expectClose } from './tolerance';
 import { ALL_DTYPES } from './kernels-elementwise';
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1, float16: 2 };
 
 /**
  * Declare the storage and memory checks.
@@ -123,6 +123,7 @@ export function describeMemory(suite: Suite): void {
       const baseline = backend.memory();
       const sizes: [number, DType][] = [[0, 'float32'], [1, 'bool'], [1000, 'float32'], [77, 'int32'], [4097, 'bool']];
       if (suite.dtypes.includes('float64')) sizes.push([333, 'float64']);
+      if (suite.dtypes.includes('float16')) sizes.push([333, 'float16']);
       const ids = sizes.map(([size, dtype]) => {
         const id = backend.alloc(size, dtype);
         if (size > 0) backend.write(id, hostArray(dtype, size) as DataArray);

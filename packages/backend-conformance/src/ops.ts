@@ -2,7 +2,8 @@
  * Op level: core's public ops run on the plugin (float32) and on the reference backend (float64)
  * from the same values, and their results must agree. This checks what the kernel level cannot:
  * that core's dispatch (broadcasting, views, composites of optional kernels, casts) works on the
- * plugin end to end.
+ * plugin end to end. Where the plugin lists float16, every case also runs in float16 on both
+ * (the reference rounds every op's result to half, as a float16 device stores it).
  */
 import type { DataArray, DType } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
@@ -13,7 +14,37 @@ import type { Suite } from './harness';
 import { expectClose, reductionScale, type Tolerance } from './tolerance';
 
 /**
- * One input of an op case. Float inputs are float32 on the plugin and float64 on the reference.
+ * The float dtypes of an op-level run: what float inputs are on the plugin and on the reference.
+ * @example
+ * const halfRun: Precision = { plugin: 'float16', reference: 'float16' };
+ */
+export interface Precision {
+  readonly plugin: DType;
+  readonly reference: DType;
+}
+
+/**
+ * The two op-level runs: plugin float32 against reference float64, and float16 on both.
+ * @example
+ * PRECISIONS.map((precision) => precision.plugin); // ['float32', 'float16']
+ */
+export const PRECISIONS: readonly Precision[] = [
+  { plugin: 'float32', reference: 'float64' },
+  { plugin: 'float16', reference: 'float16' },
+];
+
+/**
+ * The key suffix of a precision's checks: '' for float32 (the keys predate float16), ':float16' otherwise.
+ * @example
+ * precisionSuffix(PRECISIONS[1]); // ':float16'
+ */
+export function precisionSuffix(precision: Precision): string {
+  return precision.plugin === 'float32' ? '' : `:${precision.plugin}`;
+}
+
+/**
+ * One input of an op case. Float inputs are float32 on the plugin and float64 on the reference
+ * (or float16 on both, see {@link Precision}).
  * @example
  * const indexInput: OpInput = { shape: [3, 6], dtype: 'int32', domain: { kind: 'integers', low: 0, high: 3 } };
  */
@@ -160,18 +191,21 @@ export function opInputData(rng: Rng, input: OpInput): number[] {
  */
 export function makeTensor(api: CoreApi, input: OpInput, values: readonly number[], device: string, floatDtype: DType, requiresGrad = false): CoreTensor {
   const dtype = input.dtype ?? floatDtype;
-  const data: DataArray = dtype === 'float64' ? Float64Array.from(values) : dtype === 'float32' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
+  // float16 tensors are made from float32 values, which core rounds to half.
+  const data: DataArray =
+    dtype === 'float64' ? Float64Array.from(values) : dtype === 'float32' || dtype === 'float16' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values);
   // A 1-d leaf reshaped by the case: leaves keep their grad, whatever the case's shape.
   return api.tensor(data, { dtype, device, requiresGrad });
 }
 
 /**
- * Op-level tolerance: float32 against float64, growing with the number of values combined.
+ * Op-level tolerance: the plugin's float dtype's tolerance (float32 by default) loosened for chains of
+ * ops, growing with the number of values combined.
  * @example
  * const { tolerance, scale } = opTolerance(suite, 60);
  */
-export function opTolerance(suite: Suite, terms: number): { tolerance: Tolerance; scale: number } {
-  const base = suite.options.tolerances.float32;
+export function opTolerance(suite: Suite, terms: number, dtype: DType = 'float32'): { tolerance: Tolerance; scale: number } {
+  const base = dtype === 'float16' ? suite.options.tolerances.float16 : suite.options.tolerances.float32;
   return { tolerance: { rtol: base.rtol * 4, atol: base.atol * 10 }, scale: reductionScale(terms) };
 }
 
@@ -211,12 +245,12 @@ export function useCore(suite: Suite): () => { api: CoreApi; reason: null } | { 
 }
 
 /** Run a case on both devices and compare every output's shape, dtype and values. */
-async function compareOpCase(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rng): Promise<void> {
+async function compareOpCase(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rng, precision: Precision): Promise<void> {
   const values = opCase.inputs.map((input) => opInputData(rng, input));
   const onDevice = (device: string, floatDtype: DType) =>
     api.tidy(() => opCase.inputs.map((input, i) => makeTensor(api, input, values[i], device, floatDtype).reshape([...input.shape]) as CoreTensor));
-  const pluginInputs = onDevice(suite.plugin.name, 'float32');
-  const referenceInputs = onDevice(referencePlugin.name, 'float64');
+  const pluginInputs = onDevice(suite.plugin.name, precision.plugin);
+  const referenceInputs = onDevice(referencePlugin.name, precision.reference);
   // tidy frees the op's intermediates; only the outputs survive (and are disposed below).
   const actualOutputs = api.tidy(() => outputsOf(opCase.run(api, ...pluginInputs)));
   const expectedOutputs = api.tidy(() => outputsOf(opCase.run(api, ...referenceInputs)));
@@ -229,10 +263,10 @@ async function compareOpCase(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rn
       const what = `${opCase.name} on ${suite.plugin.name}${actualOutputs.length > 1 ? ` (output ${k})` : ''}`;
       if (actual.device !== suite.plugin.name) throw new Error(`${what}: result is on ${actual.device}`);
       if (actual.shape.join(',') !== expected.shape.join(',')) throw new Error(`${what}: shape [${actual.shape}] but the reference gives [${expected.shape}]`);
-      const floatResult = actual.dtype === 'float32' || actual.dtype === 'float64';
-      const expectedDtype = expected.dtype === 'float64' ? 'float32' : expected.dtype;
+      const floatResult = actual.dtype === 'float32' || actual.dtype === 'float64' || actual.dtype === 'float16';
+      const expectedDtype = expected.dtype === precision.reference ? precision.plugin : expected.dtype;
       if (actual.dtype !== expectedDtype) throw new Error(`${what}: dtype ${actual.dtype} but the reference gives ${expected.dtype}`);
-      const { tolerance, scale } = opTolerance(suite, terms);
+      const { tolerance, scale } = opTolerance(suite, terms, precision.plugin);
       expectClose(await actual.data(), await expected.data(), what, { tolerance: floatResult ? tolerance : null, scale, magnitudeFloor: 1, shape: actual.shape });
     }
   } finally {
@@ -246,16 +280,29 @@ async function compareOpCase(suite: Suite, api: CoreApi, opCase: OpCase, rng: Rn
  * describeOps(suite);
  */
 export function describeOps(suite: Suite): void {
-  describe('ops through core (plugin float32 vs reference float64)', () => {
+  describe('ops through core (plugin float32 vs reference float64; float16 on both)', () => {
     const core = useCore(suite);
-    const opCheck = (title: string, key: string, body: (api: CoreApi, rng: Rng) => Promise<void>) =>
-      suite.check(title, key, async ({ options }) => {
-        const { api, reason } = core();
-        if (!api) throw new Error(`op-level checks cannot run: ${reason}`);
-        await body(api, createRng(seedFor(options.seed, key)));
-      });
-    for (const opCase of OP_CASES) {
-      opCheck(`${opCase.name} on ${suite.plugin.name} matches the reference`, `ops.${caseKey(opCase)}`, (api, rng) => compareOpCase(suite, api, opCase, rng));
+    const opCheck = (title: string, key: string, body: (api: CoreApi, rng: Rng) => Promise<void>, dtype?: DType) =>
+      suite.check(
+        title,
+        key,
+        async ({ options }) => {
+          const { api, reason } = core();
+          if (!api) throw new Error(`op-level checks cannot run: ${reason}`);
+          await body(api, createRng(seedFor(options.seed, key)));
+        },
+        dtype ? { dtype } : {},
+      );
+    for (const precision of PRECISIONS) {
+      const float16 = precision.plugin === 'float16';
+      for (const opCase of OP_CASES) {
+        opCheck(
+          `${opCase.name} on ${suite.plugin.name} matches the reference${float16 ? ' in float16' : ''}`,
+          `ops.${caseKey(opCase)}${precisionSuffix(precision)}`,
+          (api, rng) => compareOpCase(suite, api, opCase, rng, precision),
+          float16 ? 'float16' : undefined,
+        );
+      }
     }
     opCheck('to() moves a tensor to the reference backend and back with its data and dtype intact', 'ops.to', async (api, rng) => {
       const values = opInputData(rng, { shape: [17] });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { describeGradients } from './gradients';
 import { Suite } from './harness';
 import { describeElementwiseKernels } from './kernels-elementwise';
+import { describeFloat16 } from './float16';
 import { describeIndexingKernels } from './kernels-indexing';
 import { describeMatmulKernels } from './kernels-matmul';
 import { describeOptionalKernels } from './kernels-optional';
@@ -20,6 +21,8 @@ import { describeRandom } from './random';
  * inputs — 0-d, empty, broadcast, permuted, sliced, flipped and odd-sized views and one case past a
  * million elements per family — and is compared with core's float64 `ReferenceBackend` on the same
  * host data. Plus RNG bit-exactness, async and sync reads, deferred frees and memory accounting.
+ * A backend that lists float16 runs every float check in float16 too (against the reference rounding
+ * each result to half), plus bit-exact float16 storage, rounding and cast round trips.
  * Op level: core's public ops and their gradients run on the plugin and on the reference backend.
  *
  * Every test name ends with its key in brackets; pass keys (or their prefixes) in `skip`.
@@ -34,6 +37,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     beforeAll(() => suite.setUp());
     afterAll(() => suite.tearDown());
     describeMemory(suite);
+    describeFloat16(suite);
     describeElementwiseKernels(suite);
     describeReduceKernels(suite);
     describeMatmulKernels(suite);

@@ -30,6 +30,7 @@ export interface Tolerance {
 export interface ToleranceOptions {
   readonly float32?: Partial<Tolerance>;
   readonly float64?: Partial<Tolerance>;
+  readonly float16?: Partial<Tolerance>;
   /** Extra absolute error allowed for `erf` (the contract asks for ≤ 1e-7). Default 1e-7. */
   readonly erfAtol?: number;
   /** Absolute error allowed for float32 normals from `random` (float64 normals are bit-exact). Default 1e-6. */
@@ -38,13 +39,17 @@ export interface ToleranceOptions {
 
 /**
  * Default tolerances: float32 `rtol 1e-5, atol 1e-6` (about 80 ulps: room for a kernel that works
- * in float32 where the reference works in float64), float64 `rtol 1e-10, atol 1e-12`.
+ * in float32 where the reference works in float64), float64 `rtol 1e-10, atol 1e-12`, float16
+ * `rtol 1e-3, atol 1e-7`: one float16 ulp (2⁻¹⁰ relative, 2⁻²⁴ for subnormals), i.e. two half-ulp
+ * roundings — the reference rounds the exact result once, a backend that computes in float32 (or in
+ * half) and rounds may land on the neighbouring half. Accumulations scale it as for the other dtypes.
  * @example
  * DEFAULT_TOLERANCES.float32; // { rtol: 1e-5, atol: 1e-6 }
  */
-export const DEFAULT_TOLERANCES: { readonly float32: Tolerance; readonly float64: Tolerance } = {
+export const DEFAULT_TOLERANCES: { readonly float32: Tolerance; readonly float64: Tolerance; readonly float16: Tolerance } = {
   float32: { rtol: 1e-5, atol: 1e-6 },
   float64: { rtol: 1e-10, atol: 1e-12 },
+  float16: { rtol: 1e-3, atol: 1e-7 },
 };
 
 /**
@@ -55,6 +60,7 @@ export const DEFAULT_TOLERANCES: { readonly float32: Tolerance; readonly float64
 export interface ResolvedTolerances {
   readonly float32: Tolerance;
   readonly float64: Tolerance;
+  readonly float16: Tolerance;
   readonly erfAtol: number;
   readonly normalFloat32Atol: number;
 }
@@ -68,6 +74,7 @@ export function resolveTolerances(options: ToleranceOptions = {}): ResolvedToler
   return {
     float32: { ...DEFAULT_TOLERANCES.float32, ...options.float32 },
     float64: { ...DEFAULT_TOLERANCES.float64, ...options.float64 },
+    float16: { ...DEFAULT_TOLERANCES.float16, ...options.float16 },
     erfAtol: options.erfAtol ?? 1e-7,
     normalFloat32Atol: options.normalFloat32Atol ?? 1e-6,
   };
@@ -81,6 +88,7 @@ export function resolveTolerances(options: ToleranceOptions = {}): ResolvedToler
 export function toleranceFor(dtype: DType, tolerances: ResolvedTolerances): Tolerance | null {
   if (dtype === 'float32') return tolerances.float32;
   if (dtype === 'float64') return tolerances.float64;
+  if (dtype === 'float16') return tolerances.float16;
   return null;
 }
 
