@@ -28,7 +28,8 @@ const BACKEND_ALIASES: Record<string, SideName[]> = {
 export const USAGE = `Usage: pnpm --filter @tessera/bench bench [-- options]
   --quick                 fewer rounds and repetitions (numbers are noisier)
   --only <list>           comma-separated suites or case ids (prefix match): matmul, matmul-512, add, softmax,
-                          mlp, sum, conv2d; library comparisons (no tensor backend): tokenizers, hf-tokenizer
+                          mlp, sum, conv2d; library comparisons (no tensor backend): tokenizers, hf-tokenizer;
+                          webgpu, adam-step (fused optimizer step vs composite, cpu and webgpu)
   --backends <list>       comma-separated: ${SIDE_NAMES.join(', ')} (aliases: tessera, tfjs, cpu, wasm);
                           library comparisons ignore it
   --out <file>            where to write the JSON results (default bench-results/latest.json)

@@ -9,6 +9,8 @@ import { sumCase } from './sum';
 import { tokenizerCases } from './tokenizers';
 import { hfTokenizerCases } from './hf-tokenizer';
 import { webgpuCases } from './webgpu';
+import { webgpuFloat16Cases } from './webgpu-float16';
+import { adamStepCases } from './adam-step';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -16,5 +18,5 @@ import { webgpuCases } from './webgpu';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases()];
 }

@@ -21,8 +21,11 @@ let environment: Promise<Environment> | null = null;
 // Module scope: Dawn crashes if the GPU object is collected while a device made from it lives.
 let dawnGpu: unknown = null;
 
-/** Start Dawn once, register Tessera's webgpu plugin and tfjs's webgpu backend on the same GPU. */
-function webgpuEnvironment(): Promise<Environment> {
+/**
+ * Start Dawn once, register Tessera's webgpu plugin and tfjs's webgpu backend on the same GPU.
+ * @example const { core } = await webgpuEnvironment();
+ */
+export function webgpuEnvironment(): Promise<Environment> {
   environment ??= (async () => {
     // A non-literal specifier keeps the bundler away from Dawn's native addon (resolved at run time).
     const dawnPackage = 'webgpu';
@@ -231,8 +234,11 @@ export function webgpuCases(): ComparisonCase[] {
   return cases.map((benchmark) => ({ ...benchmark, available: webgpuAvailable }));
 }
 
-/** Whether a WebGPU adapter exists; with `TESSERA_REQUIRE_WEBGPU=1` its absence is an error instead. */
-async function webgpuAvailable(): Promise<true | string> {
+/**
+ * Whether a WebGPU adapter exists; with `TESSERA_REQUIRE_WEBGPU=1` its absence is an error instead.
+ * @example await webgpuAvailable() // true, or why not
+ */
+export async function webgpuAvailable(): Promise<true | string> {
   if (process.env.TESSERA_REQUIRE_WEBGPU === '1') return true;
   try {
     await webgpuEnvironment();
