@@ -67,7 +67,7 @@ describe('float16 kernels are the float32 kernels rounded once', () => {
 
   it('float16 results agree across the JS, SIMD and threaded configurations within float32 accumulation error', async () => {
     const results: Float32Array[] = [];
-    let magnitude = new Float32Array(0);
+    let magnitude: Float32Array = new Float32Array(0);
     for (const { name } of CONFIGURATIONS) {
       await setBackend(name);
       manualSeed(3);

@@ -84,6 +84,6 @@ describe('storage', () => {
 
   it('advertises its capabilities', () => {
     const { backend } = setup();
-    expect(backend.capabilities).toEqual({ dtypes: ['float32', 'int32', 'bool', 'float64'], syncRead: true, stridedInputs: true });
+    expect(backend.capabilities).toEqual({ dtypes: ['float32', 'int32', 'bool', 'float64', 'float16'], syncRead: true, stridedInputs: true });
   });
 });
