@@ -7,12 +7,19 @@
 // A 4×8 tile of C lives in eight f32x4 registers; each depth step loads two B vectors and
 // broadcasts four A values, so the packed panels are read as two sequential streams whatever the
 // operands' strides — the four transpose combinations differ only in the (cheap) packing.
+//
+// Why 4×8 (measured in V8 on x64, see README "Kernels"): V8 keeps 15 xmm registers for wasm and
+// schedules all of a step's loads before its arithmetic, so a tile fits only when
+// accumulators + loads + 1 temporary ≤ 15 — 4×8 needs 8 + 6 + 1. 6×8, 5×8 and 3×12, and unrolling
+// the depth loop by two, all spill and run slower. What does help is fewer instructions per step
+// (the loop is front-end bound): one induction variable for both panels. KC = 384 keeps an A
+// micro-panel (6 KB) and a B micro-panel (12 KB) in L1 and the packed A block (192 KB) in L2.
 
 // @ts-nocheck  (AssemblyScript)
 
 const MR: i32 = 4;
 const NR: i32 = 8;
-const KC: i32 = 256;
+const KC: i32 = 384;
 const MC: i32 = 128;
 const NC: i32 = 1024;
 
@@ -118,21 +125,25 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // One depth step per iteration: unrolling by two measured ~20 % slower in V8 (register pressure).
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
+  // One induction variable: A advances 16 bytes per depth step and B 32, so B's address is
+  // pb + 2·offset — one add and one compare per step instead of two pointers and a counter.
+  const end = <usize>(kc << 4);
+  let offset: usize = 0;
+  do {
+    const a = pa + offset;
+    const b = pb + (offset << 1);
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a);
+    c00 = fma(s, b0, c00); c01 = fma(s, b1, c01);
+    s = v128.load32_splat(a, 4);
+    c10 = fma(s, b0, c10); c11 = fma(s, b1, c11);
+    s = v128.load32_splat(a, 8);
+    c20 = fma(s, b0, c20); c21 = fma(s, b1, c21);
+    s = v128.load32_splat(a, 12);
+    c30 = fma(s, b0, c30); c31 = fma(s, b1, c31);
+    offset += 16;
+  } while (offset < end);
   if (accumulate) {
     c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
     c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
@@ -143,6 +154,13 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
   v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
   v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+/** The block size ≤ `limit` (a multiple of `unit`) that splits `extent` into equal blocks. */
+@inline function balancedBlock(extent: i32, limit: i32, unit: i32): i32 {
+  const blocks = (extent + limit - 1) / limit;
+  const size = (extent + blocks - 1) / blocks;
+  return (size + unit - 1) / unit * unit;
 }
 
 /**
@@ -162,14 +180,18 @@ export function sgemm(
   const packedB = scratch + <usize>(MC * KC * 4);
   const tile = packedB + <usize>(KC * NC * 4);
   const ldcBytes = <usize>(ldc << 2);
+  // Equal blocks instead of full ones plus a remainder: k = 784 runs as 4 × 196, not 3 × 256 + 16
+  // (a thin last block pays a full C read-modify-write for little work).
+  const kStep = balancedBlock(k, KC, 1);
+  const mStep = balancedBlock(m, MC, MR);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kStep) {
+      const kc = min(kStep, k - pc);
       const accumulate = pc > 0;
       packB(at(b, pc * rsb + jc * csb), rsb, csb, kc, nc, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = 0; ic < m; ic += mStep) {
+        const mc = min(mStep, m - ic);
         packA(at(a, ic * rsa + pc * csa), rsa, csa, mc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
