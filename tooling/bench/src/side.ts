@@ -45,7 +45,8 @@ export interface Side {
   activate(): Promise<void>;
   /** A float32 tensor with these values and shape, on this side's backend. */
   fromArray(values: Float32Array, shape: number[]): Handle;
-  matmul(a: Handle, b: Handle): Handle;
+  /** a·b; `transposeA`/`transposeB` multiply by the transpose of a 2-D operand (as tf.matMul's flags). */
+  matmul(a: Handle, b: Handle, transposeA?: boolean, transposeB?: boolean): Handle;
   add(a: Handle, b: Handle): Handle;
   softmax(x: Handle): Handle;
   /** Read values back; resolves once every queued operation producing them has finished. */

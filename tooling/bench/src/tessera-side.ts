@@ -24,6 +24,7 @@ interface TesseraTensor {
   softmax(dim?: number): TesseraTensor;
   logSoftmax(dim?: number): TesseraTensor;
   reshape(shape: number[]): TesseraTensor;
+  transpose(dim0: number, dim1: number): TesseraTensor;
   backward(): void;
   assign(value: TesseraTensor | number): TesseraTensor;
   data(): Promise<ArrayLike<number>>;
@@ -42,7 +43,7 @@ interface TesseraCore {
 const REQUIRED_FUNCTIONS = ['tensor', 'tidy', 'noGrad', 'setBackend'] as const;
 const REQUIRED_METHODS = [
   'add', 'sub', 'mul', 'div', 'neg', 'relu', 'sum', 'matmul', 'softmax', 'logSoftmax', 'reshape',
-  'backward', 'assign', 'data', 'dispose',
+  'transpose', 'backward', 'assign', 'data', 'dispose',
 ] as const;
 
 /**
@@ -127,9 +128,14 @@ class TesseraSide implements Side {
     return asHandle(this.make(values, shape));
   }
 
-  matmul(a: Handle, b: Handle): Handle {
+  matmul(a: Handle, b: Handle, transposeA = false, transposeB = false): Handle {
     this.created++;
-    return asHandle(asTensor(a).matmul(asTensor(b)));
+    // A transposed operand is a strided view (no copy); the backend reads it with swapped strides.
+    return this.core.tidy(() => {
+      const left = transposeA ? asTensor(a).transpose(0, 1) : asTensor(a);
+      const right = transposeB ? asTensor(b).transpose(0, 1) : asTensor(b);
+      return asHandle(left.matmul(right));
+    });
   }
 
   add(a: Handle, b: Handle): Handle {

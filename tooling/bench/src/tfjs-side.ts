@@ -74,8 +74,8 @@ class TfjsSide implements Side {
     return asHandle(tf.tensor(values, shape, 'float32'));
   }
 
-  matmul(a: Handle, b: Handle): Handle {
-    return asHandle(tf.matMul(asTensor(a), asTensor(b)));
+  matmul(a: Handle, b: Handle, transposeA = false, transposeB = false): Handle {
+    return asHandle(tf.matMul(asTensor(a), asTensor(b), transposeA, transposeB));
   }
 
   add(a: Handle, b: Handle): Handle {

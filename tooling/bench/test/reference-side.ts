@@ -13,6 +13,15 @@ interface Matrix {
 const asMatrix = (handle: Handle): Matrix => handle as unknown as Matrix;
 const asHandle = (matrix: Matrix): Handle => matrix as unknown as Handle;
 
+/** The transpose of a row-major [rows, cols] matrix, row-major. */
+export function transposedValues(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = values[i * cols + j];
+  return out;
+}
+
+const transposed = ({ values, shape: [rows, cols] }: Matrix): Matrix => ({ values: transposedValues(values, rows, cols), shape: [cols, rows] });
+
 export function referenceMatmul(a: Float32Array, b: Float32Array, rows: number, inner: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
@@ -106,10 +115,12 @@ export class ReferenceSide implements Side {
     return this.make(Float32Array.from(values), [...shape]);
   }
 
-  matmul(a: Handle, b: Handle): Handle {
-    const [rows, inner] = asMatrix(a).shape;
-    const cols = asMatrix(b).shape[1];
-    return this.make(referenceMatmul(asMatrix(a).values, asMatrix(b).values, rows, inner, cols), [rows, cols]);
+  matmul(a: Handle, b: Handle, transposeA = false, transposeB = false): Handle {
+    const left = transposeA ? transposed(asMatrix(a)) : asMatrix(a);
+    const right = transposeB ? transposed(asMatrix(b)) : asMatrix(b);
+    const [rows, inner] = left.shape;
+    const cols = right.shape[1];
+    return this.make(referenceMatmul(left.values, right.values, rows, inner, cols), [rows, cols]);
   }
 
   add(a: Handle, b: Handle): Handle {

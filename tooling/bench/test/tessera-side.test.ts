@@ -5,7 +5,7 @@ import { maxRelativeDifference, normalData } from '../src/harness';
 import type { Side } from '../src/side';
 import { mlpSetup } from '../src/suites/mlp';
 import { createTesseraSide } from '../src/tessera-side';
-import { referenceMatmul, referenceMlpStep, referenceSoftmax } from './reference-side';
+import { referenceMatmul, referenceMlpStep, referenceSoftmax, transposedValues } from './reference-side';
 
 let side: Side;
 
@@ -18,6 +18,19 @@ beforeAll(async () => {
 describe('tessera-cpu side', () => {
   it('describes itself with the core version', () => {
     expect(side.description).toMatch(/^@tessera\/core \d+\.\d+\.\d+, cpu backend/);
+  });
+
+  it('multiplies by transposed operands like plain loops (the transposed-operand and MLP-gradient cases)', async () => {
+    const before = side.liveTensors();
+    const a = normalData(5 * 6, 3); // stored [5, 6]: Aᵀ is [6, 5]
+    const b = normalData(4 * 5, 4); // stored [4, 5]: Bᵀ is [5, 4]
+    const ha = side.fromArray(a, [5, 6]);
+    const hb = side.fromArray(b, [4, 5]);
+    const product = side.matmul(ha, hb, true, true);
+    const expected = referenceMatmul(transposedValues(a, 5, 6), transposedValues(b, 4, 5), 6, 5, 4);
+    expect(maxRelativeDifference(await side.read(product), expected)).toBeLessThan(1e-5);
+    for (const handle of [ha, hb, product]) side.dispose(handle);
+    expect(side.liveTensors()).toBe(before);
   });
 
   it('computes matmul, add and softmax like plain loops, and disposes what it made', async () => {

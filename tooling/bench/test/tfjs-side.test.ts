@@ -4,7 +4,7 @@ import { maxRelativeDifference, normalData } from '../src/harness';
 import type { Side } from '../src/side';
 import { mlpSetup } from '../src/suites/mlp';
 import { createTfjsSides } from '../src/tfjs-side';
-import { referenceMatmul, referenceMlpStep, referenceSoftmax } from './reference-side';
+import { referenceMatmul, referenceMlpStep, referenceSoftmax, transposedValues } from './reference-side';
 
 let sides: Side[] = [];
 
@@ -20,6 +20,19 @@ describe.each(['tfjs-cpu', 'tfjs-wasm'])('%s side', (name) => {
   it('loads offline and describes itself', async () => {
     await side().activate();
     expect(side().description).toMatch(/4\.22\.0/);
+  });
+
+  it('multiplies by transposed operands like plain loops (the transposed-operand and MLP-gradient cases)', async () => {
+    const before = side().liveTensors();
+    const a = normalData(5 * 6, 3); // stored [5, 6]: Aᵀ is [6, 5]
+    const b = normalData(4 * 5, 4); // stored [4, 5]: Bᵀ is [5, 4]
+    const ha = side().fromArray(a, [5, 6]);
+    const hb = side().fromArray(b, [4, 5]);
+    const product = side().matmul(ha, hb, true, true);
+    const expected = referenceMatmul(transposedValues(a, 5, 6), transposedValues(b, 4, 5), 6, 5, 4);
+    expect(maxRelativeDifference(await side().read(product), expected)).toBeLessThan(1e-5);
+    for (const handle of [ha, hb, product]) side().dispose(handle);
+    expect(side().liveTensors()).toBe(before);
   });
 
   it('computes matmul, add and softmax like plain loops, and disposes what it made', async () => {
