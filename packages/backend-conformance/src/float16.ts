@@ -1,5 +1,6 @@
 /**
- * float16 at the storage boundary, checked bit for bit: every binary16 pattern survives write/read,
+ * float16 at the storage boundary, checked bit for bit: every binary16 pattern survives write/read
+ * (NaNs may come back as another NaN pattern, as core's contract allows),
  * fill and cast round to nearest even with the known answers of core's `float32ToFloat16Bits`,
  * float16 → float32/float64 → float16 casts round-trip exactly, and core's `data()` widens float16
  * to a Float32Array. Runs only on backends that list float16.
@@ -51,13 +52,13 @@ function patternMismatches(actual: DataArray, expected: ArrayLike<number>, nanAs
 export function describeFloat16(suite: Suite): void {
   describe('float16 storage and conversions', () => {
     suite.check(
-      'every binary16 bit pattern survives write and read, at offsets too',
+      'every binary16 bit pattern survives write and read, at offsets too (NaNs stay NaN)',
       'float16.storage',
       async ({ backend, session }) => {
         const patterns = allPatterns();
         const id = session.allocate(backend, patterns.length + 3, 'float16');
         backend.write(id, patterns, 3);
-        const problems = patternMismatches(await backend.read(id, 'float16', 3, patterns.length), patterns, false);
+        const problems = patternMismatches(await backend.read(id, 'float16', 3, patterns.length), patterns, true);
         if (problems.length > 0) throw new Error(`float16 write/read is not bit-exact:\n  ${problems.join('\n  ')}`);
       },
       { dtype: 'float16' },
