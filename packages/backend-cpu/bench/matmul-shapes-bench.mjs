@@ -1,5 +1,5 @@
 // Run from packages/backend-cpu after `pnpm build`: node bench/matmul-shapes-bench.mjs [rounds]
-/* global process, console */
+/* global process, console, performance */
 // Wall-clock GFLOP/s of the float32 SIMD matmul on one and on two threads, interleaved in one process:
 // 1024² in the four transpose combinations and the MLP 784-256-10 (batch 128) training step's two big
 // products — forward x[128×784]·W1[784×256] and weight gradient xᵀ[784×128]·dh[128×256].
