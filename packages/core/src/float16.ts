@@ -51,6 +51,7 @@ export function float32ToFloat16Bits(value: number): number {
 }
 
 let widenTable: Float32Array | null = null;
+let widenWords: Uint32Array | null = null;
 
 /** Every binary16 pattern's float32 value (256 KiB, built on first use): widening is one lookup. */
 function float16Table(): Float32Array {
@@ -78,6 +79,7 @@ function float16Table(): Float32Array {
     }
   }
   widenTable = table;
+  widenWords = bits;
   return table;
 }
 
@@ -137,8 +139,11 @@ export function toFloat16Bits(values: ArrayLike<number>, out: Uint16Array = new 
  * fromFloat16Bits(new Uint16Array([0x3c00, 0xc000])); // Float32Array [1, -2]
  */
 export function fromFloat16Bits(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length)): Float32Array {
-  const table = float16Table();
-  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
+  float16Table();
+  // Copy float32 bit patterns as integers: no float conversions, and NaN payloads survive.
+  const table = widenWords!;
+  const words = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < bits.length; i++) words[i] = table[bits[i]];
   return out;
 }
 

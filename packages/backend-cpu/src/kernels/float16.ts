@@ -139,8 +139,10 @@ export class Float16Adapter {
   private widenView(view: StridedView, widened: Widened[]): StridedView {
     const source = this.store.get(view.id, 'float16 input');
     const [low, high] = viewSpan(view);
-    const temp = this.store.alloc(high - low + 1, 'float32');
-    widened.push({ source, temp, start: low, copyIn: true, writeBack: false });
+    // Operands that read the same span (x · x, x + x.flip(0)) share one temporary.
+    const shared = widened.find((entry) => entry.source === source && entry.start === low && entry.temp.length === high - low + 1 && !entry.writeBack);
+    const temp = shared?.temp ?? this.store.alloc(high - low + 1, 'float32');
+    if (!shared) widened.push({ source, temp, start: low, copyIn: true, writeBack: false });
     return { id: temp, dtype: 'float32', shape: view.shape, strides: view.strides, offset: high < low ? 0 : view.offset - low };
   }
 
