@@ -1,11 +1,12 @@
 /**
  * Every webgpu kernel on float16 tensors against core's float64 reference backend, which computes
- * each result exactly and rounds it once to binary16. The webgpu kernels compute in f32 and round
- * once, so results that f32 gets exactly (add, sub, mul, comparisons, min/max, copies, casts)
- * must match bit for bit; the others within one float16 ulp (rtol 1e-3, scaled by the length of
- * an accumulation as the conformance suite does). Views are strided, flipped, broadcast and
- * permuted, sizes odd, and every kernel family's alternative code paths (vec4 and scalar loads,
- * thread and workgroup-tree reductions, matmul tiles) are reached.
+ * each result exactly and rounds it once to binary16. This complements the shared conformance
+ * suite's float16 pass (one-ulp tolerances everywhere) with what this backend promises beyond it:
+ * the kernels compute in f32 and round once, so results that f32 gets exactly (add, sub, mul,
+ * comparisons, min/max, copies, casts, fill, arange) must match bit for bit; the others within one
+ * float16 ulp (rtol 1e-3, scaled by the length of an accumulation). And every kernel family's
+ * alternative code paths are reached on purpose: vec4<f16> and scalar matmul loads and each tile,
+ * the register-row, thread and workgroup-tree softmax and layerNorm, thread and tree reductions.
  */
 import {
   BINARY_OPS, UNARY_OPS, ensureBackend, fromFloat16Bits, manualSeed, rand, registerBackend, tensor, toFloat16Bits,
