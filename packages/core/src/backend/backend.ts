@@ -404,7 +404,8 @@ export interface Backend extends OptionalKernels {
   where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void;
   /**
    * Convert to `out.dtype`. float→int truncates toward zero (NaN/±∞ → 0 and clamped to the int32 range),
-   * anything→bool is `x ≠ 0`, bool→number is 0 or 1.
+   * anything→bool is `x ≠ 0`, bool→number is 0 or 1, →float16 rounds to nearest even (exactly, from
+   * float64 too: core's `float32ToFloat16Bits`).
    */
   cast(x: StridedView, out: OutputBuffer): void;
   /** Reduce over `axes` (sorted, unique, non-empty). */
@@ -433,7 +434,7 @@ export interface Backend extends OptionalKernels {
   scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void;
   /** Inclusive cumulative sum along `axis`. */
   cumsum(x: StridedView, axis: number, out: OutputBuffer): void;
-  /** Fill every element with `value` (bool: 0/1). */
+  /** Fill every element with `value` (bool: 0/1; float16: `value` rounded to nearest even). */
   fill(out: OutputBuffer, value: number): void;
   /** `out[i] = start + i · step` (int32 outputs are exact integer arithmetic). */
   arange(out: OutputBuffer, start: number, step: number): void;
