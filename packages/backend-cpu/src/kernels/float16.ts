@@ -13,6 +13,7 @@
  * float32, as PyTorch's CUDA half kernels do). Kernels that only move elements (assign, gather, where,
  * float16→float16 cast) need no adapter: they copy the 16-bit patterns as they are, bit-exactly.
  * `fill`, `arange` and casts from float64/int32 round each value once, straight from the JS number.
+ * `optimizerStep` is not adapted: core fuses only float32 and float64 steps (float16 takes its composite).
  */
 import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type OutputBuffer, type StridedView } from '@tessera/core';
 import type { BufferStore } from '../storage/buffer-store';
