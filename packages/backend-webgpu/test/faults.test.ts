@@ -113,8 +113,8 @@ describe.skipIf(!hasWebGPU)('webgpu faults', () => {
     ids.forEach((id) => backend.free(id));
   });
 
-  it('advertises its dtypes and the shader-f16 feature', () => {
-    expect(backend.capabilities.dtypes).toEqual(['float32', 'int32', 'bool']);
+  it('advertises its dtypes and the shader-f16 feature (float16 exactly with it)', () => {
     expect(typeof backend.features.shaderF16).toBe('boolean');
+    expect(backend.capabilities.dtypes).toEqual(backend.features.shaderF16 ? ['float32', 'int32', 'bool', 'float16'] : ['float32', 'int32', 'bool']);
   });
 });
