@@ -1,6 +1,12 @@
 // Entry point of the CPU backend's WebAssembly kernels (compiled by scripts/build-wasm.mjs).
 export { sgemm, sgemmScratchBytes } from './matmul';
-export { sumRows, sumCols, extremeRows, layerNormRows, im2col, addRowBias } from './reduce';
+export { sumRows, sumCols, extremeRows, im2col, addRowBias } from './reduce';
 export * from './elementwise.generated';
-export { gatherRow32, scatterAddRowF32 } from './indexing';
+export { gatherRow32, scatterAddRowF32, gatherRows32, scatterAddRowsF32 } from './indexing';
 export { softmaxRows } from './transcendental';
+export { layerNormRows } from './layer-norm';
+export { maxPool2dPlanes, avgPool2dPlanes } from './pool2d';
+export { where32 } from './where';
+export * from './cast';
+export { cumsumRowsF32, cumsumRowsI32, cumsumColsF32, cumsumColsI32 } from './cumsum';
+export { softmaxColumns } from './softmax-axis';

@@ -24,3 +24,66 @@ export function scatterAddRowF32(target: usize, st: i32, index: usize, si: i32, 
   }
   return -1;
 }
+
+/**
+ * gatherRow32 over `rows` rows (row r: out + r·n, x + r·xRow, index + r·iRow elements), so a block of
+ * rows is one call (one worker chunk). An index that does not change along the row (si = 0, e.g. an
+ * embedding lookup) is checked once and, over a contiguous row of x, copied with memory.copy.
+ * On an out-of-range index stores its flat position r·n + k at `status` and stops.
+ */
+export function gatherRows32(
+  out: usize, x: usize, xRow: i32, sx: i32, index: usize, iRow: i32, si: i32, axisStride: i32, extent: i32, rows: i32, n: i32, status: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>((r * n) << 2), xr = x + <usize>((r * xRow) << 2), ir = index + <usize>((r * iRow) << 2);
+    if (si == 0 && n > 0) {
+      const at = load<i32>(ir);
+      if (<u32>at >= <u32>extent) {
+        store<i32>(status, r * n);
+        return;
+      }
+      const src = xr + <usize>((at * axisStride) << 2);
+      if (sx == 1) memory.copy(o, src, <usize>(n << 2));
+      else for (let k = 0; k < n; k++) store<u32>(o + <usize>(k << 2), load<u32>(src + <usize>((k * sx) << 2)));
+      continue;
+    }
+    const bad = gatherRow32(o, xr, sx, ir, si, axisStride, extent, n);
+    if (bad >= 0) {
+      store<i32>(status, r * n + bad);
+      return;
+    }
+  }
+}
+
+/**
+ * scatterAddRowF32 over `rows` rows (row r: target + r·tRow, index + r·iRow, src + r·sRow elements).
+ * Rows must not share target elements when chunks run in parallel (the caller splits accordingly).
+ * On an out-of-range index stores its flat position r·n + k at `status` and stops.
+ */
+export function scatterAddRowsF32(
+  target: usize, tRow: i32, st: i32, index: usize, iRow: i32, si: i32, src: usize, sRow: i32, ss: i32,
+  axisStride: i32, extent: i32, rows: i32, n: i32, status: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const t = target + <usize>((r * tRow) << 2), ir = index + <usize>((r * iRow) << 2), sr = src + <usize>((r * sRow) << 2);
+    let bad = -1;
+    if (st == 0 && si == 1 && ss == 1) {
+      // The row runs along the axis (maxPool2d's backward, col2im): one target row, contiguous index and src.
+      for (let k = 0; k < n; k++) {
+        const at = load<i32>(ir + <usize>(k << 2));
+        if (<u32>at >= <u32>extent) {
+          bad = k;
+          break;
+        }
+        const p = t + <usize>((at * axisStride) << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(sr + <usize>(k << 2)));
+      }
+    } else {
+      bad = scatterAddRowF32(t, st, ir, si, sr, ss, axisStride, extent, n);
+    }
+    if (bad >= 0) {
+      store<i32>(status, r * n + bad);
+      return;
+    }
+  }
+}

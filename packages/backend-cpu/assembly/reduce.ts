@@ -1,4 +1,4 @@
-// Float32 reductions, layer normalisation and im2col in WebAssembly SIMD.
+// Float32 reductions and im2col in WebAssembly SIMD (layer normalisation: assembly/layer-norm.ts).
 // Sums accumulate in float64 (f64x2 lanes), like the plain JS kernels, so long reductions keep
 // float64 accuracy; max/min use f32x4.max/min, which propagate NaN as the contract requires.
 
@@ -75,36 +75,6 @@ export function extremeRows(x: usize, rows: i32, cols: i32, out: usize, isMax: b
       let m = min(min(f32x4.extract_lane(best, 0), f32x4.extract_lane(best, 1)), min(f32x4.extract_lane(best, 2), f32x4.extract_lane(best, 3)));
       for (; c < cols; c++) m = min(m, load<f32>(at(row, c)));
       store<f32>(at(out, r), m);
-    }
-  }
-}
-
-/**
- * Layer normalisation of `rows` contiguous rows of `cols`: out = (x − mean)·rstd·w + b (w, b may be 0 = absent).
- * Scalar float64 arithmetic in the same order as the JS kernel, so results are bit-identical to it.
- */
-export function layerNormRows(
-  x: usize, rows: i32, cols: i32, weight: usize, bias: usize, eps: f64, out: usize, meanOut: usize, rstdOut: usize,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const row = at(x, r * cols);
-    let sum: f64 = 0;
-    for (let c = 0; c < cols; c++) sum += <f64>load<f32>(at(row, c));
-    const mean = sum / <f64>cols;
-    let squares: f64 = 0;
-    for (let c = 0; c < cols; c++) {
-      const d = <f64>load<f32>(at(row, c)) - mean;
-      squares += d * d;
-    }
-    const rstd = 1 / Math.sqrt(squares / <f64>cols + eps);
-    store<f32>(at(meanOut, r), <f32>mean);
-    store<f32>(at(rstdOut, r), <f32>rstd);
-    const target = at(out, r * cols);
-    for (let c = 0; c < cols; c++) {
-      let v = (<f64>load<f32>(at(row, c)) - mean) * rstd;
-      if (weight != 0) v *= <f64>load<f32>(at(weight, c));
-      if (bias != 0) v += <f64>load<f32>(at(bias, c));
-      store<f32>(at(target, c), <f32>v);
     }
   }
 }

@@ -94,7 +94,7 @@
 }
 
 /** e^(x − m) per lane, with x − m's float32 rounding error (TwoSum) fed into the reduction. */
-@inline function expDiff4(x: v128, m: v128): v128 {
+@inline export function expDiff4(x: v128, m: v128): v128 {
   const d = f32x4.sub(x, m);
   const b = f32x4.sub(d, x);
   let low = f32x4.add(f32x4.sub(x, f32x4.sub(d, b)), f32x4.neg(f32x4.add(m, b)));

@@ -27,6 +27,13 @@ import { softmaxKernel } from './kernels/softmax';
 import type { ArrayView } from './kernels/strided';
 import { unaryKernel } from './kernels/unary';
 import { whereKernel } from './kernels/where';
+import { castSimd } from './kernels/simd-cast';
+import { cumsumSimd } from './kernels/simd-cumsum';
+import { gatherSimd, scatterAddSimd } from './kernels/simd-indexing';
+import { layerNormSimd } from './kernels/simd-layer-norm';
+import { avgPool2dSimd, maxPool2dSimd } from './kernels/simd-pool2d';
+import { softmaxAxisSimd } from './kernels/simd-softmax-axis';
+import { whereSimd } from './kernels/simd-where';
 
 /** Options of {@link CpuBackend} (see `createCpuPlugin`). */
 export interface CpuBackendOptions {
@@ -198,10 +205,12 @@ export class CpuBackend implements Backend {
   }
 
   where(cond: StridedView, a: StridedView, b: StridedView, out: OutputBuffer): void {
+    if (this.simd && whereSimd(this.simd, this.bufferView(cond, 'where'), this.bufferView(a, 'where'), this.bufferView(b, 'where'), this.outBuffer(out, 'where'))) return;
     whereKernel(this.view(cond, 'where'), this.view(a, 'where'), this.view(b, 'where'), this.output(out, 'where'));
   }
 
   cast(x: StridedView, out: OutputBuffer): void {
+    if (this.simd && castSimd(this.simd, this.bufferView(x, 'cast'), this.outBuffer(out, 'cast'))) return;
     castKernel(this.view(x, 'cast'), x.dtype, this.output(out, 'cast'), out.dtype);
   }
 
@@ -224,16 +233,17 @@ export class CpuBackend implements Backend {
   }
 
   gather(x: StridedView, axis: number, index: StridedView, out: OutputBuffer): void {
-    if (this.simd?.gather(this.bufferView(x, 'gather'), axis, this.bufferView(index, 'gather'), this.outBuffer(out, 'gather'))) return;
+    if (this.simd && gatherSimd(this.simd, this.bufferView(x, 'gather'), axis, this.bufferView(index, 'gather'), this.outBuffer(out, 'gather'))) return;
     gatherKernel(this.view(x, 'gather'), axis, this.view(index, 'gather'), this.output(out, 'gather'));
   }
 
   scatterAdd(target: OutputBuffer, axis: number, index: StridedView, src: StridedView): void {
-    if (this.simd?.scatterAdd(this.outBuffer(target, 'scatterAdd'), target.shape, axis, this.bufferView(index, 'scatterAdd'), this.bufferView(src, 'scatterAdd'))) return;
+    if (this.simd && scatterAddSimd(this.simd, this.outBuffer(target, 'scatterAdd'), target.shape, axis, this.bufferView(index, 'scatterAdd'), this.bufferView(src, 'scatterAdd'))) return;
     scatterAddKernel(this.output(target, 'scatterAdd'), target.shape, axis, this.view(index, 'scatterAdd'), this.view(src, 'scatterAdd'));
   }
 
   cumsum(x: StridedView, axis: number, out: OutputBuffer): void {
+    if (this.simd && cumsumSimd(this.simd, this.bufferView(x, 'cumsum'), axis, this.outBuffer(out, 'cumsum'))) return;
     cumsumKernel(this.view(x, 'cumsum'), axis, this.output(out, 'cumsum'), x.dtype);
   }
 
@@ -253,11 +263,13 @@ export class CpuBackend implements Backend {
 
   softmax(x: StridedView, axis: number, out: OutputBuffer): void {
     if (this.simd?.softmax(this.bufferView(x, 'softmax'), axis, this.outBuffer(out, 'softmax'), false)) return;
+    if (this.simd && softmaxAxisSimd(this.simd, this.bufferView(x, 'softmax'), axis, this.outBuffer(out, 'softmax'), false)) return;
     softmaxKernel(this.view(x, 'softmax'), axis, this.output(out, 'softmax'), false);
   }
 
   logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
     if (this.simd?.softmax(this.bufferView(x, 'logSoftmax'), axis, this.outBuffer(out, 'logSoftmax'), true)) return;
+    if (this.simd && softmaxAxisSimd(this.simd, this.bufferView(x, 'logSoftmax'), axis, this.outBuffer(out, 'logSoftmax'), true)) return;
     softmaxKernel(this.view(x, 'logSoftmax'), axis, this.output(out, 'logSoftmax'), true);
   }
 
@@ -266,8 +278,9 @@ export class CpuBackend implements Backend {
     out: OutputBuffer, mean: OutputBuffer, rstd: OutputBuffer,
   ): void {
     if (
-      this.simd?.layerNorm(
-        this.bufferView(x, 'layerNorm'), weight && this.bufferView(weight, 'layerNorm'), bias && this.bufferView(bias, 'layerNorm'),
+      this.simd &&
+      layerNormSimd(
+        this.simd, this.bufferView(x, 'layerNorm'), weight && this.bufferView(weight, 'layerNorm'), bias && this.bufferView(bias, 'layerNorm'),
         normalizedSize, eps, this.outBuffer(out, 'layerNorm'), this.outBuffer(mean, 'layerNorm'), this.outBuffer(rstd, 'layerNorm'),
       )
     ) {
@@ -290,10 +303,12 @@ export class CpuBackend implements Backend {
   }
 
   maxPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer): void {
+    if (this.simd && maxPool2dSimd(this.simd, this.bufferView(x, 'maxPool2d'), params, this.outBuffer(out, 'maxPool2d'), out.shape, this.outBuffer(indices, 'maxPool2d'))) return;
     maxPool2dKernel(this.view(x, 'maxPool2d'), params, this.output(out, 'maxPool2d'), out.shape, this.output(indices, 'maxPool2d'));
   }
 
   avgPool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer): void {
+    if (this.simd && avgPool2dSimd(this.simd, this.bufferView(x, 'avgPool2d'), params, this.outBuffer(out, 'avgPool2d'), out.shape)) return;
     avgPool2dKernel(this.view(x, 'avgPool2d'), params, this.output(out, 'avgPool2d'), out.shape);
   }
 

@@ -54,7 +54,7 @@ function broadcasts(input: ReturnType<typeof setup>['input'], row: number[], col
 }
 
 const f32 = Math.fround;
-const TRANSCENDENTAL = new Set<UnaryOp>(['exp', 'log', 'tanh', 'sigmoid']);
+const TRANSCENDENTAL = new Set<UnaryOp>(['exp', 'log', 'tanh', 'sigmoid', 'erf']);
 
 function binaryReference(op: BinaryOp, p: number, q: number): number {
   switch (op) {
@@ -149,7 +149,8 @@ describe('float32 binary fast paths', () => {
 
 describe('float32 unary fast paths', () => {
   it.each(UNARY_OPS.map((op) => [op]))('%s matches the reference on contiguous and strided views', (op) => {
-    // exp/log/tanh/sigmoid have SIMD polynomial kernels (checked to 1e-6 in transcendental.test.ts): pin the JS path here.
+    // exp/log/tanh/sigmoid/erf have SIMD polynomial kernels (checked to 1e-6 in transcendental.test.ts and
+    // simd-rest.test.ts): pin the JS path here.
     const { backend, input, output, read } = setup(TRANSCENDENTAL.has(op) ? { threads: 1, simd: false } : undefined);
     const values = specialValues(ROWS * COLS, 7);
     const expected = values.map((v) => unaryReference(op, v));

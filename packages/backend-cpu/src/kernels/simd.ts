@@ -24,11 +24,15 @@ export interface BufferView {
 
 const SIMD_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
 const SIMD_COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'exp', 'log', 'tanh', 'sigmoid']);
+const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'reciprocal', 'exp', 'log', 'tanh', 'sigmoid', 'erf']);
 
 /** Kernel exports a worker chunk may call. */
 export const CHUNK_FUNCTIONS: readonly string[] = [
   'sgemm', 'sumRows', 'extremeRows', 'im2col', 'softmaxRows',
+  // simd-*.ts: pooling, where, cast, cumsum, softmax over other axes, gather/scatterAdd, layerNorm.
+  'maxPool2dPlanes', 'avgPool2dPlanes', 'where32', 'cumsumRowsF32', 'cumsumRowsI32', 'cumsumColsF32', 'cumsumColsI32',
+  'softmaxColumns', 'gatherRows32', 'scatterAddRowsF32', 'layerNormRows', 'castF32ToI32', 'castF64ToI32', 'castF32ToBool',
+  'castI32ToBool', 'castF32ToF64', 'castI32ToF64', 'castI32ToF32', 'castF64ToF32', 'castBoolToF32', 'castBoolToI32',
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
   ...[...SIMD_COMPARE].map((op) => `compare_${op}`),
   ...[...SIMD_UNARY].map((op) => `unary_${op}`),
@@ -37,11 +41,15 @@ export const CHUNK_FUNCTIONS: readonly string[] = [
 /** Below this many multiply-adds a matmul runs on one thread (waking workers costs ~10–50 µs). */
 const PARALLEL_MATMUL_MACS = 1 << 20;
 /** Below this many elements an element-wise kernel or reduction runs on one thread. */
-const PARALLEL_ELEMENTS = 1 << 18;
+export const PARALLEL_ELEMENTS = 1 << 18;
 /** Rows shorter than this run in JavaScript (a WebAssembly call per short row costs more). */
-const MIN_ROW = 16;
+export const MIN_ROW = 16;
 
-const pointer = (view: BufferView): number => view.buffer.ptr + view.offset * 4;
+/** Byte address of a 32-bit view's first element. */
+export const pointer = (view: BufferView): number => view.buffer.ptr + view.offset * 4;
+
+/** One worker chunk: a kernel export, its arguments, and the argument slot that receives the thread's scratch (−1: none). */
+export type ChunkCall = [name: string, args: number[], scratchSlot: number];
 
 /**
  * The SIMD kernel set of one backend.
@@ -57,7 +65,8 @@ export class SimdKernels {
 
   constructor(
     readonly kernels: WasmKernels,
-    private readonly heap: WasmHeap,
+    /** The backend's heap (kernels allocate scratch from it). */
+    readonly heap: WasmHeap,
     threads: number,
   ) {
     this.scratchStride = kernels.sgemmScratchBytes();
@@ -69,12 +78,13 @@ export class SimdKernels {
     this.pool = pool;
   }
 
-  private get threads(): number {
+  /** Threads that run chunks (the calling thread plus the pool's workers). */
+  get threads(): number {
     return this.pool ? this.pool.size + 1 : 1;
   }
 
-  /** Run `chunks` chunks (already written to the pool) or, without a pool, run them here. */
-  private runChunks(calls: [string, number[], number][], kernel: string): void {
+  /** Run the chunks on the pool (or, without one or for a single chunk, here); `kernel` names the op in errors. */
+  runChunks(calls: ChunkCall[], kernel: string): void {
     const pool = this.pool;
     const kernels = this.kernels as unknown as Record<string, (...args: number[]) => void>;
     if (!pool || calls.length <= 1) {
@@ -164,9 +174,9 @@ export class SimdKernels {
   }
 
   /**
-   * float32 neg/abs/sqrt/relu/floor/ceil/round/reciprocal with inner stride 1, and exp/log/tanh/sigmoid
-   * (vectorised polynomials of assembly/transcendental.ts: within a few ulps of the float64 result
-   * rounded to float32, where the JavaScript kernel is exact; NaN, ±∞ and ±0 as Math.*).
+   * float32 neg/abs/sqrt/relu/floor/ceil/round/reciprocal with inner stride 1, and exp/log/tanh/sigmoid/erf
+   * (vectorised polynomials of assembly/transcendental.ts and assembly/erf.ts: within a few ulps of the
+   * float64 result rounded to float32, where the JavaScript kernel is exact; NaN, ±∞ and ±0 as Math.*).
    */
   unary(op: UnaryOp, x: BufferView, out: CpuBuffer): boolean {
     if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !SIMD_UNARY.has(op)) return false;
@@ -194,7 +204,7 @@ export class SimdKernels {
    * Chunk a rows × cols problem for the pool: by rows when there are several, else by columns
    * (multiples of 8). One chunk when the problem is small or there is no pool.
    */
-  private splitRows(
+  splitRows(
     rows: number, cols: number, make: (r0: number, r1: number, c0: number, c1: number) => [string, number[], number],
   ): [string, number[], number][] {
     const threads = this.threads;
@@ -209,6 +219,24 @@ export class SimdKernels {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c += step) calls.push(make(r, r + 1, c, Math.min(cols, c + step)));
     }
     return calls;
+  }
+
+  /**
+   * Chunk an [outer, extent, inner] problem whose lines run along `extent` (cumsum, softmax over a
+   * non-last axis): blocks [o0, o1) of outer indices when there are enough for the pool, else blocks
+   * [c0, c1) of inner columns (multiples of 4). One block when small or without a pool.
+   */
+  splitOuterInner(outer: number, inner: number, size: number): [o0: number, o1: number, c0: number, c1: number][] {
+    const parts = this.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * this.threads : 1;
+    const blocks: [number, number, number, number][] = [];
+    if (outer >= parts) {
+      const step = Math.ceil(outer / parts);
+      for (let o = 0; o < outer; o += step) blocks.push([o, Math.min(outer, o + step), 0, inner]);
+    } else {
+      const step = Math.max(4, Math.ceil(inner / Math.ceil(parts / outer) / 4) * 4);
+      for (let o = 0; o < outer; o++) for (let c = 0; c < inner; c += step) blocks.push([o, o + 1, c, Math.min(inner, c + step)]);
+    }
+    return blocks;
   }
 
   /**
@@ -308,64 +336,7 @@ export class SimdKernels {
     }
   }
 
-  // ---- indexing ----
-
-  /** gather of 32-bit elements (float32, int32) along `axis`, one WebAssembly call per row. */
-  gather(x: BufferView, axis: number, index: BufferView, out: CpuBuffer): boolean {
-    const dtype = x.buffer.dtype;
-    if ((dtype !== 'float32' && dtype !== 'int32') || out.dtype !== dtype) return false;
-    const extent = x.shape[axis];
-    const axisStride = x.strides[axis];
-    const xStrides = x.strides.map((stride, dim) => (dim === axis ? 0 : stride));
-    const rows = new RowCursor(index.shape, [contiguousStrides(index.shape), index.strides, xStrides], [0, index.offset, x.offset]);
-    const { starts, steps, count } = rows;
-    const xBase = x.buffer.ptr, iBase = index.buffer.ptr, oBase = out.ptr;
-    for (let row = 0; row < rows.rows; row++, rows.next()) {
-      const bad = this.kernels.gatherRow32(oBase + starts[0] * 4, xBase + starts[2] * 4, steps[2], iBase + starts[1] * 4, steps[1], axisStride, extent, count);
-      if (bad >= 0) {
-        const value = (index.buffer.data as Int32Array)[starts[1] + bad * steps[1]];
-        throw new RangeError(`cpu backend: gather index ${value} is out of range [0, ${extent}) along axis ${axis}`);
-      }
-    }
-    return true;
-  }
-
-  /** In-place float32 scatterAdd along `axis` into a contiguous target, one WebAssembly call per row. */
-  scatterAdd(target: CpuBuffer, targetShape: readonly number[], axis: number, index: BufferView, src: BufferView): boolean {
-    if (target.dtype !== 'float32' || src.buffer.dtype !== 'float32') return false;
-    const targetStrides = contiguousStrides(targetShape);
-    const extent = targetShape[axis];
-    const axisStride = targetStrides[axis];
-    const walkStrides = targetStrides.map((stride, dim) => (dim === axis ? 0 : stride));
-    const rows = new RowCursor(index.shape, [walkStrides, index.strides, src.strides], [0, index.offset, src.offset]);
-    const { starts, steps, count } = rows;
-    const tBase = target.ptr, iBase = index.buffer.ptr, sBase = src.buffer.ptr;
-    for (let row = 0; row < rows.rows; row++, rows.next()) {
-      const bad = this.kernels.scatterAddRowF32(
-        tBase + starts[0] * 4, steps[0], iBase + starts[1] * 4, steps[1], sBase + starts[2] * 4, steps[2], axisStride, extent, count,
-      );
-      if (bad >= 0) {
-        const value = (index.buffer.data as Int32Array)[starts[1] + bad * steps[1]];
-        throw new RangeError(`cpu backend: scatterAdd index ${value} is out of range [0, ${extent}) along axis ${axis}`);
-      }
-    }
-    return true;
-  }
-
-  // ---- normalisation and convolution ----
-
-  /** float32 layerNorm of contiguous rows with contiguous (or absent) weight and bias. */
-  layerNorm(
-    x: BufferView, weight: BufferView | null, bias: BufferView | null, normalizedSize: number, eps: number,
-    out: CpuBuffer, mean: CpuBuffer, rstd: CpuBuffer,
-  ): boolean {
-    if (x.buffer.dtype !== 'float32' || !isContiguous(x.shape, x.strides)) return false;
-    if ((weight && !isContiguous(weight.shape, weight.strides)) || (bias && !isContiguous(bias.shape, bias.strides))) return false;
-    if (normalizedSize === 0) return true;
-    const rows = sizeOf(x.shape) / normalizedSize;
-    this.kernels.layerNormRows(pointer(x), rows, normalizedSize, weight ? pointer(weight) : 0, bias ? pointer(bias) : 0, eps, out.ptr, mean.ptr, rstd.ptr);
-    return true;
-  }
+  // ---- convolution (pooling, indexing, layerNorm, where, cast, cumsum: simd-*.ts) ----
 
   /** float32 conv2d of a contiguous input: im2col per image and group, then the SIMD matmul. */
   conv2d(x: BufferView, weight: BufferView, bias: BufferView | null, params: Conv2dParams, out: CpuBuffer, outShape: readonly number[]): boolean {

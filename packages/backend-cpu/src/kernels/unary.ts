@@ -1,51 +1,14 @@
-import type { DataArray, DType, UnaryOp } from '@tessera/core';
+import { erf, type DataArray, type DType, type UnaryOp } from '@tessera/core';
 import { unaryRowF32 } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
-const ONE_OVER_SQRT_PI = 0.5641895835477563;
-
 /**
- * The error function to ~1e-16 relative accuracy (float64).
- * |x| < 2.5: erf(x) = 2/√π · e^(−x²) · Σₙ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)) — every term positive, so no cancellation.
- * |x| ≥ 2.5: erf(x) = 1 − erfc(x), erfc from its continued fraction (Lentz's method).
+ * The error function: core's shared scalar definition (Cody's rational approximations, ~1e-16
+ * relative), so this kernel, the reference backend and the WebAssembly erf's tests agree by construction.
  * @example
  * erf(1); // 0.8427007929497149
  */
-export function erf(x: number): number {
-  if (x !== x) return x;
-  const magnitude = Math.abs(x);
-  if (magnitude >= 6) return x > 0 ? 1 : -1; // erfc(6) ≈ 2e-17: below float64 resolution of 1
-  if (magnitude < 2.5) {
-    const square = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= (2 * square) / (2 * n + 1);
-      sum += term;
-      if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
-    }
-    return TWO_OVER_SQRT_PI * Math.exp(-square) * sum;
-  }
-  // erfc(z) = e^(−z²)/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + …))))).
-  const tiny = 1e-300;
-  let fraction = magnitude;
-  let numerator = magnitude;
-  let denominator = 0;
-  for (let n = 1; n < 300; n++) {
-    const coefficient = n / 2;
-    denominator = magnitude + coefficient * denominator;
-    if (Math.abs(denominator) < tiny) denominator = tiny;
-    numerator = magnitude + coefficient / numerator;
-    if (Math.abs(numerator) < tiny) numerator = tiny;
-    denominator = 1 / denominator;
-    const delta = numerator * denominator;
-    fraction *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const complement = (ONE_OVER_SQRT_PI * Math.exp(-magnitude * magnitude)) / fraction;
-  return x > 0 ? 1 - complement : complement - 1;
-}
+export { erf };
 
 /**
  * Round half to even (banker's rounding), as PyTorch's `round`.

@@ -25,6 +25,32 @@ export interface WasmKernels {
   addRowBias(out: number, rows: number, cols: number, bias: number): void;
   gatherRow32(out: number, x: number, sx: number, index: number, si: number, axisStride: number, extent: number, n: number): number;
   scatterAddRowF32(target: number, st: number, index: number, si: number, src: number, ss: number, axisStride: number, extent: number, n: number): number;
+  gatherRows32(
+    out: number, x: number, xRow: number, sx: number, index: number, iRow: number, si: number, axisStride: number, extent: number,
+    rows: number, n: number, status: number,
+  ): void;
+  scatterAddRowsF32(
+    target: number, tRow: number, st: number, index: number, iRow: number, si: number, src: number, sRow: number, ss: number,
+    axisStride: number, extent: number, rows: number, n: number, status: number,
+  ): void;
+  maxPool2dPlanes(
+    x: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+    dh: number, dw: number, outH: number, outW: number, out: number, indices: number,
+  ): void;
+  avgPool2dPlanes(
+    x: number, planes: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+    dh: number, dw: number, outH: number, outW: number, countIncludePad: number, divisor: number, out: number,
+  ): void;
+  where32(
+    out: number, cond: number, cRow: number, sc: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number,
+    rows: number, cols: number,
+  ): void;
+  cumsumRowsF32(out: number, x: number, rows: number, cols: number): void;
+  cumsumRowsI32(out: number, x: number, rows: number, cols: number): void;
+  cumsumColsF32(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number, acc: number): void;
+  cumsumColsI32(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number): void;
+  softmaxColumns(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number, log: number, scratch: number): void;
+  [name: `cast${string}To${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `compare_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `unary_${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
