@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BackendError, DTypeError, ShapeError, ValueError, adamStep, ensureBackend, registerBackend, setBackend, sgdStep, tensor, zeros,
+  BACKEND_API_VERSION, BackendError, DTypeError, ShapeError, ValueError, adamStep, ensureBackend, registerBackend, setBackend, sgdStep, tensor, zeros,
   type AdamStepOptions, type SgdStepOptions, type Tensor,
 } from '../src/index';
-import { referencePlugin, seededValues } from '../src/testing';
+import { ReferenceBackend, referencePlugin, seededValues } from '../src/testing';
 import { expectAllClose, values } from './helpers';
 import { registerPlainBackend } from './plain-backend';
 
@@ -161,6 +161,33 @@ describe('which path runs', () => {
     const param = tensor([1], { device: 'plain' });
     expect(() => sgdStep(param, tensor([1], { device: 'plain' }), null, { lr: 1, fused: true })).toThrow(BackendError);
     expect(() => sgdStep(param, tensor([1], { device: 'plain' }), null, { lr: 1, fused: true })).toThrow(/backend 'plain' has no optimizerStep kernel/);
+  });
+
+  it('a backend without strided inputs gets a contiguous gradient at offset 0', async () => {
+    registerBackend({
+      name: 'reference-contiguous-inputs',
+      apiVersion: BACKEND_API_VERSION,
+      priority: -3,
+      create: () => {
+        const backend = new ReferenceBackend();
+        Object.defineProperty(backend, 'capabilities', { value: { ...backend.capabilities, stridedInputs: false } });
+        return backend;
+      },
+    });
+    const backend = await ensureBackend('reference-contiguous-inputs');
+    const kernel = vi.spyOn(backend, 'optimizerStep');
+    const device = 'reference-contiguous-inputs';
+    const param = tensor([[1, 2], [3, 4]], { device, dtype: 'float64' });
+    const grad = tensor([[10, 30], [20, 40]], { device, dtype: 'float64' });
+    sgdStep(param, grad.T, null, { lr: 0.01 }); // a transposed gradient
+    const view = kernel.mock.calls[0][0].grad;
+    expect(view.offset).toBe(0);
+    expect(view.strides).toEqual([2, 1]);
+    expectAllClose(await values(param), [0.9, 1.8, 2.7, 3.6], 1e-12);
+    const rows = tensor([[9, 9], [1, 1], [1, 1]], { device, dtype: 'float64' });
+    sgdStep(param, rows.narrow(0, 1, 2), null, { lr: 0.1 }); // contiguous, but at offset 2
+    expect(kernel.mock.calls[1][0].grad.offset).toBe(0);
+    expectAllClose(await values(param), [0.8, 1.7, 2.6, 3.5], 1e-12);
   });
 
   it('a parameter inside a larger storage (non-zero offset) is updated in place, its neighbours untouched', async () => {

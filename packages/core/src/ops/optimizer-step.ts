@@ -101,7 +101,7 @@ export function sgdStep(param: Tensor, grad: Tensor, momentumBuffer: Tensor | nu
   if (param.size === 0) return;
   noGrad(() =>
     tidy(() => {
-      const gradient = separateFrom(grad, targets);
+      const gradient = prepareGradient(backend, grad, targets);
       const kernel = chooseKernel(op, backend, targets, options.fused);
       if (kernel) {
         kernel({
@@ -160,7 +160,7 @@ export function adamStep(param: Tensor, grad: Tensor, state: AdamStepState, opti
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
   noGrad(() =>
     tidy(() => {
-      const gradient = separateFrom(grad, targets);
+      const gradient = prepareGradient(backend, grad, targets);
       const kernel = chooseKernel(op, backend, targets, options.fused);
       if (kernel) {
         kernel({
@@ -247,9 +247,14 @@ function overlaps(a: Tensor, b: Tensor): boolean {
   return lowA <= highB && lowB <= highA;
 }
 
-/** The gradient itself, or a copy when it shares storage with a tensor the step writes. */
-function separateFrom(grad: Tensor, targets: readonly [string, Tensor][]): Tensor {
-  return targets.some(([, target]) => target.storage === grad.storage) ? clone(grad) : grad;
+/**
+ * The gradient itself, or a contiguous copy when it shares storage with a tensor the step writes, or
+ * when it is strided and the backend takes contiguous inputs only (`capabilities.stridedInputs`).
+ */
+function prepareGradient(backend: Backend, grad: Tensor, targets: readonly [string, Tensor][]): Tensor {
+  const aliased = targets.some(([, target]) => target.storage === grad.storage);
+  const strided = !backend.capabilities.stridedInputs && (grad.offset !== 0 || !grad.isContiguous());
+  return aliased || strided ? clone(grad) : grad;
 }
 
 function rangeOf(tensor: Tensor): BufferRange {
