@@ -13,7 +13,7 @@ import { optimizerStepKernel } from './kernels/optimizer-step';
 import { randomKernel } from './kernels/random';
 import { reduceKernel } from './kernels/reduce';
 import { GpuRuntime } from './runtime/gpu-runtime';
-import { GpuStorage, gpuElementBytes } from './storage/gpu-storage';
+import { GpuStorage, gpuElementBytes, wordAligned } from './storage/gpu-storage';
 import { Readback } from './storage/readback';
 
 /** Dtypes stored on every device. float64 has no WGSL type; core keeps float64 tensors on other backends. */
@@ -156,7 +156,8 @@ export class WebGPUBackend implements Backend {
     }
     let buffer: GPUBuffer;
     try {
-      buffer = this.runtime.pool.acquire(Math.max(bytes, 16));
+      // Whole words even at the pool's largest size: copies and bindings of odd float16 counts round up to them.
+      buffer = this.runtime.pool.acquire(Math.max(wordAligned(bytes), 16));
     } catch (error) {
       throw new BackendError(`webgpu alloc: could not allocate ${bytes} bytes for ${size} ${dtype} elements: ${(error as Error).message}`);
     }

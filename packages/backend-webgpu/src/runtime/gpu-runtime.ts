@@ -132,7 +132,7 @@ export class GpuRuntime {
 
   /** A scratch buffer of `size` elements, released with {@link releaseTemporary} after its last use is recorded. */
   temporary(size: number, dtype: DType): GpuStorage {
-    return new GpuStorage(this.pool.acquire(Math.max(size * gpuElementBytes(dtype), 16)), size, dtype);
+    return new GpuStorage(this.pool.acquire(Math.max(wordAligned(size * gpuElementBytes(dtype)), 16)), size, dtype);
   }
 
   releaseTemporary(storage: GpuStorage): void {
