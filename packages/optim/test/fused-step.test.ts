@@ -10,6 +10,7 @@ import { seededValues } from '@tessera/core/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Adam, AdamW, SGD, type AdamOptions, type SGDOptions } from '../src/index';
 import { backwardQuadratic, expectTrajectory, tesseraTrajectory } from './helpers';
+import { C as PYTORCH_C, W0 as PYTORCH_W0 } from './pytorch-reference';
 import { adamReference, referenceTrajectory, sgdReference, type ReferenceStep } from './reference';
 
 const STEPS = 6;
@@ -64,6 +65,10 @@ beforeAll(async () => {
   });
 });
 afterEach(() => vi.restoreAllMocks());
+
+function cpuHasFloat16(): boolean {
+  return (cpu?.capabilities.dtypes as readonly string[] | undefined)?.includes('float16') ?? true;
+}
 
 describe.each(CASES)('$name', ({ make, reference }) => {
   for (const dtype of ['float32', 'float64'] as const) {
@@ -135,6 +140,19 @@ describe('choosing the path', () => {
     strict.dispose();
     optimizer.dispose();
     for (const t of [w, zero]) t.dispose();
+  });
+
+  it.skipIf(!cpuHasFloat16())('float16 parameters take the composite (the kernel fuses float32 and float64) and still follow the reference', async () => {
+    const kernel = vi.spyOn(cpu, 'optimizerStep');
+    // The PyTorch test problem (gradients of order 1: (1 − β₂)g² of tiny gradients underflows in half),
+    // with eps 1e-3 (PyTorch's default 1e-8 rounds to 0 in half).
+    const adamOptions = { lr: 0.1, eps: 1e-3 };
+    const adamTrajectory = await tesseraTrajectory((params) => new AdamW(params, adamOptions), PYTORCH_W0, PYTORCH_C, 3, 'float16');
+    const sgdTrajectory = await tesseraTrajectory((params) => new SGD(params, { lr: 0.05, momentum: 0.9 }), PYTORCH_W0, PYTORCH_C, 3, 'float16');
+    expect(kernel).not.toHaveBeenCalled();
+    // Half precision keeps 11 significant bits.
+    expectTrajectory(adamTrajectory, referenceTrajectory(adamReference(adamOptions, true), PYTORCH_W0, PYTORCH_C, 3), 1e-2);
+    expectTrajectory(sgdTrajectory, referenceTrajectory(sgdReference({ lr: 0.05, momentum: 0.9 }), PYTORCH_W0, PYTORCH_C, 3), 1e-2);
   });
 
   it('a fused step leaves no tensors behind', async () => {
