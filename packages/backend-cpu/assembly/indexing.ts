@@ -47,7 +47,20 @@ export function gatherRows32(
       else for (let k = 0; k < n; k++) store<u32>(o + <usize>(k << 2), load<u32>(src + <usize>((k * sx) << 2)));
       continue;
     }
-    const bad = gatherRow32(o, xr, sx, ir, si, axisStride, extent, n);
+    let bad = -1;
+    if (si == 1 && sx == 0) {
+      // The row runs along the axis (im2col: indexSelect over a plane): a plain table lookup.
+      for (let k = 0; k < n; k++) {
+        const at = load<i32>(ir + <usize>(k << 2));
+        if (<u32>at >= <u32>extent) {
+          bad = k;
+          break;
+        }
+        store<u32>(o + <usize>(k << 2), load<u32>(xr + <usize>((at * axisStride) << 2)));
+      }
+    } else {
+      bad = gatherRow32(o, xr, sx, ir, si, axisStride, extent, n);
+    }
     if (bad >= 0) {
       store<i32>(status, r * n + bad);
       return;

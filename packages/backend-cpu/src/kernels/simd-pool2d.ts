@@ -7,7 +7,10 @@
 import type { Pool2dParams } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
-import { isContiguous } from './strided';
+import { isContiguous, sizeOf } from './strided';
+
+/** Below this many input elements the JavaScript kernels are as fast (no chunk setup). */
+const MIN_ELEMENTS = 256;
 
 /** Blocks of planes, one chunk each: enough for the pool when the input is large. */
 function planeBlocks(simd: SimdKernels, planes: number, planeSize: number, make: (first: number, count: number) => ChunkCall): ChunkCall[] {
@@ -32,6 +35,7 @@ export function maxPool2dSimd(
   simd: SimdKernels, x: BufferView, params: Pool2dParams, out: CpuBuffer, outShape: readonly number[], indices: CpuBuffer,
 ): boolean {
   if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || indices.dtype !== 'int32' || !isContiguous(x.shape, x.strides)) return false;
+  if (sizeOf(x.shape) < MIN_ELEMENTS) return false;
   const [batch, channels, height, width] = x.shape;
   const [, , outH, outW] = outShape;
   const planes = batch * channels;
@@ -54,6 +58,7 @@ export function maxPool2dSimd(
  */
 export function avgPool2dSimd(simd: SimdKernels, x: BufferView, params: Pool2dParams, out: CpuBuffer, outShape: readonly number[]): boolean {
   if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32' || !isContiguous(x.shape, x.strides)) return false;
+  if (sizeOf(x.shape) < MIN_ELEMENTS) return false;
   const [batch, channels, height, width] = x.shape;
   const [, , outH, outW] = outShape;
   const planes = batch * channels;
