@@ -80,8 +80,9 @@ export function autoThreads(): number {
 
 /**
  * The CPU backend: every `Backend` primitive and optional kernel. Tensor storage lives in one
- * WebAssembly memory; float32 hot paths (matmul, conv2d, element-wise, reductions, layerNorm) run
- * WebAssembly SIMD kernels, large ones split across a worker pool; everything else — and every path
+ * WebAssembly memory; float32 hot paths (matmul, conv2d, element-wise and transcendental ops,
+ * reductions, softmax, layerNorm, pooling, where, cast, cumsum, gather/scatterAdd) run WebAssembly SIMD
+ * kernels, large ones split across a worker pool; everything else — and every path
  * when SIMD is off — runs the plain JavaScript kernels over views of the same memory.
  * Work runs synchronously, so `read` and `readSync` see everything queued before them.
  * @example
