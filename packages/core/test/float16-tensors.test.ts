@@ -117,7 +117,8 @@ describe('casting to and from float16', () => {
       const back = x.cast(wide).half();
       expect(back.dtype).toBe('float16');
       const raw = back.storage.backend.readSync!(back.storage.id, 'float16', 0, back.size);
-      expect(raw).toEqual(patterns);
+      expect(raw.length).toBe(patterns.length);
+      expect(Array.from(patterns).filter((bits, i) => raw[i] !== bits)).toEqual([]); // one assertion: toEqual on 31k elements is slow
     }
   });
 
@@ -215,11 +216,13 @@ describe('random float16 tensors', () => {
     manualSeed(1);
     const values = await rand([20000], { dtype: 'float16' }).data();
     let nearOne = 0;
+    const wrong: number[] = [];
     for (let i = 0; i < wide.length; i++) {
-      expect(values[i]).toBeLessThan(1);
-      if (roundToFloat16(wide[i]) === 1) nearOne++;
-      else expect(values[i]).toBe(roundToFloat16(wide[i]));
+      const rounded = roundToFloat16(wide[i]);
+      if (rounded === 1) nearOne++;
+      if (values[i] !== (rounded === 1 ? 1 - 2 ** -11 : rounded)) wrong.push(i);
     }
+    expect(wrong).toEqual([]);
     expect(nearOne).toBeGreaterThan(0); // the clamp was exercised
   });
 });
