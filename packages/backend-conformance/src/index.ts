@@ -28,6 +28,7 @@ export {
   VIEW_KINDS,
   contiguousStrides,
   createRng,
+  hostData,
   layoutView,
   randomData,
   randomShape,
