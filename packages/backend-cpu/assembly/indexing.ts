@@ -26,16 +26,17 @@ export function scatterAddRowF32(target: usize, st: i32, index: usize, si: i32, 
 }
 
 /**
- * gatherRow32 over `rows` rows (row r: out + r·n, x + r·xRow, index + r·iRow elements), so a block of
+ * gatherRow32 over `rows` rows (row r: out + r·oRow, x + r·xRow, index + r·iRow elements), so a block of
  * rows is one call (one worker chunk). An index that does not change along the row (si = 0, e.g. an
  * embedding lookup) is checked once and, over a contiguous row of x, copied with memory.copy.
  * On an out-of-range index stores its flat position r·n + k at `status` and stops.
  */
 export function gatherRows32(
-  out: usize, x: usize, xRow: i32, sx: i32, index: usize, iRow: i32, si: i32, axisStride: i32, extent: i32, rows: i32, n: i32, status: usize,
+  out: usize, oRow: i32, x: usize, xRow: i32, sx: i32, index: usize, iRow: i32, si: i32, axisStride: i32, extent: i32, rows: i32, n: i32,
+  status: usize,
 ): void {
   for (let r = 0; r < rows; r++) {
-    const o = out + <usize>((r * n) << 2), xr = x + <usize>((r * xRow) << 2), ir = index + <usize>((r * iRow) << 2);
+    const o = out + <usize>((r * oRow) << 2), xr = x + <usize>((r * xRow) << 2), ir = index + <usize>((r * iRow) << 2);
     if (si == 0 && n > 0) {
       const at = load<i32>(ir);
       if (<u32>at >= <u32>extent) {

@@ -380,6 +380,26 @@ describe.each(THREADS)('gather and scatterAdd, %s', (_, threads) => {
     expectClose(result.simd[0], result.reference[0], 1e-5, 'scatterAdd axis 0 vs reference', 1e-4);
   });
 
+  it('few long rows: gather splits columns across all rows, scatterAdd along the row keeps each row whole', () => {
+    const [rows, n, extent] = [3, 100_003, 64];
+    const index = randomValues(rows * n, 35).map((v) => Math.floor((v + 1) * 32));
+    const values = specials(rows * extent, 36);
+    const src = randomValues(rows * n, 37);
+    const result = runAll(threads, (s) => {
+      const picked = s.output([rows, n]);
+      s.backend.gather(s.input(values, [rows, extent]), 1, s.input(index, [rows, n], 'int32'), picked);
+      const summed = s.output([rows, extent]);
+      s.backend.fill(summed, 0);
+      s.backend.scatterAdd(summed, 1, s.input(index, [rows, n], 'int32'), s.input(src, [rows, n]));
+      return [picked, summed];
+    });
+    expectSplit(result.chunks, 'gather', threads);
+    expectSplit(result.chunks, 'scatterAdd', threads);
+    expectIdentical(result.simd[0], result.reference[0], 'gather vs reference');
+    expectIdentical(result.simd[1], result.js[1], 'scatterAdd vs JS');
+    expectClose(result.simd[1], result.reference[1], 1e-5, 'scatterAdd vs reference', 1e-3);
+  });
+
   it('an out-of-range index throws the JS kernel’s RangeError for the first bad position, wherever the chunks split', () => {
     const { backend } = simdBackend(threads);
     const simd = side(backend), js = side(jsBackend);

@@ -30,17 +30,21 @@ function statusBlock(simd: SimdKernels): number {
 /** A chunk's share of a rows × n problem: rows [r0, r1), columns [c0, c1). */
 type Block = [r0: number, r1: number, c0: number, c1: number];
 
-/** Split rows × n into chunks: by rows when allowed and there are enough, else by columns. */
-function blocks(simd: SimdKernels, rows: number, n: number, byRows: boolean): Block[] {
+/**
+ * Split rows × n into chunks: by rows when allowed and there are enough (or columns are not
+ * allowed), else by columns (each chunk then takes every row of its columns).
+ */
+function blocks(simd: SimdKernels, rows: number, n: number, splitRows: boolean, splitColumns: boolean): Block[] {
   const parts = simd.threads > 1 && rows * n >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
-  if (parts === 1) return [[0, rows, 0, n]];
   const result: Block[] = [];
-  if (byRows && rows >= parts) {
-    const step = Math.ceil(rows / parts);
+  if (parts > 1 && splitRows && (rows >= parts || !splitColumns)) {
+    const step = Math.ceil(rows / Math.min(rows, parts));
     for (let r = 0; r < rows; r += step) result.push([r, Math.min(rows, r + step), 0, n]);
-  } else {
+  } else if (parts > 1 && splitColumns) {
     const step = Math.max(8, Math.ceil(n / parts / 8) * 8);
     for (let c = 0; c < n; c += step) result.push([0, rows, c, Math.min(n, c + step)]);
+  } else {
+    result.push([0, rows, 0, n]);
   }
   return result;
 }
@@ -94,10 +98,10 @@ export function gatherSimd(simd: SimdKernels, x: BufferView, axis: number, index
     const [, iRow, xRow] = rows.outerStrides.map((strides) => strides[0] ?? 0);
     const [iStart, xStart] = [starts[1], starts[2]];
     runWithStatus(
-      simd, 'gather', blocks(simd, rows.rows, count, true),
+      simd, 'gather', blocks(simd, rows.rows, count, true, true),
       ([r0, r1, c0, c1], status) => [
         'gatherRows32',
-        [oBase + (r0 * count + c0) * 4, xBase + (xStart + r0 * xRow + c0 * steps[2]) * 4, xRow, steps[2],
+        [oBase + (r0 * count + c0) * 4, count, xBase + (xStart + r0 * xRow + c0 * steps[2]) * 4, xRow, steps[2],
           iBase + (iStart + r0 * iRow + c0 * steps[1]) * 4, iRow, steps[1], axisStride, extent, r1 - r0, c1 - c0, status],
         -1,
       ],
@@ -138,10 +142,10 @@ export function scatterAddSimd(
   if (rows.outerShape.length <= 1) {
     const [tRow, iRow, sRow] = rows.outerStrides.map((strides) => strides[0] ?? 0);
     const [tStart, iStart, sStart] = starts;
-    // Rows may share target elements only along the axis (target row stride 0): then split columns.
-    const rowsAreDisjoint = rows.rows === 1 || tRow !== 0;
+    // Two rows share target elements only when the outer dim is the axis (target row stride 0); two
+    // column blocks only when the row runs along the axis (target step 0). Split only what is disjoint.
     runWithStatus(
-      simd, 'scatterAdd', blocks(simd, rows.rows, count, rowsAreDisjoint),
+      simd, 'scatterAdd', blocks(simd, rows.rows, count, tRow !== 0, steps[0] !== 0),
       ([r0, r1, c0, c1], status) => [
         'scatterAddRowsF32',
         [tBase + (tStart + r0 * tRow + c0 * steps[0]) * 4, tRow, steps[0], iBase + (iStart + r0 * iRow + c0 * steps[1]) * 4, iRow, steps[1],

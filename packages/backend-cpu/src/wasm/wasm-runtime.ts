@@ -26,8 +26,8 @@ export interface WasmKernels {
   gatherRow32(out: number, x: number, sx: number, index: number, si: number, axisStride: number, extent: number, n: number): number;
   scatterAddRowF32(target: number, st: number, index: number, si: number, src: number, ss: number, axisStride: number, extent: number, n: number): number;
   gatherRows32(
-    out: number, x: number, xRow: number, sx: number, index: number, iRow: number, si: number, axisStride: number, extent: number,
-    rows: number, n: number, status: number,
+    out: number, oRow: number, x: number, xRow: number, sx: number, index: number, iRow: number, si: number, axisStride: number,
+    extent: number, rows: number, n: number, status: number,
   ): void;
   scatterAddRowsF32(
     target: number, tRow: number, st: number, index: number, iRow: number, si: number, src: number, sRow: number, ss: number,
