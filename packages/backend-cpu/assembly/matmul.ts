@@ -119,7 +119,7 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
   }
 }
 
-/** C[4×8] (row stride `ldc` bytes) = (accumulate ? C : 0) + Apanel · Bpanel over `kc`. */
+/** C[4×8] (row stride `ldc` bytes) = (accumulate ? C : 0) + Apanel · Bpanel over `kc` ≥ 1. */
 @inline function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -180,8 +180,8 @@ export function sgemm(
   const packedB = scratch + <usize>(MC * KC * 4);
   const tile = packedB + <usize>(KC * NC * 4);
   const ldcBytes = <usize>(ldc << 2);
-  // Equal blocks instead of full ones plus a remainder: k = 784 runs as 4 × 196, not 3 × 256 + 16
-  // (a thin last block pays a full C read-modify-write for little work).
+  // Equal blocks instead of full ones plus a remainder: k = 784 runs as 262 + 262 + 260, not
+  // 384 + 384 + 16 (a thin last block pays a full C read-modify-write for little work).
   const kStep = balancedBlock(k, KC, 1);
   const mStep = balancedBlock(m, MC, MR);
   for (let jc = 0; jc < n; jc += NC) {
