@@ -2,9 +2,9 @@
 // data, normalised along `extent`, so each line is a column of stride `inner`. Walking a column
 // touches a new cache line per element (and with a power-of-two `inner`, the same few cache sets),
 // so instead the three passes stream whole rows, keeping one running value per column in scratch:
-// the max per column, then Σ e^{x−max} per column in float64, then the scale. The arithmetic is
-// softmaxRows' (assembly/transcendental.ts): a NaN-propagating max, e^{x−max} with x − max's rounding
-// error fed into exp, float64 sums, one scale (or x − max − ln Σ).
+// the max per column, then Σ e^{x−max} per column in float64, then the scale: a NaN-propagating max,
+// e^{x−max} with x − max's rounding error fed into exp (assembly/transcendental.ts), float64 sums,
+// one scale (or x − max − ln Σ).
 // @ts-nocheck  (AssemblyScript)
 import { expDiff4 } from './transcendental';
 

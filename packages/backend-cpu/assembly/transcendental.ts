@@ -1,4 +1,4 @@
-// Vectorised float32 transcendental functions (exp, log, tanh, sigmoid) and row softmax.
+// Vectorised float32 transcendental functions (exp, log, tanh, sigmoid); row softmax is softmax-rows.ts.
 // Cephes-style: range reduction + minimax polynomial, ~1–2 ulp over the float32 range; NaN, ±∞,
 // ±0, denormals and overflow behave as Math.exp/log/tanh rounded to float32 (denormal results may
 // differ by an ulp of the smallest denormal).
@@ -11,7 +11,7 @@
  * exact power-of-two factors so that denormal and infinite results come out right. NaN propagates. */
 @inline export function exp4(x: v128): v128 { return expLow4(x, f32x4.splat(0)); }
 
-/** e^(x + low) per lane for a small correction `low` (the rounding error of x, see softmaxRows). */
+/** e^(x + low) per lane for a small correction `low` (the rounding error of x, see expDiff4). */
 @inline function expLow4(x: v128, low: v128): v128 {
   x = f32x4.max(f32x4.min(x, splat(89.0)), splat(-110.0));
   const fn = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
@@ -100,55 +100,4 @@
   let low = f32x4.add(f32x4.sub(x, f32x4.sub(d, b)), f32x4.neg(f32x4.add(m, b)));
   low = v128.and(low, f32x4.eq(low, low)); // ±∞ operands: no correction
   return expLow4(d, low);
-}
-
-@inline function at(base: usize, index: i32): usize { return base + <usize>(index << 2); }
-
-/**
- * Softmax (log = 0) or log-softmax (log = 1) of `rows` contiguous rows of `cols` floats, out contiguous.
- * Max (NaN-propagating), then Σ e^{x−max} accumulated in float64, then scale (or subtract ln Σ).
- * A row with NaN gives NaN, an all −∞ row gives NaN, as the JavaScript kernel.
- */
-export function softmaxRows(out: usize, x: usize, rows: i32, cols: i32, log: i32): void {
-  for (let row = 0; row < rows; row++) {
-    const xr = at(x, row * cols), o = at(out, row * cols);
-    let c = 0;
-    let vmax = splat(-Infinity);
-    for (; c + 4 <= cols; c += 4) vmax = f32x4.max(vmax, v128.load(at(xr, c)));
-    vmax = f32x4.max(vmax, v128.shuffle<f32>(vmax, vmax, 2, 3, 0, 1));
-    vmax = f32x4.max(vmax, v128.shuffle<f32>(vmax, vmax, 1, 0, 3, 2));
-    let m = f32x4.extract_lane(vmax, 0);
-    for (; c < cols; c++) {
-      const v = load<f32>(at(xr, c));
-      if (v > m || v != v) m = v;
-    }
-    const vm = splat(m);
-    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-    c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const e = expDiff4(v128.load(at(xr, c)), vm);
-      if (!log) v128.store(at(o, c), e);
-      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
-    }
-    const s = f64x2.add(s0, s1);
-    let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-    for (; c < cols; c++) {
-      const e = f32x4.extract_lane(expDiff4(splat(load<f32>(at(xr, c))), vm), 0);
-      if (!log) store<f32>(at(o, c), e);
-      sum += <f64>e;
-    }
-    c = 0;
-    if (log) {
-      const shift = <f32>Math.log(sum);
-      const vs = splat(shift);
-      for (; c + 4 <= cols; c += 4) v128.store(at(o, c), f32x4.sub(f32x4.sub(v128.load(at(xr, c)), vm), vs));
-      for (; c < cols; c++) store<f32>(at(o, c), (load<f32>(at(xr, c)) - m) - shift);
-    } else {
-      const scale = <f32>(1.0 / sum);
-      const vs = splat(scale);
-      for (; c + 4 <= cols; c += 4) v128.store(at(o, c), f32x4.mul(v128.load(at(o, c)), vs));
-      for (; c < cols; c++) store<f32>(at(o, c), load<f32>(at(o, c)) * scale);
-    }
-  }
 }

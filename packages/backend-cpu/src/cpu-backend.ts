@@ -33,6 +33,7 @@ import { gatherSimd, scatterAddSimd } from './kernels/simd-indexing';
 import { layerNormSimd } from './kernels/simd-layer-norm';
 import { avgPool2dSimd, maxPool2dSimd } from './kernels/simd-pool2d';
 import { softmaxAxisSimd } from './kernels/simd-softmax-axis';
+import { optimizerStepSimd } from './kernels/simd-optimizer-step';
 import { whereSimd } from './kernels/simd-where';
 
 /** Options of {@link CpuBackend} (see `createCpuPlugin`). */
@@ -145,7 +146,7 @@ export class CpuBackend implements Backend {
     }
     this.config = { simd, relaxedSimd: simd && features.relaxedSimd && relaxedSimdIsFaster(), threads, sharedMemory: shared, notes };
     // float16 runs every arithmetic kernel in float32 and rounds the results (see kernels/float16.ts).
-    installFloat16Kernels(this, this.store);
+    installFloat16Kernels(this, this.store, this.simd);
   }
 
   // ---- storage ----
@@ -314,6 +315,7 @@ export class CpuBackend implements Backend {
   }
 
   optimizerStep(request: OptimizerStepRequest): void {
+    if (this.simd && optimizerStepSimd(this.simd, request, (range) => this.store.get(range.id, 'optimizerStep'), this.bufferView(request.grad, 'optimizerStep'))) return;
     optimizerStepKernel(request, (range) => this.store.get(range.id, 'optimizerStep').data, this.view(request.grad, 'optimizerStep'));
   }
 

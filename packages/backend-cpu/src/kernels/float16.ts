@@ -9,6 +9,9 @@
  *    fallback alike, since the temporaries are ordinary heap buffers;
  * 3. outputs are rounded to nearest even back into the float16 buffers.
  *
+ * With the WebAssembly kernels, steps 1 and 3 run as SIMD conversions (simd-float16.ts, split across
+ * the worker pool for large arrays); without them, as core's table lookup and integer rounding.
+ *
  * So a float16 result is the float32 result rounded once more (reductions and matmul accumulate in
  * float32, as PyTorch's CUDA half kernels do). Kernels that only move elements (assign, gather, where,
  * float16→float16 cast) need no adapter: they copy the 16-bit patterns as they are, bit-exactly.
@@ -18,6 +21,8 @@
 import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type OutputBuffer, type StridedView } from '@tessera/core';
 import type { BufferStore } from '../storage/buffer-store';
 import type { CpuBuffer } from '../storage/cpu-buffer';
+import type { SimdKernels } from './simd';
+import { narrowFloat16Simd, widenFloat16Simd } from './simd-float16';
 
 /** How a kernel argument is treated: read (`in`), written (`out`), both (`inout`), or not a tensor (null). */
 type Role = 'in' | 'out' | 'inout' | null;
@@ -81,7 +86,11 @@ interface Widened {
  * adapter.run(kernel, [x, out], ['in', 'out']); // kernel sees float32 views, the float16 output is rounded
  */
 export class Float16Adapter {
-  constructor(private readonly store: BufferStore) {}
+  constructor(
+    private readonly store: BufferStore,
+    /** The SIMD conversion kernels, or null for the JavaScript conversions. */
+    private readonly simd: SimdKernels | null = null,
+  ) {}
 
   /** Call `kernel` with every float16 tensor argument replaced by a float32 temporary, then round the outputs. */
   run(kernel: KernelFunction, args: readonly unknown[], roles: readonly Role[]): void {
@@ -95,12 +104,11 @@ export class Float16Adapter {
       // Touch typed arrays only after every allocation: growing the heap re-creates the views.
       for (const entry of widened) {
         if (!entry.copyIn) continue;
-        const bits = (entry.source.data as Uint16Array).subarray(entry.start, entry.start + entry.temp.length);
-        fromFloat16Bits(bits, entry.temp.data as Float32Array);
+        this.widen(entry.source, entry.start, entry.temp);
       }
       kernel(...adapted);
       for (const entry of widened) {
-        if (entry.writeBack) toFloat16Bits(entry.temp.data as Float32Array, (entry.source.data as Uint16Array).subarray(entry.start));
+        if (entry.writeBack) this.narrow(entry.temp, entry.source);
       }
     } finally {
       for (const entry of widened) this.store.free(entry.temp);
@@ -119,7 +127,9 @@ export class Float16Adapter {
       const temp = this.store.alloc(this.store.get(out.id, 'cast').length, via);
       try {
         cast(x, { id: temp, dtype: via, shape: out.shape });
-        toFloat16Bits(temp.data as Float32Array | Float64Array, this.store.get(out.id, 'cast').data as Uint16Array);
+        const target = this.store.get(out.id, 'cast');
+        if (via === 'float32') this.narrow(temp, target);
+        else toFloat16Bits(temp.data as Float64Array, target.data as Uint16Array);
       } finally {
         this.store.free(temp);
       }
@@ -135,6 +145,18 @@ export class Float16Adapter {
   arange(out: OutputBuffer, start: number, step: number): void {
     const target = this.store.get(out.id, 'arange').data as Uint16Array;
     for (let i = 0; i < target.length; i++) target[i] = float32ToFloat16Bits(start + i * step);
+  }
+
+  /** float32 `temp` ← the float16 `source` from element `start` (exact). */
+  private widen(source: CpuBuffer, start: number, temp: CpuBuffer): void {
+    if (this.simd) widenFloat16Simd(this.simd, source, start, temp, temp.length);
+    else fromFloat16Bits((source.data as Uint16Array).subarray(start, start + temp.length), temp.data as Float32Array);
+  }
+
+  /** float16 `target` ← the float32 `temp` rounded to nearest even (both the same length). */
+  private narrow(temp: CpuBuffer, target: CpuBuffer): void {
+    if (this.simd) narrowFloat16Simd(this.simd, temp, target, 0, temp.length);
+    else toFloat16Bits(temp.data as Float32Array, target.data as Uint16Array);
   }
 
   private widenView(view: StridedView, widened: Widened[]): StridedView {
@@ -159,10 +181,10 @@ export class Float16Adapter {
  * Make `backend`'s arithmetic kernels, `cast`, `fill` and `arange` accept float16 (see the file comment).
  * Calls without a float16 argument go straight to the original kernel.
  * @example
- * installFloat16Kernels(cpuBackend, store); // in the CpuBackend constructor
+ * installFloat16Kernels(cpuBackend, store, simd); // in the CpuBackend constructor
  */
-export function installFloat16Kernels(backend: Backend, store: BufferStore): void {
-  const adapter = new Float16Adapter(store);
+export function installFloat16Kernels(backend: Backend, store: BufferStore, simd: SimdKernels | null = null): void {
+  const adapter = new Float16Adapter(store, simd);
   const target = backend as unknown as Record<string, KernelFunction>;
   for (const name of Object.keys(KERNEL_ROLES) as AdaptedKernel[]) {
     const kernel = target[name].bind(backend) as KernelFunction;

@@ -100,8 +100,8 @@ function sgdF64(request: SgdStepRequest, param: Float64Array, grad: Float64Array
   }
 }
 
-/** Adam's per-step scalars, folded once on the host. */
-interface AdamConstants {
+/** Adam's per-step scalars, folded once on the host (shared with simd-optimizer-step.ts). */
+export interface AdamConstants {
   readonly size: number;
   readonly sign: number;
   /** θ's decoupled (AdamW) decay factor 1 − lr·λ, or 1. */
@@ -119,7 +119,12 @@ interface AdamConstants {
   readonly eps: number;
 }
 
-function adamConstants(request: AdamStepRequest): AdamConstants {
+/**
+ * Fold an Adam request's hyperparameters into the per-element loop's scalars.
+ * @example
+ * adamConstants(request).stepSize; // lr / (1 − β₁ᵗ)
+ */
+export function adamConstants(request: AdamStepRequest): AdamConstants {
   const { size, lr, beta1, beta2, eps, weightDecay, decoupled, maximize } = request;
   return {
     size, eps, beta1, beta2,

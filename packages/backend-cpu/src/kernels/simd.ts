@@ -33,6 +33,7 @@ export const CHUNK_FUNCTIONS: readonly string[] = [
   'maxPool2dPlanes', 'avgPool2dPlanes', 'where32', 'cumsumRowsF32', 'cumsumRowsI32', 'cumsumColsF32', 'cumsumColsI32',
   'softmaxColumns', 'gatherRows32', 'scatterAddRowsF32', 'layerNormRows', 'castF32ToI32', 'castF64ToI32', 'castF32ToBool',
   'castI32ToBool', 'castF32ToF64', 'castI32ToF64', 'castI32ToF32', 'castF64ToF32', 'castBoolToF32', 'castBoolToI32',
+  'widenF16', 'narrowF16', 'adamStepF32', 'sgdStepF32', // simd-float16.ts, simd-optimizer-step.ts
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
   ...[...SIMD_COMPARE].map((op) => `compare_${op}`),
   ...[...SIMD_UNARY].map((op) => `unary_${op}`),
@@ -240,8 +241,8 @@ export class SimdKernels {
   }
 
   /**
-   * float32 softmax / logSoftmax over the last axis of a contiguous input (assembly/transcendental.ts:
-   * max, Σ e^{x−max} in float64, scale), rows split across the pool when large.
+   * float32 softmax / logSoftmax over the last axis of a contiguous input (assembly/softmax-rows.ts:
+   * max, e^{x−max} stored while summed, scale), rows split across the pool when large.
    */
   softmax(x: BufferView, axis: number, out: CpuBuffer, log: boolean): boolean {
     const rank = x.shape.length;

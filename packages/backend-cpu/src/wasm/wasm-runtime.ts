@@ -50,6 +50,13 @@ export interface WasmKernels {
   cumsumColsF32(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number, acc: number): void;
   cumsumColsI32(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number): void;
   softmaxColumns(out: number, x: number, outer: number, extent: number, inner: number, c0: number, c1: number, log: number, scratch: number): void;
+  widenF16(out: number, x: number, n: number): void;
+  narrowF16(out: number, x: number, n: number): void;
+  adamStepF32(
+    param: number, grad: number, m: number, v: number, vmax: number, n: number, options: number, sign: number, decay: number, l2: number,
+    beta1: number, keep1: number, beta2: number, keep2: number, stepSize: number, ic2: number, eps: number,
+  ): void;
+  sgdStepF32(param: number, grad: number, buffer: number, n: number, options: number, sign: number, decay: number, lr: number, momentum: number, keep: number): void;
   [name: `cast${string}To${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `compare_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;

@@ -1,0 +1,101 @@
+// Fused float32 SGD and Adam/AdamW steps, two elements per step in f64x2 lanes: the same float64
+// arithmetic, in the same order, as the JavaScript kernel (src/kernels/optimizer-step.ts), with each
+// stored state value rounded to float32 before it is used — so the results are bit-identical to it.
+// One pass reads the gradient and updates the parameter and its state buffers in place.
+// @ts-nocheck  (AssemblyScript)
+
+/** `options` bits of adamStepF32. */
+const ADAM_DECAY = 1; // decoupled weight decay: θ ← round(θ·decay)
+const ADAM_L2 = 2; // L2 weight decay: g ← g + l2·θ
+const ADAM_AMSGRAD = 4; // v̂ ← max(v̂, v) is the denominator's second moment
+
+/** `options` bits of sgdStepF32. */
+const SGD_DECAY = 1;
+const SGD_MOMENTUM = 2;
+const SGD_FIRST = 4; // the momentum buffer's first step: b ← g
+const SGD_NESTEROV = 8;
+
+/** Two (wide) or one float32 at p, widened to float64 lanes. */
+@inline function load2(p: usize, wide: bool): v128 {
+  return f64x2.promote_low_f32x4(wide ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+
+/** Round two float64 lanes to float32 and store two (wide) or one of them at p. */
+@inline function store2(p: usize, x: v128, wide: bool): void {
+  const f = f32x4.demote_f64x2_zero(x);
+  if (wide) v128.store64_lane(p, f, 0);
+  else v128.store32_lane(p, f, 0);
+}
+
+/** float64 lanes rounded to float32 and back: the value a Float32Array store keeps (Math.fround). */
+@inline function round2(x: v128): v128 { return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x)); }
+
+@inline function adam2(
+  at: usize, param: usize, grad: usize, m: usize, v: usize, vmax: usize, options: i32, wide: bool,
+  sign: v128, decay: v128, l2: v128, beta1: v128, keep1: v128, beta2: v128, keep2: v128, stepSize: v128, ic2: v128, eps: v128,
+): void {
+  let g = f64x2.mul(sign, load2(grad + at, wide));
+  let theta = load2(param + at, wide);
+  if (options & ADAM_DECAY) theta = round2(f64x2.mul(theta, decay));
+  if (options & ADAM_L2) g = f64x2.add(g, f64x2.mul(l2, theta));
+  const mNew = round2(f64x2.add(f64x2.mul(beta1, load2(m + at, wide)), f64x2.mul(keep1, g)));
+  store2(m + at, mNew, wide);
+  const vNew = round2(f64x2.add(f64x2.mul(beta2, load2(v + at, wide)), f64x2.mul(f64x2.mul(keep2, g), g)));
+  store2(v + at, vNew, wide);
+  let second = vNew;
+  if (options & ADAM_AMSGRAD) {
+    const previous = load2(vmax + at, wide);
+    // The old maximum when ≥ v or NaN (NaN propagates, as torch.maximum).
+    second = v128.bitselect(previous, vNew, v128.or(f64x2.ge(previous, vNew), f64x2.ne(previous, previous)));
+    store2(vmax + at, second, wide);
+  }
+  const denominator = f64x2.add(f64x2.mul(f64x2.sqrt(second), ic2), eps);
+  store2(param + at, f64x2.sub(theta, f64x2.div(f64x2.mul(stepSize, mNew), denominator)), wide);
+}
+
+/**
+ * One Adam/AdamW step over `n` float32 elements (byte pointers; `vmax` only with AMSGrad). The scalars
+ * are the JavaScript kernel's AdamConstants: sign ±1, decay 1 − lr·λ, l2 λ, β₁, 1 − β₁, β₂, 1 − β₂,
+ * lr / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ) and ε; `options` holds the ADAM_* bits.
+ */
+export function adamStepF32(
+  param: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, options: i32,
+  sign: f64, decay: f64, l2: f64, beta1: f64, keep1: f64, beta2: f64, keep2: f64, stepSize: f64, ic2: f64, eps: f64,
+): void {
+  const vSign = f64x2.splat(sign), vDecay = f64x2.splat(decay), vL2 = f64x2.splat(l2);
+  const vBeta1 = f64x2.splat(beta1), vKeep1 = f64x2.splat(keep1), vBeta2 = f64x2.splat(beta2), vKeep2 = f64x2.splat(keep2);
+  const vStep = f64x2.splat(stepSize), vIc2 = f64x2.splat(ic2), vEps = f64x2.splat(eps);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    adam2(<usize>i << 2, param, grad, m, v, vmax, options, true, vSign, vDecay, vL2, vBeta1, vKeep1, vBeta2, vKeep2, vStep, vIc2, vEps);
+  }
+  if (i < n) adam2(<usize>i << 2, param, grad, m, v, vmax, options, false, vSign, vDecay, vL2, vBeta1, vKeep1, vBeta2, vKeep2, vStep, vIc2, vEps);
+}
+
+@inline function sgd2(
+  at: usize, param: usize, grad: usize, buffer: usize, options: i32, wide: bool,
+  sign: v128, decay: v128, lr: v128, momentum: v128, keep: v128,
+): void {
+  let g = f64x2.mul(sign, load2(grad + at, wide));
+  const theta = load2(param + at, wide);
+  if (options & SGD_DECAY) g = f64x2.add(g, f64x2.mul(decay, theta));
+  if (options & SGD_MOMENTUM) {
+    const velocity = options & SGD_FIRST ? round2(g) : round2(f64x2.add(f64x2.mul(momentum, load2(buffer + at, wide)), f64x2.mul(keep, g)));
+    store2(buffer + at, velocity, wide);
+    g = options & SGD_NESTEROV ? f64x2.add(g, f64x2.mul(momentum, velocity)) : velocity;
+  }
+  store2(param + at, f64x2.sub(theta, f64x2.mul(lr, g)), wide);
+}
+
+/**
+ * One SGD step over `n` float32 elements (byte pointers; `buffer` only with momentum): sign ±1, weight
+ * decay λ, lr, momentum μ and 1 − dampening; `options` holds the SGD_* bits.
+ */
+export function sgdStepF32(
+  param: usize, grad: usize, buffer: usize, n: i32, options: i32, sign: f64, decay: f64, lr: f64, momentum: f64, keep: f64,
+): void {
+  const vSign = f64x2.splat(sign), vDecay = f64x2.splat(decay), vLr = f64x2.splat(lr), vMomentum = f64x2.splat(momentum), vKeep = f64x2.splat(keep);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) sgd2(<usize>i << 2, param, grad, buffer, options, true, vSign, vDecay, vLr, vMomentum, vKeep);
+  if (i < n) sgd2(<usize>i << 2, param, grad, buffer, options, false, vSign, vDecay, vLr, vMomentum, vKeep);
+}

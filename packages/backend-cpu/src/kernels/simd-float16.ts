@@ -1,0 +1,45 @@
+/**
+ * The WebAssembly path of float16 ↔ float32 conversion (assembly/float16.ts): eight halves per
+ * step with integer SIMD, bit-identical to core's `float16BitsToFloat32` / `float32ToFloat16Bits`
+ * (round to nearest even, subnormals, ±Inf, NaN → 0x7e00). Large arrays split across the worker pool.
+ * kernels/float16.ts uses it to widen float16 operands into float32 temporaries and round results back.
+ */
+import type { CpuBuffer } from '../storage/cpu-buffer';
+import { PARALLEL_ELEMENTS, type ChunkCall, type SimdKernels } from './simd';
+
+/** Split [0, n) into chunks for the pool (multiples of 8 elements), one chunk when small. */
+function convertChunks(simd: SimdKernels, n: number, name: string, out: number, outBytes: number, x: number, xBytes: number): ChunkCall[] {
+  const parts = simd.threads > 1 && n >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
+  const step = Math.ceil(n / parts / 8) * 8;
+  const calls: ChunkCall[] = [];
+  for (let start = 0; start < n; start += step) calls.push([name, [out + start * outBytes, x + start * xBytes, Math.min(step, n - start)], -1]);
+  return calls;
+}
+
+/**
+ * Widen `n` binary16 patterns of `bits` (from element `start`) into the float32 buffer `out` (from element 0).
+ * @example
+ * widenFloat16Simd(simd, halfBuffer, 0, floatTemp, halfBuffer.length); // floatTemp holds the exact values
+ */
+export function widenFloat16Simd(simd: SimdKernels, bits: CpuBuffer, start: number, out: CpuBuffer, n: number): void {
+  if (bits.dtype !== 'float16' || out.dtype !== 'float32' || start < 0 || start + n > bits.length || n > out.length) {
+    throw new RangeError(
+      `cpu backend: widenFloat16 expects float16 bits [${start}, ${start + n}) of ${bits.length} (${bits.dtype}) into ${out.length} float32 (${out.dtype})`,
+    );
+  }
+  if (n > 0) simd.runChunks(convertChunks(simd, n, 'widenF16', out.ptr, 4, bits.ptr + start * 2, 2), 'float16 widen');
+}
+
+/**
+ * Round the first `n` float32 values of `values` to binary16 patterns in `out` (from element `start`).
+ * @example
+ * narrowFloat16Simd(simd, floatTemp, halfBuffer, 0, floatTemp.length); // halfBuffer holds the rounded bits
+ */
+export function narrowFloat16Simd(simd: SimdKernels, values: CpuBuffer, out: CpuBuffer, start: number, n: number): void {
+  if (values.dtype !== 'float32' || out.dtype !== 'float16' || start < 0 || start + n > out.length || n > values.length) {
+    throw new RangeError(
+      `cpu backend: narrowFloat16 expects ${n} float32 values of ${values.length} (${values.dtype}) into float16 [${start}, ${start + n}) of ${out.length} (${out.dtype})`,
+    );
+  }
+  if (n > 0) simd.runChunks(convertChunks(simd, n, 'narrowF16', out.ptr + start * 2, 2, values.ptr, 4), 'float16 round');
+}

@@ -1,0 +1,60 @@
+/**
+ * The WebAssembly path of the fused optimizer step (assembly/optimizer-step.ts) for float32 parameters
+ * whose gradient is contiguous: SGD (momentum, dampening, Nesterov, weight decay, maximize) and
+ * Adam/AdamW (AMSGrad, weight decay, maximize), bit-identical to the JavaScript kernel
+ * (optimizer-step.ts) because it runs the same float64 arithmetic in f64x2 lanes. Large parameters
+ * split across the worker pool. float64, strided gradients and invalid ranges return false: the
+ * JavaScript kernel then runs (and reports bad requests).
+ */
+import type { BufferRange, OptimizerStepRequest } from '@tessera/core';
+import type { CpuBuffer } from '../storage/cpu-buffer';
+import { adamConstants } from './optimizer-step';
+import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { isContiguous } from './strided';
+
+/**
+ * Run `request` with the SIMD kernels; true when handled here.
+ * @example
+ * if (!optimizerStepSimd(simd, request, (range) => store.get(range.id, 'optimizerStep'), gradView)) optimizerStepKernel(...);
+ */
+export function optimizerStepSimd(
+  simd: SimdKernels, request: OptimizerStepRequest, lookup: (range: BufferRange) => CpuBuffer, grad: BufferView,
+): boolean {
+  const { size } = request;
+  if (request.dtype !== 'float32' || grad.buffer.dtype !== 'float32' || !isContiguous(grad.shape, grad.strides)) return false;
+  if (grad.offset < 0 || grad.offset + size > grad.buffer.length) return false;
+  /** Byte address of a float32 range that holds `size` elements, or −1. */
+  const address = (range: BufferRange | null): number => {
+    if (!range) return 0;
+    const buffer = lookup(range);
+    return buffer.dtype === 'float32' && range.offset >= 0 && range.offset + size <= buffer.length ? buffer.ptr + range.offset * 4 : -1;
+  };
+  const g = pointer(grad);
+  const calls: ChunkCall[] = [];
+  // Chunks of a multiple of 4 elements; one chunk when small or without a pool.
+  const parts = simd.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
+  const step = Math.max(4, Math.ceil(size / parts / 4) * 4);
+  if (request.kind === 'sgd') {
+    const param = address(request.param), buffer = address(request.momentumBuffer);
+    if (param < 0 || buffer < 0) return false;
+    const options = (request.weightDecay !== 0 ? 1 : 0) | (request.momentumBuffer ? 2 : 0) | (request.firstStep ? 4 : 0) | (request.nesterov ? 8 : 0);
+    const scalars = [request.maximize ? -1 : 1, request.weightDecay, request.lr, request.momentum, 1 - request.dampening];
+    for (let start = 0; start < size; start += step) {
+      const at = start * 4;
+      calls.push(['sgdStepF32', [param + at, g + at, buffer && buffer + at, Math.min(step, size - start), options, ...scalars], -1]);
+    }
+    simd.runChunks(calls, 'optimizerStep');
+    return true;
+  }
+  const param = address(request.param), m = address(request.expAvg), v = address(request.expAvgSq), vmax = address(request.maxExpAvgSq);
+  if (param < 0 || m < 0 || v < 0 || vmax < 0) return false;
+  const c = adamConstants(request);
+  const options = (c.decay !== 1 ? 1 : 0) | (c.l2 !== 0 ? 2 : 0) | (request.maxExpAvgSq ? 4 : 0);
+  const scalars = [c.sign, c.decay, c.l2, c.beta1, c.keep1, c.beta2, c.keep2, c.stepSize, c.inverseCorrection2, c.eps];
+  for (let start = 0; start < size; start += step) {
+    const at = start * 4;
+    calls.push(['adamStepF32', [param + at, g + at, m + at, v + at, vmax && vmax + at, Math.min(step, size - start), options, ...scalars], -1]);
+  }
+  simd.runChunks(calls, 'optimizerStep');
+  return true;
+}
