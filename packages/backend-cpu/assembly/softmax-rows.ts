@@ -42,8 +42,8 @@ const CUTOFF: f32 = -87.3365402;
 @inline function expMinus4(x: v128, m: v128): v128 {
   const d = f32x4.sub(x, m);
   const b = f32x4.sub(d, x);
-  let low = f32x4.sub(f32x4.sub(x, f32x4.sub(d, b)), f32x4.add(m, b));
-  low = v128.and(low, f32x4.eq(low, low)); // ±∞ operands: no correction
+  // With an infinite x or m, low is NaN; then d is −∞ (flushed to 0 below the cutoff) or NaN anyway.
+  const low = f32x4.sub(f32x4.sub(x, f32x4.sub(d, b)), f32x4.add(m, b));
   return expNonPositive4(d, low);
 }
 

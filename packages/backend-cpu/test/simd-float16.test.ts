@@ -3,7 +3,8 @@
  * the backend's float16 casts: every one of the 65,536 halves widens to exactly core's value (NaN payloads
  * kept), and float32 patterns — every rounding boundary between adjacent halves ±1 ulp, overflow, subnormals,
  * NaN and a large random sample — round to exactly core's `float32ToFloat16Bits` bits, on one thread and
- * split across the worker pool.
+ * split across the worker pool. The fused float16 add/sub/mul/div/maximum/minimum equal the float32 op
+ * on the widened values rounded once.
  */
 import { describe, expect, it } from 'vitest';
 import { float16BitsToFloat32, float32ToFloat16Bits, fromFloat16Bits } from '@tessera/core';
@@ -83,6 +84,43 @@ describe.each([
     for (let i = 0; i < n; i++) {
       const expected = float32ToFloat16Bits(values[i + 3]);
       if (got[i] !== expected && wrong.length < 5) wrong.push(`0x${words[i + 3].toString(16)} → 0x${got[i].toString(16)}, expected 0x${expected.toString(16)}`);
+    }
+    expect(wrong).toEqual([]);
+    backend.dispose();
+  });
+});
+
+describe.each([['one thread', 1], ['worker pool', 3]])('fused float16 element-wise ops (%s)', (_, threads) => {
+  const OPS = {
+    add: (a: number, b: number) => a + b,
+    sub: (a: number, b: number) => a - b,
+    mul: (a: number, b: number) => a * b,
+    div: (a: number, b: number) => a / b,
+    maximum: (a: number, b: number) => (a !== a || b !== b ? NaN : Math.max(a, b)),
+    minimum: (a: number, b: number) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+  } as const;
+  it.each(Object.keys(OPS))('%s: the float32 result of the widened halves, rounded once (every half against random halves)', (op) => {
+    const n = (1 << 20) + 5; // past the threading threshold, with a scalar tail
+    const a = new Uint16Array(n), b = new Uint16Array(n);
+    let state = 99;
+    for (let i = 0; i < n; i++) {
+      a[i] = i & 0xffff;
+      b[i] = (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 16;
+    }
+    const backend = new CpuBackend({ threads });
+    const view = (bits: Uint16Array) => {
+      const id = backend.alloc(n, 'float16');
+      backend.write(id, bits);
+      return { id, dtype: 'float16' as const, shape: [n], strides: [1], offset: 0 };
+    };
+    const out = { id: backend.alloc(n, 'float16'), dtype: 'float16' as const, shape: [n] };
+    backend.binary(op as keyof typeof OPS, view(a), view(b), out);
+    const got = backend.readSync(out.id, 'float16', 0, n) as Uint16Array;
+    const apply = OPS[op as keyof typeof OPS];
+    const wrong: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const expected = float32ToFloat16Bits(Math.fround(apply(float16BitsToFloat32(a[i]), float16BitsToFloat32(b[i]))));
+      if (got[i] !== expected && wrong.length < 5) wrong.push(`0x${a[i].toString(16)} ${op} 0x${b[i].toString(16)} → 0x${got[i].toString(16)}, expected 0x${expected.toString(16)}`);
     }
     expect(wrong).toEqual([]);
     backend.dispose();

@@ -10,7 +10,9 @@
  * 3. outputs are rounded to nearest even back into the float16 buffers.
  *
  * With the WebAssembly kernels, steps 1 and 3 run as SIMD conversions (simd-float16.ts, split across
- * the worker pool for large arrays); without them, as core's table lookup and integer rounding.
+ * the worker pool for large arrays); without them, as core's table lookup and integer rounding. And
+ * add/sub/mul/div/maximum/minimum of contiguous same-shape float16 operands skip the temporaries:
+ * one fused SIMD pass widens, applies the float32 op and rounds (the same bits).
  *
  * So a float16 result is the float32 result rounded once more (reductions and matmul accumulate in
  * float32, as PyTorch's CUDA half kernels do). Kernels that only move elements (assign, gather, where,
@@ -18,11 +20,11 @@
  * `fill`, `arange` and casts from float64/int32 round each value once, straight from the JS number.
  * `optimizerStep` is not adapted: core fuses only float32 and float64 steps (float16 takes its composite).
  */
-import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type OutputBuffer, type StridedView } from '@tessera/core';
+import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core';
 import type { BufferStore } from '../storage/buffer-store';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { SimdKernels } from './simd';
-import { narrowFloat16Simd, widenFloat16Simd } from './simd-float16';
+import { binaryFloat16Simd, narrowFloat16Simd, widenFloat16Simd } from './simd-float16';
 
 /** How a kernel argument is treated: read (`in`), written (`out`), both (`inout`), or not a tensor (null). */
 type Role = 'in' | 'out' | 'inout' | null;
@@ -136,6 +138,14 @@ export class Float16Adapter {
     }
   }
 
+  /** float16 `binary(op, a, b, out)` of contiguous same-shape operands in one fused SIMD pass; false when it does not apply. */
+  fusedBinary(simd: SimdKernels, args: readonly unknown[]): boolean {
+    const [op, a, b, out] = args as [BinaryOp, StridedView, StridedView, OutputBuffer];
+    if (a.dtype !== 'float16' || b.dtype !== 'float16' || out.dtype !== 'float16') return false;
+    const view = (v: StridedView) => ({ buffer: this.store.get(v.id, 'binary'), shape: v.shape, strides: v.strides, offset: v.offset });
+    return binaryFloat16Simd(simd, op, view(a), view(b), this.store.get(out.id, 'binary'), out.shape);
+  }
+
   /** `fill` of a float16 buffer: the value rounded once. */
   fill(out: OutputBuffer, value: number): void {
     (this.store.get(out.id, 'fill').data as Uint16Array).fill(float32ToFloat16Bits(value));
@@ -190,8 +200,12 @@ export function installFloat16Kernels(backend: Backend, store: BufferStore, simd
     const kernel = target[name].bind(backend) as KernelFunction;
     const roles: readonly Role[] = KERNEL_ROLES[name];
     target[name] = (...args: unknown[]) => {
-      if (roles.some((role, i) => role !== null && isFloat16(args[i]))) adapter.run(kernel, args, roles);
-      else kernel(...args);
+      if (roles.some((role, i) => role !== null && isFloat16(args[i]))) {
+        if (name === 'binary' && simd && adapter.fusedBinary(simd, args)) return;
+        adapter.run(kernel, args, roles);
+      } else {
+        kernel(...args);
+      }
     };
   }
   const cast = backend.cast.bind(backend);

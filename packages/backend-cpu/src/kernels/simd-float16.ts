@@ -2,10 +2,13 @@
  * The WebAssembly path of float16 ↔ float32 conversion (assembly/float16.ts): eight halves per
  * step with integer SIMD, bit-identical to core's `float16BitsToFloat32` / `float32ToFloat16Bits`
  * (round to nearest even, subnormals, ±Inf, NaN → 0x7e00). Large arrays split across the worker pool.
- * kernels/float16.ts uses it to widen float16 operands into float32 temporaries and round results back.
+ * kernels/float16.ts uses it to widen float16 operands into float32 temporaries and round results back,
+ * and runs add/sub/mul/div/maximum/minimum of contiguous same-shape float16 operands in one fused pass.
  */
+import type { BinaryOp } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
-import { PARALLEL_ELEMENTS, type ChunkCall, type SimdKernels } from './simd';
+import { PARALLEL_ELEMENTS, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { isContiguous, sizeOf } from './strided';
 
 /** Split [0, n) into chunks for the pool (multiples of 8 elements), one chunk when small. */
 function convertChunks(simd: SimdKernels, n: number, name: string, out: number, outBytes: number, x: number, xBytes: number): ChunkCall[] {
@@ -42,4 +45,31 @@ export function narrowFloat16Simd(simd: SimdKernels, values: CpuBuffer, out: Cpu
     );
   }
   if (n > 0) simd.runChunks(convertChunks(simd, n, 'narrowF16', out.ptr + start * 2, 2, values.ptr, 4), 'float16 round');
+}
+
+const FUSED_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
+
+/**
+ * float16 `a op b` for contiguous operands of the output's shape, in one pass (widen, the float32 SIMD op,
+ * round — the same result as the float32 kernel on widened temporaries, without them); true when handled.
+ * @example
+ * if (!binaryFloat16Simd(simd, 'add', a, b, out)) adapter.run(...); // broadcast or strided: the adapter
+ */
+export function binaryFloat16Simd(simd: SimdKernels, op: BinaryOp, a: BufferView, b: BufferView, out: CpuBuffer, shape: readonly number[]): boolean {
+  if (!FUSED_BINARY.has(op) || a.buffer.dtype !== 'float16' || b.buffer.dtype !== 'float16' || out.dtype !== 'float16') return false;
+  const n = sizeOf(shape);
+  const fits = (view: BufferView) =>
+    view.shape.length === shape.length && view.shape.every((extent, dim) => extent === shape[dim]) && isContiguous(view.shape, view.strides)
+    && view.offset >= 0 && view.offset + n <= view.buffer.length;
+  if (!fits(a) || !fits(b) || n > out.length) return false;
+  if (n === 0) return true;
+  const x = a.buffer.ptr + a.offset * 2, y = b.buffer.ptr + b.offset * 2;
+  const parts = simd.threads > 1 && n >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
+  const step = Math.ceil(n / parts / 8) * 8;
+  const calls: ChunkCall[] = [];
+  for (let start = 0; start < n; start += step) {
+    calls.push([`binaryF16_${op}`, [out.ptr + start * 2, x + start * 2, y + start * 2, Math.min(step, n - start)], -1]);
+  }
+  simd.runChunks(calls, op);
+  return true;
 }

@@ -58,6 +58,7 @@ export interface WasmKernels {
   ): void;
   sgdStepF32(param: number, grad: number, buffer: number, n: number, options: number, sign: number, decay: number, lr: number, momentum: number, keep: number): void;
   [name: `cast${string}To${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
+  [name: `binaryF16_${string}`]: (out: number, x: number, y: number, n: number) => void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `compare_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
   [name: `unary_${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
