@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { FULL_TIMING, QUICK_TIMING } from './harness';
 import { isSelected, parseOptions, USAGE } from './options';
 import { runComparison } from './comparison';
@@ -35,6 +36,8 @@ async function main(): Promise<number> {
   const comparisonCases = selected.filter(isComparison);
   const gcExposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
   const machine = machineInfo();
+  // Must precede the first WebAssembly compilation: V8 reads feature flags when it validates a module.
+  if (options.relaxedSimd) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
   // Sides (tensor backends) start only when a tensor case is selected: library comparisons use none.
   const sides = cases.length > 0 ? await createSides(options.backends) : [];
@@ -80,12 +83,15 @@ async function main(): Promise<number> {
       'library comparisons use no tensor backend and ignore --backends; MB/s counts UTF-8 bytes of input (1 MB = 10⁶ bytes); each timed encode is of the whole text with warm caches (every library keeps a piece cache; the first, cold encode is the output check).',
     );
   }
+  if (options.relaxedSimd) {
+    notes.push('run with --relaxed-simd: V8 flag --experimental-wasm-relaxed-simd was set before any side started (Node 20 default is off; Chrome >= 114 and Node >= 22 have it on).');
+  }
   if (!gcExposed) notes.push('run with node --expose-gc for a garbage collection before each timed run (less noise).');
 
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine,
-    options: { quick: options.quick, only: options.only, backends: options.backends, timing, gcExposed },
+    options: { quick: options.quick, only: options.only, backends: options.backends, relaxedSimd: options.relaxedSimd, timing, gcExposed },
     sides: sides.map((side) => (isReady(side) ? { name: side.name, description: side.description } : { name: side.name, unavailable: side.unavailable })),
     results,
     comparisons,

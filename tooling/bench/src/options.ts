@@ -4,6 +4,7 @@
  *   --only matmul,mlp            suites or case ids, prefix match     (BENCH_ONLY=matmul,mlp)
  *   --backends tessera,tfjs-wasm sides to run                         (BENCH_BACKENDS=...)
  *   --out path/to/file.json      JSON output (default bench-results/latest.json)
+ *   --relaxed-simd               turn on V8's WebAssembly relaxed SIMD (BENCH_RELAXED_SIMD=1)
  */
 import { SIDE_NAMES, type SideName } from './side';
 
@@ -14,6 +15,8 @@ export interface BenchOptions {
   backends: SideName[];
   /** JSON output path; undefined means the default. */
   out?: string;
+  /** Turn on V8's relaxed SIMD (FMA) before any side starts: Node 20 has it only behind a flag. */
+  relaxedSimd: boolean;
   help: boolean;
 }
 
@@ -33,7 +36,10 @@ export const USAGE = `Usage: pnpm --filter @tessera/bench bench [-- options]
   --backends <list>       comma-separated: ${SIDE_NAMES.join(', ')} (aliases: tessera, tfjs, cpu, wasm);
                           library comparisons ignore it
   --out <file>            where to write the JSON results (default bench-results/latest.json)
-Environment: BENCH_QUICK=1, BENCH_ONLY=..., BENCH_BACKENDS=... (flags take precedence)`;
+  --relaxed-simd          enable WebAssembly relaxed SIMD in V8 first (Node 20 keeps it behind
+                          --experimental-wasm-relaxed-simd; Chrome >= 114 and Node >= 22 have it), so the
+                          Tessera CPU backend can pick its FMA kernels; tfjs-wasm 4.22 has no relaxed build
+Environment: BENCH_QUICK=1, BENCH_ONLY=..., BENCH_BACKENDS=..., BENCH_RELAXED_SIMD=1 (flags take precedence)`;
 
 function splitList(value: string): string[] {
   return value
@@ -52,6 +58,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     quick: env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true',
     only: splitList(env.BENCH_ONLY ?? ''),
     backends: [],
+    relaxedSimd: env.BENCH_RELAXED_SIMD === '1' || env.BENCH_RELAXED_SIMD === 'true',
     help: false,
   };
   let backendList = env.BENCH_BACKENDS ?? '';
@@ -77,6 +84,9 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         break;
       case '--out':
         options.out = value();
+        break;
+      case '--relaxed-simd':
+        options.relaxedSimd = true;
         break;
       case '--help':
       case '-h':

@@ -86,7 +86,7 @@ export interface MachineInfo {
 export interface BenchReport {
   date: string;
   machine: MachineInfo;
-  options: { quick: boolean; only: string[]; backends: SideName[]; timing: TimingOptions; gcExposed: boolean };
+  options: { quick: boolean; only: string[]; backends: SideName[]; relaxedSimd?: boolean; timing: TimingOptions; gcExposed: boolean };
   sides: { name: SideName; description?: string; unavailable?: string }[];
   /** Tensor cases, one column per side. */
   results: CaseResult[];

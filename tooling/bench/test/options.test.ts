@@ -3,12 +3,12 @@ import { isSelected, parseOptions } from '../src/options';
 
 describe('parseOptions', () => {
   it('defaults to every case on every side, full mode', () => {
-    expect(parseOptions([], {})).toEqual({ quick: false, only: [], backends: ['tessera-cpu', 'tfjs-cpu', 'tfjs-wasm'], help: false });
+    expect(parseOptions([], {})).toEqual({ quick: false, only: [], backends: ['tessera-cpu', 'tfjs-cpu', 'tfjs-wasm'], relaxedSimd: false, help: false });
   });
 
   it('reads flags, with or without =, and ignores the -- that pnpm forwards', () => {
     const options = parseOptions(['--', '--quick', '--only', 'matmul,mlp', '--backends=tessera,wasm', '--out', 'x.json'], {});
-    expect(options).toEqual({ quick: true, only: ['matmul', 'mlp'], backends: ['tessera-cpu', 'tfjs-wasm'], out: 'x.json', help: false });
+    expect(options).toEqual({ quick: true, only: ['matmul', 'mlp'], backends: ['tessera-cpu', 'tfjs-wasm'], out: 'x.json', relaxedSimd: false, help: false });
   });
 
   it('reads the environment, and flags win over it', () => {
@@ -18,6 +18,12 @@ describe('parseOptions', () => {
       backends: ['tfjs-cpu', 'tfjs-wasm'],
     });
     expect(parseOptions(['--backends', 'tfjs-cpu'], { BENCH_BACKENDS: 'tfjs' }).backends).toEqual(['tfjs-cpu']);
+  });
+
+  it('turns relaxed SIMD on by flag or environment', () => {
+    expect(parseOptions(['--relaxed-simd'], {}).relaxedSimd).toBe(true);
+    expect(parseOptions([], { BENCH_RELAXED_SIMD: '1' }).relaxedSimd).toBe(true);
+    expect(parseOptions([], { BENCH_RELAXED_SIMD: '0' }).relaxedSimd).toBe(false);
   });
 
   it('rejects unknown flags, unknown backends and missing values', () => {
