@@ -1,5 +1,6 @@
 /**
- * The WebAssembly SIMD exp/log/tanh/sigmoid and softmax/logSoftmax kernels (assembly/transcendental.ts)
+ * The WebAssembly SIMD exp/log/tanh/sigmoid (assembly/transcendental.ts) and last-axis softmax/logSoftmax
+ * (assembly/softmax-rows.ts) kernels
  * against float64 references: within 1e-6 relative (the conformance suite allows 1e-5), and NaN, ±∞,
  * ±0 exactly as the JavaScript kernels — single-threaded and split across the worker pool.
  */
@@ -41,7 +42,8 @@ describe.each([['1 thread', 1], ['2 threads', 2]] as const)('SIMD transcendental
 
   it.each([[false], [true]])('softmax (log = %s) over the last axis is within 1e-6 of the float64 result', (log) => {
     const { backend, input, output, read } = setup({ threads });
-    for (const [rows, cols] of [[3, 1], [4, 3], [7, 67], [600, 1024]]) {
+    // 1000 columns: three full 256-column sum blocks, a partial one and a scalar tail (assembly/softmax-rows.ts).
+    for (const [rows, cols] of [[3, 1], [4, 3], [7, 67], [5, 1000], [600, 1024]]) {
       const values = randomValues(rows * cols, 5 + cols).map((v) => f32(v * 12));
       if (rows > 3) {
         values[cols + 2] = NaN; // row 1: NaN
