@@ -3,11 +3,17 @@
 // while it is summed; the scale (or x − max − ln Σ). The exponential is specialised for x − max ≤ 0:
 // a magic-number rounding (n and 2^n come out of one add, no nearest/trunc/clamp), a degree-5
 // polynomial (relative error < 2⁻²² ≈ 2.4e-7 on [−ln2/2, ln2/2]), and results below 2⁻¹²⁶ flushed to 0.
-// The max uses pmax (one instruction; it skips NaN), and a NaN in the row reaches every output
-// through the sum instead — as the JavaScript kernel, a row with NaN or +∞ or only −∞ gives NaN.
+// The relaxed-SIMD build fuses the multiply-adds. The max uses pmax (one instruction; it skips NaN),
+// and a NaN in the row reaches every output through the sum instead — as the JavaScript kernel, a row
+// with NaN or +∞ or only −∞ gives NaN.
 // @ts-nocheck  (AssemblyScript)
 
 @inline function splat(value: f32): v128 { return f32x4.splat(value); }
+/** a·b + c: one relaxed (fused where the CPU has FMA) multiply-add in the relaxed-SIMD build. */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
 @inline function at(base: usize, index: i32): usize { return base + <usize>(index << 2); }
 
 /** 1.5·2²³ + 127: x + MAGIC rounds x to an integer n held in the low mantissa bits, biased so that
@@ -21,20 +27,19 @@ const CUTOFF: f32 = -87.3365402;
  * t = d − n·ln2 (two-constant Cody–Waite) + low, e^t ≈ 1 + t + t²·p(t), times 2^n.
  */
 @inline function expNonPositive4(d: v128, low: v128): v128 {
-  let n = f32x4.add(f32x4.mul(d, splat(1.44269502)), splat(MAGIC));
+  let n = madd(d, splat(1.44269502), splat(MAGIC));
   const scale = i32x4.shl(n, 23);
   n = f32x4.sub(n, splat(MAGIC));
-  let t = f32x4.add(f32x4.mul(n, splat(-0.693145752)), d);
-  t = f32x4.add(f32x4.mul(n, splat(-1.42860677e-6)), t);
+  let t = madd(n, splat(-0.693145752), d);
+  t = madd(n, splat(-1.42860677e-6), t);
   t = f32x4.add(t, low);
-  let p = splat(8.28929059e-3);
-  p = f32x4.add(f32x4.mul(p, t), splat(4.18978222e-2));
-  p = f32x4.add(f32x4.mul(p, t), splat(1.66676521e-1));
-  p = f32x4.add(f32x4.mul(p, t), splat(4.99991506e-1));
-  p = f32x4.add(f32x4.mul(p, t), splat(9.99999702e-1));
+  let p = madd(splat(8.28929059e-3), t, splat(4.18978222e-2));
+  p = madd(p, t, splat(1.66676521e-1));
+  p = madd(p, t, splat(4.99991506e-1));
+  p = madd(p, t, splat(9.99999702e-1));
   // e^d = s·(1 + t·p) = s + (t·s)·p
   const ts = f32x4.mul(t, scale);
-  const e = f32x4.add(f32x4.mul(ts, p), scale);
+  const e = madd(ts, p, scale);
   return v128.andnot(e, f32x4.lt(d, splat(CUTOFF))); // −∞ and subnormal results → +0; NaN stays
 }
 
