@@ -6,7 +6,7 @@
  * broadcast (stride 0), permuted/transposed, sliced (offset and step) and flipped (negative
  * stride) — from one description, so every layout is constructed (and checked) the same way.
  */
-import { arrayFor, toFloat16Bits, type DataArray, type DType } from '@tessera/core';
+import { arrayFor, elementSpan, toFloat16Bits, type DataArray, type DType } from '@tessera/core';
 
 /**
  * A deterministic pseudo-random source for test data (not the Philox stream under test).
@@ -190,13 +190,7 @@ export function layoutView(shape: readonly number[], layout: Layout = {}, kind =
 /** Throw if a view reaches outside its buffer (a bug in the generator, never in a backend). */
 function checkViewInBounds(spec: ViewSpec): void {
   if (sizeOf(spec.shape) === 0) return;
-  let low = spec.offset;
-  let high = spec.offset;
-  spec.shape.forEach((extent, dim) => {
-    const reach = (extent - 1) * spec.strides[dim];
-    if (reach < 0) low += reach;
-    else high += reach;
-  });
+  const [low, high] = elementSpan(spec);
   if (low < 0 || high >= spec.bufferSize) throw new Error(`generator bug: ${spec.label} leaves a buffer of ${spec.bufferSize}`);
 }
 

@@ -31,7 +31,7 @@ export type { NestedArray } from './tensor/read';
 export { DTYPES, arrayFor, itemSize, isFloating, promoteTypes, resultType } from './dtype';
 export { float32ToFloat16Bits, float16BitsToFloat32, toFloat16Bits, fromFloat16Bits, roundToFloat16 } from './float16';
 export * from './errors';
-export { broadcastShapes, contiguousStrides, isContiguous, normalizeDim, sizeOf } from './shape';
+export { broadcastShapes, contiguousStrides, elementSpan, isContiguous, normalizeDim, sizeOf } from './shape';
 
 // Creation.
 export {

@@ -44,6 +44,24 @@ export function isContiguous(shape: readonly number[], strides: readonly number[
   return true;
 }
 
+/**
+ * The lowest and highest element index a strided layout reaches (`[0, -1]` when it has no elements).
+ * Negative strides reach below the offset, so both ends are needed to bounds-check or overlap-check a view.
+ * @example
+ * elementSpan({ shape: [2, 3], strides: [3, -1], offset: 2 }); // [0, 5]
+ */
+export function elementSpan(view: { readonly shape: readonly number[]; readonly strides: readonly number[]; readonly offset: number }): [number, number] {
+  if (view.shape.some((extent) => extent === 0)) return [0, -1];
+  let low = view.offset;
+  let high = view.offset;
+  view.shape.forEach((extent, dim) => {
+    const reach = (extent - 1) * view.strides[dim];
+    if (reach < 0) low += reach;
+    else high += reach;
+  });
+  return [low, high];
+}
+
 /** Formats a shape for error messages: `[2, 3]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

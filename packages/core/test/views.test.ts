@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerBackend, setBackend, tensor, arange, zeros, randn, memory, noGrad, ShapeError } from '../src/index';
+import { registerBackend, setBackend, tensor, arange, zeros, randn, memory, noGrad, ShapeError, elementSpan, tidy } from '../src/index';
 import { referencePlugin } from '../src/testing';
 import { values } from './helpers';
 
@@ -201,5 +201,24 @@ describe('views share storage', () => {
     expect(await view.data()).toEqual(expected);
     expect(memory().storages).toBe(before.storages + 1);
     view.dispose();
+  });
+});
+
+describe('elementSpan', () => {
+  it('gives the lowest and highest element a layout reaches, negative strides included', () => {
+    expect(elementSpan({ shape: [2, 3], strides: [3, 1], offset: 0 })).toEqual([0, 5]);
+    expect(elementSpan({ shape: [2, 3], strides: [3, -1], offset: 2 })).toEqual([0, 5]);
+    expect(elementSpan({ shape: [4], strides: [0], offset: 7 })).toEqual([7, 7]);
+    expect(elementSpan({ shape: [], strides: [], offset: 3 })).toEqual([3, 3]);
+    expect(elementSpan({ shape: [2, 0], strides: [1, 1], offset: 3 })).toEqual([0, -1]);
+  });
+
+  it('matches the span of a flipped, transposed tensor view', () => {
+    // arange's storage holds each element's own index, so the view's values are the elements it reaches.
+    const [span, indices] = tidy(() => {
+      const view = arange(24).reshape([2, 3, 4]).flip(2).transpose(0, 1).narrow(0, 1, 2);
+      return [elementSpan(view), Array.from(view.contiguous().dataSync() as Int32Array)] as const;
+    });
+    expect(span).toEqual([Math.min(...indices), Math.max(...indices)]);
   });
 });

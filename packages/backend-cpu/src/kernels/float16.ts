@@ -20,7 +20,7 @@
  * `fill`, `arange` and casts from float64/int32 round each value once, straight from the JS number.
  * `optimizerStep` is not adapted: core fuses only float32 and float64 steps (float16 takes its composite).
  */
-import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core';
+import { elementSpan, float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core';
 import type { BufferStore } from '../storage/buffer-store';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { SimdKernels } from './simd';
@@ -54,19 +54,6 @@ type TensorArgument = (StridedView | OutputBuffer) & { readonly strides?: readon
 
 function isFloat16(argument: unknown): argument is TensorArgument {
   return argument !== null && typeof argument === 'object' && (argument as TensorArgument).dtype === 'float16';
-}
-
-/** The lowest and highest element a strided view reaches (`[0, -1]` for an empty view). */
-function viewSpan(view: StridedView): [number, number] {
-  if (view.shape.some((extent) => extent === 0)) return [0, -1];
-  let low = view.offset;
-  let high = view.offset;
-  view.shape.forEach((extent, dim) => {
-    const reach = (extent - 1) * view.strides[dim];
-    if (reach < 0) low += reach;
-    else high += reach;
-  });
-  return [low, high];
 }
 
 /** One float32 temporary standing in for (part of) a float16 buffer during a kernel. */
@@ -171,7 +158,7 @@ export class Float16Adapter {
 
   private widenView(view: StridedView, widened: Widened[]): StridedView {
     const source = this.store.get(view.id, 'float16 input');
-    const [low, high] = viewSpan(view);
+    const [low, high] = elementSpan(view);
     // Operands that read the same span (x · x, x + x.flip(0)) share one temporary.
     const shared = widened.find((entry) => entry.source === source && entry.start === low && entry.temp.length === high - low + 1 && !entry.writeBack);
     const temp = shared?.temp ?? this.store.alloc(high - low + 1, 'float32');

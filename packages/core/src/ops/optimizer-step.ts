@@ -12,7 +12,7 @@ import { noGrad } from '../autograd/grad-mode';
 import { isFloating } from '../dtype';
 import { BackendError, DTypeError, ShapeError, ValueError } from '../errors';
 import { tidy } from '../memory/scope';
-import { formatShape, shapesEqual } from '../shape';
+import { elementSpan, formatShape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { backendOf, viewOf } from './dispatch';
 import { clone } from './view';
@@ -232,18 +232,8 @@ function checkOperands(op: string, grad: Tensor, targets: readonly [string, Tens
 
 /** Whether the element spans of two tensors on one storage intersect (conservative for strided views). */
 function overlaps(a: Tensor, b: Tensor): boolean {
-  const span = (t: Tensor): [number, number] => {
-    let low = t.offset;
-    let high = t.offset;
-    t.shape.forEach((extent, dim) => {
-      const reach = (extent - 1) * t.strides[dim];
-      if (reach < 0) low += reach;
-      else high += reach;
-    });
-    return [low, high];
-  };
-  const [lowA, highA] = span(a);
-  const [lowB, highB] = span(b);
+  const [lowA, highA] = elementSpan(a);
+  const [lowB, highB] = elementSpan(b);
   return lowA <= highB && lowB <= highA;
 }
 

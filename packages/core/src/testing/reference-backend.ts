@@ -37,7 +37,7 @@ import { fillPhiloxStream } from '../random/philox';
 import { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
 import { arrayFor, isFloating, itemSize } from '../dtype';
 import { float16BitsToFloat32, roundToFloat16, toFloat16Bits } from '../float16';
-import { contiguousStrides, sizeOf } from '../shape';
+import { contiguousStrides, elementSpan, sizeOf } from '../shape';
 
 /** One buffer of the reference backend: a typed array of the buffer's dtype. */
 class ReferenceStorage {
@@ -717,13 +717,7 @@ export class ReferenceBackend implements Backend {
       throw new RangeError(`reference.${op}: shape [${view.shape.join(', ')}] and strides [${view.strides.join(', ')}] differ in rank`);
     }
     if (sizeOf(view.shape) > 0) {
-      let low = view.offset;
-      let high = view.offset;
-      view.shape.forEach((extent, dim) => {
-        const reach = (extent - 1) * view.strides[dim];
-        if (reach < 0) low += reach;
-        else high += reach;
-      });
+      const [low, high] = elementSpan(view);
       if (low < 0 || high >= storage.data.length) {
         throw new RangeError(`reference.${op}: view reaches [${low}, ${high}] outside a buffer of ${storage.data.length}`);
       }
