@@ -1,4 +1,4 @@
-/** Square float32 matrix multiplication, reported in GFLOP/s (2·n³ floating-point operations). */
+/** float32 matrix multiplication (square, transposed operands, the MLP step's products), reported in GFLOP/s (2·m·k·n operations). */
 import { lazy, normalData } from '../harness';
 import type { BenchmarkCase } from './suite';
 
@@ -28,42 +28,45 @@ export function matmulShapeCases(): BenchmarkCase[] {
     { id: 'matmul-mlp-forward', label: 'matmul MLP forward x[128×784]·W1[784×256]', m: 128, k: 784, n: 256, transposeA: false, transposeB: false },
     { id: 'matmul-mlp-weight-grad', label: 'matmul MLP weight grad xᵀ[784×128]·dh[128×256]', m: 784, k: 128, n: 256, transposeA: true, transposeB: false },
   ];
-  return shapes.map((shape, index) => {
-    const { m, k, n, transposeA, transposeB } = shape;
-    const left = lazy(() => normalData(m * k, 3000 + index));
-    const right = lazy(() => normalData(k * n, 4000 + index));
-    return {
-      id: shape.id,
-      suite: 'matmul',
-      label: shape.label,
-      unit: 'GFLOP/s',
-      workPerRun: 2 * m * k * n,
-      opsPerRun: 1,
-      tolerance: 1e-3,
-      checkDescription: 'all elements of C',
-      async prepare(side) {
-        const a = side.fromArray(left(), transposeA ? [k, m] : [m, k]);
-        const b = side.fromArray(right(), transposeB ? [n, k] : [k, n]);
-        return {
-          async run() {
-            const product = side.matmul(a, b, transposeA, transposeB);
-            await side.read(product);
-            side.dispose(product);
-          },
-          async output() {
-            const product = side.matmul(a, b, transposeA, transposeB);
-            const values = Float32Array.from(await side.read(product));
-            side.dispose(product);
-            return values;
-          },
-          dispose() {
-            side.dispose(a);
-            side.dispose(b);
-          },
-        };
-      },
-    };
-  });
+  return shapes.map((shape, index) => matmulCase(shape, 3000 + index, 4000 + index));
+}
+
+/** The case for one product, with A and B drawn from N(0, 1) under the given seeds. */
+function matmulCase(shape: MatmulShape, seedA: number, seedB: number): BenchmarkCase {
+  const { m, k, n, transposeA, transposeB } = shape;
+  const left = lazy(() => normalData(m * k, seedA));
+  const right = lazy(() => normalData(k * n, seedB));
+  return {
+    id: shape.id,
+    suite: 'matmul',
+    label: shape.label,
+    unit: 'GFLOP/s',
+    workPerRun: 2 * m * k * n,
+    opsPerRun: 1,
+    tolerance: 1e-3,
+    checkDescription: 'all elements of C',
+    async prepare(side) {
+      const a = side.fromArray(left(), transposeA ? [k, m] : [m, k]);
+      const b = side.fromArray(right(), transposeB ? [n, k] : [k, n]);
+      return {
+        async run() {
+          const product = side.matmul(a, b, transposeA, transposeB);
+          await side.read(product);
+          side.dispose(product);
+        },
+        async output() {
+          const product = side.matmul(a, b, transposeA, transposeB);
+          const values = Float32Array.from(await side.read(product));
+          side.dispose(product);
+          return values;
+        },
+        dispose() {
+          side.dispose(a);
+          side.dispose(b);
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -76,39 +79,11 @@ export function matmulCases(sizes: readonly number[] = [256, 512, 1024]): Benchm
 }
 
 function squareMatmulCases(sizes: readonly number[]): BenchmarkCase[] {
-  return sizes.map((size) => {
-    const left = lazy(() => normalData(size * size, 1000 + size));
-    const right = lazy(() => normalData(size * size, 2000 + size));
-    return {
-      id: `matmul-${size}`,
-      suite: 'matmul',
-      label: `matmul ${size}×${size} f32`,
-      unit: 'GFLOP/s',
-      workPerRun: 2 * size ** 3,
-      opsPerRun: 1,
-      tolerance: 1e-3,
-      checkDescription: 'all elements of C',
-      async prepare(side) {
-        const a = side.fromArray(left(), [size, size]);
-        const b = side.fromArray(right(), [size, size]);
-        return {
-          async run() {
-            const product = side.matmul(a, b);
-            await side.read(product);
-            side.dispose(product);
-          },
-          async output() {
-            const product = side.matmul(a, b);
-            const values = Float32Array.from(await side.read(product));
-            side.dispose(product);
-            return values;
-          },
-          dispose() {
-            side.dispose(a);
-            side.dispose(b);
-          },
-        };
-      },
-    };
-  });
+  return sizes.map((size) =>
+    matmulCase(
+      { id: `matmul-${size}`, label: `matmul ${size}×${size} f32`, m: size, k: size, n: size, transposeA: false, transposeB: false },
+      1000 + size,
+      2000 + size,
+    ),
+  );
 }
