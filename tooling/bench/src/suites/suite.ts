@@ -21,19 +21,23 @@ export interface PreparedCase {
   dispose(): void;
 }
 
-/** One row of the report. */
-export interface BenchmarkCase {
-  /** Stable id used by `--only` and in the JSON (e.g. `matmul-512`). */
+/** What every row of the report has, tensor case or library comparison. */
+interface CaseHeader {
+  /** Stable id used by `--only` and in the JSON (e.g. `matmul-512`, `tokenizers-cl100k-encode`). */
   id: string;
-  /** Suite name, also accepted by `--only` (e.g. `matmul`). */
+  /** Suite name, also accepted by `--only` (e.g. `matmul`, `tokenizers`). */
   suite: string;
   /** Row label in the table. */
   label: string;
   unit: Unit;
-  /** For throughput units: work per timed run (FLOPs or bytes). Unused for times. */
+  /** For throughput units: work per timed run (FLOPs or bytes; may be a getter over lazy inputs). Unused for times. */
   workPerRun?: number;
-  /** Operations per timed run; a `ms` metric is divided by it (time per operation). */
+  /** Operations per timed run; a time metric is divided by it (time per operation). */
   opsPerRun: number;
+}
+
+/** One row of the report. */
+export interface BenchmarkCase extends CaseHeader {
   /** Largest accepted {@link maxRelativeDifference} between two sides' outputs. */
   tolerance: number;
   /** What the output check compares, for the report. */
@@ -66,18 +70,8 @@ export interface Implementation {
  * A library comparison: the same job done by several implementations, timed run by run in one
  * process (no tensor side involved). Outputs must equal the reference implementation's exactly.
  */
-export interface ComparisonCase {
+export interface ComparisonCase extends CaseHeader {
   kind: 'comparison';
-  /** Stable id used by `--only` and in the JSON (e.g. `tokenizers-cl100k-encode`). */
-  id: string;
-  /** Suite name, also accepted by `--only` (e.g. `tokenizers`). */
-  suite: string;
-  label: string;
-  unit: Unit;
-  /** For throughput units: bytes (MB/s) or work per timed run; may be a getter over lazy inputs. */
-  workPerRun?: number;
-  /** Operations per timed run; a time metric is divided by it. */
-  opsPerRun: number;
   /** The implementation the ratios are about (Tessera's): ratio = subject ÷ other, in the row's unit. */
   subject: string;
   /** Implementations whose output is the truth, in order of preference (the first that loads); default the subject. */
