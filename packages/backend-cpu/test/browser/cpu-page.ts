@@ -41,7 +41,8 @@ async function valuesOn(device: string, compute: (device: string) => Tensor): Pr
 async function run(): Promise<CpuPageReport> {
   await setBackend('cpu');
   const backend = resolveBackend('cpu') as CpuBackend;
-  const readyWorkers = backend.pool ? ((await backend.pool.whenReady(20_000)) ? backend.pool.readyWorkers : backend.pool.readyWorkers) : 0;
+  await backend.pool?.whenReady(20_000);
+  const readyWorkers = backend.pool?.readyWorkers ?? 0;
   const checks: CpuPageReport['checks'] = [];
   const baseline = memory().tensors;
   const compare = async (name: string, compute: (device: string) => Tensor, tolerance = 1e-4): Promise<void> => {
