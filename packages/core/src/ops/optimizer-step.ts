@@ -99,17 +99,13 @@ export function sgdStep(param: Tensor, grad: Tensor, momentumBuffer: Tensor | nu
   const targets: [string, Tensor][] = [['param', param], ...(buffer ? [['momentumBuffer', buffer] as [string, Tensor]] : [])];
   const backend = checkOperands(op, grad, targets);
   if (param.size === 0) return;
-  noGrad(() =>
-    tidy(() => {
-      const gradient = prepareGradient(backend, grad, targets);
-      const kernel = chooseKernel(op, backend, targets, options.fused);
-      if (kernel) {
-        kernel({
-          kind: 'sgd', dtype: param.dtype, size: param.size, param: rangeOf(param), grad: viewOf(gradient),
-          momentumBuffer: buffer ? rangeOf(buffer) : null, lr, momentum, dampening, nesterov, weightDecay, maximize, firstStep,
-        });
-        return;
-      }
+  runStep(
+    op, backend, grad, targets, options.fused,
+    (gradient) => ({
+      kind: 'sgd', dtype: param.dtype, size: param.size, param: rangeOf(param), grad: viewOf(gradient),
+      momentumBuffer: buffer ? rangeOf(buffer) : null, lr, momentum, dampening, nesterov, weightDecay, maximize, firstStep,
+    }),
+    (gradient) => {
       let direction = maximize ? gradient.neg() : gradient;
       if (weightDecay !== 0) direction = direction.add(param.mul(weightDecay));
       if (buffer) {
@@ -117,7 +113,7 @@ export function sgdStep(param: Tensor, grad: Tensor, momentumBuffer: Tensor | nu
         direction = nesterov ? direction.add(buffer.mul(momentum)) : buffer;
       }
       param.assign(param.sub(direction.mul(lr)));
-    }),
+    },
   );
 }
 
@@ -158,18 +154,14 @@ export function adamStep(param: Tensor, grad: Tensor, state: AdamStepState, opti
   if (param.size === 0) return;
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  noGrad(() =>
-    tidy(() => {
-      const gradient = prepareGradient(backend, grad, targets);
-      const kernel = chooseKernel(op, backend, targets, options.fused);
-      if (kernel) {
-        kernel({
-          kind: 'adam', dtype: param.dtype, size: param.size, param: rangeOf(param), grad: viewOf(gradient),
-          expAvg: rangeOf(expAvg), expAvgSq: rangeOf(expAvgSq), maxExpAvgSq: maxExpAvgSq ? rangeOf(maxExpAvgSq) : null,
-          lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, biasCorrection1, biasCorrection2Sqrt,
-        });
-        return;
-      }
+  runStep(
+    op, backend, grad, targets, options.fused,
+    (gradient) => ({
+      kind: 'adam', dtype: param.dtype, size: param.size, param: rangeOf(param), grad: viewOf(gradient),
+      expAvg: rangeOf(expAvg), expAvgSq: rangeOf(expAvgSq), maxExpAvgSq: maxExpAvgSq ? rangeOf(maxExpAvgSq) : null,
+      lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, biasCorrection1, biasCorrection2Sqrt,
+    }),
+    (gradient) => {
       let g = maximize ? gradient.neg() : gradient;
       if (weightDecay !== 0) {
         if (decoupled) param.assign(param.mul(1 - lr * weightDecay));
@@ -184,6 +176,29 @@ export function adamStep(param: Tensor, grad: Tensor, state: AdamStepState, opti
       }
       const denominator = second.sqrt().div(biasCorrection2Sqrt).add(eps);
       param.assign(param.sub(expAvg.div(denominator).mul(lr / biasCorrection1)));
+    },
+  );
+}
+
+/**
+ * Run one step without autograd inside a tidy: the backend's kernel with `request(gradient)` when
+ * {@link chooseKernel} picks it, else `composite(gradient)` (the gradient from {@link prepareGradient}).
+ */
+function runStep(
+  op: string,
+  backend: Backend,
+  grad: Tensor,
+  targets: readonly [string, Tensor][],
+  fused: FusedChoice,
+  request: (gradient: Tensor) => OptimizerStepRequest,
+  composite: (gradient: Tensor) => void,
+): void {
+  noGrad(() =>
+    tidy(() => {
+      const gradient = prepareGradient(backend, grad, targets);
+      const kernel = chooseKernel(op, backend, targets, fused);
+      if (kernel) kernel(request(gradient));
+      else composite(gradient);
     }),
   );
 }
