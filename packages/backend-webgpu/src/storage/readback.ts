@@ -71,13 +71,14 @@ export class Readback {
     for (const request of batch) {
       request.staging.mapAsync(MAP_READ, 0, request.bytes).then(
         () => {
-          const copy = new Uint8Array(request.bytes);
-          copy.set(new Uint8Array(request.staging.getMappedRange(0, request.bytes)));
+          // Copy exactly the requested elements out before unmapping (no padding half to trim later).
+          const length = request.size * gpuElementBytes(request.dtype);
+          const copy = new Uint8Array(request.staging.getMappedRange(0, request.bytes), request.skipBytes, length).slice();
           request.staging.unmap();
           this.release(request.staging);
           const problem = this.runtime.takeDeviceError();
           if (problem) request.reject(problem);
-          else request.resolve(toHost(copy.buffer, request.dtype, request.skipBytes, request.size));
+          else request.resolve(toHost(copy.buffer, request.dtype, request.size));
         },
         (error: unknown) => {
           request.reject(
@@ -104,13 +105,9 @@ export class Readback {
 }
 
 /** GPU words → the host array of `dtype` (bool: u32 → one byte each; float16: binary16 bit patterns). */
-function toHost(bytes: ArrayBuffer, dtype: DType, skipBytes: number, size: number): DataArray {
-  if (dtype === 'float16') {
-    // Own exactly the requested elements (no padding half before or after them).
-    const halves = new Uint16Array(bytes, skipBytes, size);
-    return halves.byteLength === bytes.byteLength ? halves : halves.slice();
-  }
-  if (dtype === 'float32') return new Float32Array(bytes, skipBytes, size);
-  if (dtype === 'int32') return new Int32Array(bytes, skipBytes, size);
-  return Uint8Array.from(new Uint32Array(bytes, skipBytes, size));
+function toHost(bytes: ArrayBuffer, dtype: DType, size: number): DataArray {
+  if (dtype === 'float16') return new Uint16Array(bytes, 0, size);
+  if (dtype === 'float32') return new Float32Array(bytes, 0, size);
+  if (dtype === 'int32') return new Int32Array(bytes, 0, size);
+  return Uint8Array.from(new Uint32Array(bytes, 0, size));
 }
