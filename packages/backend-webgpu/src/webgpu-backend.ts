@@ -402,22 +402,20 @@ export class WebGPUBackend implements Backend {
  * so it lands in a scratch buffer and a copy kernel moves exactly its halves.
  */
 function writeHalves(runtime: GpuRuntime, storage: GpuStorage, data: Uint16Array, offset: number): void {
-  const padded = (halves: Uint16Array): Uint16Array => {
-    if (halves.length % 2 === 0) return halves;
-    const even = new Uint16Array(halves.length + 1);
-    even.set(halves);
-    return even;
-  };
+  // Whole words: an odd count gains one zero half (the destination's padding or scratch's tail).
+  let words = data;
+  if (data.length % 2 !== 0) {
+    words = new Uint16Array(data.length + 1);
+    words.set(data);
+  }
   if (offset % 2 === 0 && (data.length % 2 === 0 || offset + data.length === storage.size)) {
     if (storage.lastUse === runtime.stream.serial && runtime.stream.pending) runtime.stream.flush();
-    const words = padded(data);
     runtime.device.queue.writeBuffer(storage.buffer, offset * 2, words.buffer, words.byteOffset, words.byteLength);
     return;
   }
   // A pooled scratch buffer is unused by queued work, so it can be written at once; the copy
   // kernel is recorded after everything already queued on `storage`, keeping the order.
   const scratch = runtime.temporary(data.length, 'float16');
-  const words = padded(data);
   runtime.device.queue.writeBuffer(scratch.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
   launchElementwise(runtime, {
     op: 'write',
