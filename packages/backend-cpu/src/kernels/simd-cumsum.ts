@@ -5,7 +5,7 @@
  * axis, blocks of outer indices or of inner columns do. Strided inputs return false (JS kernel).
  */
 import type { CpuBuffer } from '../storage/cpu-buffer';
-import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
 
 /**
@@ -26,9 +26,8 @@ export function cumsumSimd(simd: SimdKernels, x: BufferView, axis: number, out: 
   const calls: ChunkCall[] = [];
   if (inner === 1) {
     // Lines are rows: blocks of rows (multiples of 4, the kernel's interleave).
-    const parts = simd.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
     const name = dtype === 'float32' ? 'cumsumRowsF32' : 'cumsumRowsI32';
-    const step = Math.max(4, Math.ceil(outer / parts / 4) * 4);
+    const step = simd.chunkStep(size, outer, 4);
     for (let r = 0; r < outer; r += step) calls.push([name, [out.ptr + r * extent * 4, xPtr + r * extent * 4, Math.min(step, outer - r), extent], -1]);
     simd.runChunks(calls, 'cumsum');
     return true;

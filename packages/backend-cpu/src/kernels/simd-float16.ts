@@ -7,13 +7,12 @@
  */
 import type { BinaryOp } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
-import { PARALLEL_ELEMENTS, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
 
 /** Split [0, n) into chunks for the pool (multiples of 8 elements), one chunk when small. */
 function convertChunks(simd: SimdKernels, n: number, name: string, out: number, outBytes: number, x: number, xBytes: number): ChunkCall[] {
-  const parts = simd.threads > 1 && n >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
-  const step = Math.ceil(n / parts / 8) * 8;
+  const step = simd.chunkStep(n, n, 8);
   const calls: ChunkCall[] = [];
   for (let start = 0; start < n; start += step) calls.push([name, [out + start * outBytes, x + start * xBytes, Math.min(step, n - start)], -1]);
   return calls;
@@ -49,6 +48,12 @@ export function narrowFloat16Simd(simd: SimdKernels, values: CpuBuffer, out: Cpu
 
 const FUSED_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
 
+/** Whether `view` is a contiguous operand of `shape` whose `n` elements lie in its buffer. */
+function fits(view: BufferView, shape: readonly number[], n: number): boolean {
+  return view.shape.length === shape.length && view.shape.every((extent, dim) => extent === shape[dim]) && isContiguous(view.shape, view.strides)
+    && view.offset >= 0 && view.offset + n <= view.buffer.length;
+}
+
 /**
  * float16 `a op b` for contiguous operands of the output's shape, in one pass (widen, the float32 SIMD op,
  * round — the same result as the float32 kernel on widened temporaries, without them); true when handled.
@@ -58,14 +63,10 @@ const FUSED_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', '
 export function binaryFloat16Simd(simd: SimdKernels, op: BinaryOp, a: BufferView, b: BufferView, out: CpuBuffer, shape: readonly number[]): boolean {
   if (!FUSED_BINARY.has(op) || a.buffer.dtype !== 'float16' || b.buffer.dtype !== 'float16' || out.dtype !== 'float16') return false;
   const n = sizeOf(shape);
-  const fits = (view: BufferView) =>
-    view.shape.length === shape.length && view.shape.every((extent, dim) => extent === shape[dim]) && isContiguous(view.shape, view.strides)
-    && view.offset >= 0 && view.offset + n <= view.buffer.length;
-  if (!fits(a) || !fits(b) || n > out.length) return false;
+  if (!fits(a, shape, n) || !fits(b, shape, n) || n > out.length) return false;
   if (n === 0) return true;
   const x = a.buffer.ptr + a.offset * 2, y = b.buffer.ptr + b.offset * 2;
-  const parts = simd.threads > 1 && n >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
-  const step = Math.ceil(n / parts / 8) * 8;
+  const step = simd.chunkStep(n, n, 8);
   const calls: ChunkCall[] = [];
   for (let start = 0; start < n; start += step) {
     calls.push([`binaryF16_${op}`, [out.ptr + start * 2, x + start * 2, y + start * 2, Math.min(step, n - start)], -1]);

@@ -5,7 +5,7 @@
  * worker pool. Other layouts and dtypes return false and run the JS kernel.
  */
 import type { CpuBuffer } from '../storage/cpu-buffer';
-import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
 
 /**
@@ -25,8 +25,7 @@ export function layerNormSimd(
   if (normalizedSize === 0) return true;
   const size = sizeOf(x.shape);
   const rows = size / normalizedSize;
-  const parts = simd.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
-  const step = Math.max(4, Math.ceil(rows / parts / 4) * 4);
+  const step = simd.chunkStep(size, rows, 4);
   const xPtr = pointer(x), weightPtr = weight ? pointer(weight) : 0, biasPtr = bias ? pointer(bias) : 0;
   const calls: ChunkCall[] = [];
   for (let r = 0; r < rows; r += step) {

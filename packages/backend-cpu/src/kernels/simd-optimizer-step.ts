@@ -9,7 +9,7 @@
 import type { BufferRange, OptimizerStepRequest } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { adamConstants } from './optimizer-step';
-import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous } from './strided';
 
 /**
@@ -32,8 +32,7 @@ export function optimizerStepSimd(
   const g = pointer(grad);
   const calls: ChunkCall[] = [];
   // Chunks of a multiple of 4 elements; one chunk when small or without a pool.
-  const parts = simd.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * simd.threads : 1;
-  const step = Math.max(4, Math.ceil(size / parts / 4) * 4);
+  const step = simd.chunkStep(size, size, 4);
   if (request.kind === 'sgd') {
     const param = address(request.param), buffer = address(request.momentumBuffer);
     if (param < 0 || buffer < 0) return false;

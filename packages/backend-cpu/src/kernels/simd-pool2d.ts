@@ -6,7 +6,7 @@
  */
 import type { Pool2dParams } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
-import { PARALLEL_ELEMENTS, pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
+import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
 
 /** Below this many input elements the JavaScript kernels are as fast (no chunk setup). */
@@ -14,8 +14,7 @@ const MIN_ELEMENTS = 256;
 
 /** Blocks of planes, one chunk each: enough for the pool when the input is large. */
 function planeBlocks(simd: SimdKernels, planes: number, planeSize: number, make: (first: number, count: number) => ChunkCall): ChunkCall[] {
-  const parts = simd.threads > 1 && planes * planeSize >= PARALLEL_ELEMENTS ? Math.min(planes, 2 * simd.threads) : 1;
-  const step = Math.ceil(planes / parts);
+  const step = simd.chunkStep(planes * planeSize, planes, 1);
   const calls: ChunkCall[] = [];
   for (let first = 0; first < planes; first += step) calls.push(make(first, Math.min(step, planes - first)));
   return calls;

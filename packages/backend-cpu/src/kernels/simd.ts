@@ -85,6 +85,15 @@ export class SimdKernels {
     return this.pool ? this.pool.size + 1 : 1;
   }
 
+  /**
+   * Units per chunk when `count` units (`size` elements in all) split across the pool: a multiple of
+   * `align` (at least `align`), and every unit in one chunk when the problem is small or there is no pool.
+   */
+  chunkStep(size: number, count: number, align: number): number {
+    const parts = this.threads > 1 && size >= PARALLEL_ELEMENTS ? 2 * this.threads : 1;
+    return Math.max(align, Math.ceil(count / parts / align) * align);
+  }
+
   /** Run the chunks on the pool (or, without one or for a single chunk, here); `kernel` names the op in errors. */
   runChunks(calls: ChunkCall[], kernel: string): void {
     const pool = this.pool;
@@ -253,8 +262,7 @@ export class SimdKernels {
     const rows = sizeOf(x.shape) / Math.max(cols, 1);
     if (cols === 0 || rows === 0) return true;
     const xPtr = pointer(x);
-    const parts = this.threads > 1 && rows * cols >= PARALLEL_ELEMENTS ? Math.min(rows, 2 * this.threads) : 1;
-    const step = Math.ceil(rows / parts);
+    const step = this.chunkStep(rows * cols, rows, 1);
     const calls: [string, number[], number][] = [];
     for (let r = 0; r < rows; r += step) {
       calls.push(['softmaxRows', [out.ptr + r * cols * 4, xPtr + r * cols * 4, Math.min(step, rows - r), cols, log ? 1 : 0], -1]);
@@ -289,8 +297,7 @@ export class SimdKernels {
       const name = op === 'sum' ? 'sumRows' : 'extremeRows';
       const extra = op === 'sum' ? [] : [op === 'max' ? 1 : 0];
       const calls: [string, number[], number][] = [];
-      const parts = this.threads > 1 && keptSize * reducedSize >= PARALLEL_ELEMENTS ? 2 * this.threads : 1;
-      const step = Math.ceil(keptSize / parts);
+      const step = this.chunkStep(keptSize * reducedSize, keptSize, 1);
       for (let r = 0; r < keptSize; r += step) {
         const rows = Math.min(step, keptSize - r);
         calls.push([name, [xPtr + r * reducedSize * 4, rows, reducedSize, out.ptr + r * 4, ...extra], -1]);
