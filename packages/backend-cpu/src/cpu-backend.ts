@@ -264,15 +264,21 @@ export class CpuBackend implements Backend {
   // ---- optional kernels ----
 
   softmax(x: StridedView, axis: number, out: OutputBuffer): void {
-    if (this.simd?.softmax(this.bufferView(x, 'softmax'), axis, this.outBuffer(out, 'softmax'), false)) return;
-    if (this.simd && softmaxAxisSimd(this.simd, this.bufferView(x, 'softmax'), axis, this.outBuffer(out, 'softmax'), false)) return;
-    softmaxKernel(this.view(x, 'softmax'), axis, this.output(out, 'softmax'), false);
+    this.runSoftmax(x, axis, out, false);
   }
 
   logSoftmax(x: StridedView, axis: number, out: OutputBuffer): void {
-    if (this.simd?.softmax(this.bufferView(x, 'logSoftmax'), axis, this.outBuffer(out, 'logSoftmax'), true)) return;
-    if (this.simd && softmaxAxisSimd(this.simd, this.bufferView(x, 'logSoftmax'), axis, this.outBuffer(out, 'logSoftmax'), true)) return;
-    softmaxKernel(this.view(x, 'logSoftmax'), axis, this.output(out, 'logSoftmax'), true);
+    this.runSoftmax(x, axis, out, true);
+  }
+
+  /** softmax or logSoftmax: the last-axis SIMD kernel, else the any-axis one, else the JavaScript kernel. */
+  private runSoftmax(x: StridedView, axis: number, out: OutputBuffer, log: boolean): void {
+    const op = log ? 'logSoftmax' : 'softmax';
+    if (this.simd) {
+      const view = this.bufferView(x, op), target = this.outBuffer(out, op);
+      if (this.simd.softmax(view, axis, target, log) || softmaxAxisSimd(this.simd, view, axis, target, log)) return;
+    }
+    softmaxKernel(this.view(x, op), axis, this.output(out, op), log);
   }
 
   layerNorm(
