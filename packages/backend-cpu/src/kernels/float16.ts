@@ -56,6 +56,14 @@ function isFloat16(argument: unknown): argument is TensorArgument {
   return argument !== null && typeof argument === 'object' && (argument as TensorArgument).dtype === 'float16';
 }
 
+/** Whether any tensor argument (a non-null role) is float16; a plain loop, as it runs on every kernel call. */
+function hasFloat16Tensor(args: readonly unknown[], roles: readonly Role[]): boolean {
+  for (let i = 0; i < roles.length; i++) {
+    if (roles[i] !== null && isFloat16(args[i])) return true;
+  }
+  return false;
+}
+
 /** One float32 temporary standing in for (part of) a float16 buffer during a kernel. */
 interface Widened {
   readonly source: CpuBuffer;
@@ -187,7 +195,7 @@ export function installFloat16Kernels(backend: Backend, store: BufferStore, simd
     const kernel = target[name].bind(backend) as KernelFunction;
     const roles: readonly Role[] = KERNEL_ROLES[name];
     target[name] = (...args: unknown[]) => {
-      if (roles.some((role, i) => role !== null && isFloat16(args[i]))) {
+      if (hasFloat16Tensor(args, roles)) {
         if (name === 'binary' && simd && adapter.fusedBinary(simd, args)) return;
         adapter.run(kernel, args, roles);
       } else {
