@@ -125,13 +125,14 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // One induction variable: A advances 16 bytes per depth step and B 32, so B's address is
-  // pb + 2·offset — one add and one compare per step instead of two pointers and a counter.
-  const end = <usize>(kc << 4);
-  let offset: usize = 0;
+  // One induction variable, the A pointer itself: A loads address it directly and B (which
+  // advances 32 bytes per 16 of A) is 2·a + delta — one lea per step. wasm32 arithmetic wraps, so
+  // delta = pb − 2·pa is exact even when it is "negative".
+  const end = pa + <usize>(kc << 4);
+  const delta = pb - (pa << 1);
+  let a = pa;
   do {
-    const a = pa + offset;
-    const b = pb + (offset << 1);
+    const b = (a << 1) + delta;
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
@@ -142,8 +143,8 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
     c20 = fma(s, b0, c20); c21 = fma(s, b1, c21);
     s = v128.load32_splat(a, 12);
     c30 = fma(s, b0, c30); c31 = fma(s, b1, c31);
-    offset += 16;
-  } while (offset < end);
+    a += 16;
+  } while (a < end);
   if (accumulate) {
     c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
     c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
