@@ -11,7 +11,7 @@
 
 // Backends: the plugin interface and the registry.
 export * from './backend/backend';
-export { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from './backend/scalar-math';
+export { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from './backend/scalar-math';
 export {
   registerBackend,
   setBackend,
@@ -55,6 +55,7 @@ export { manualSeed, rand, randn, randint, randomBits, getRngState, setRngState,
 export { add, sub, mul, div, pow, maximum, minimum, where, compare } from './ops/binary';
 export { unaryOp, clamp, logicalNot } from './ops/unary';
 export { matmul } from './ops/matmul';
+export { fusedMatmul, type FusedMatmulOptions } from './ops/fused-matmul';
 export { sum, mean, prod, logsumexp } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { cat, stack, split, chunk, pad, type PadMode } from './ops/join';

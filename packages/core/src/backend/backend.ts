@@ -266,7 +266,24 @@ export interface OptionalKernels {
    * else runs core's composite.
    */
   optimizerStep?(request: OptimizerStepRequest): void;
+  /**
+   * `out = activation(a · b + bias)`: the batched product of {@link Backend.matmul} (same operand
+   * views, `out` `[B, M, N]`) with a bias added to every row and an activation applied before the
+   * result is stored, so the product is written once. `bias` is a contiguous `[N]` view or null.
+   * Activations: `none` (identity), `relu` (max(x, 0)), `sigmoid` (1/(1+e⁻ˣ)), `tanh`.
+   */
+  matmulBiasActivation?(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void;
 }
+
+/**
+ * The activations {@link OptionalKernels.matmulBiasActivation} fuses. Each one's derivative is a
+ * function of its output alone (relu: y > 0; sigmoid: y(1 − y); tanh: 1 − y²), so the backward pass
+ * needs no pre-activation tensor.
+ */
+export type FusedActivation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+
+/** The {@link FusedActivation} names, in a fixed order. */
+export const FUSED_ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];
 
 /**
  * A contiguous run of one buffer starting at element `offset` (the request's `size` elements), read
@@ -370,7 +387,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  * OPTIONAL_KERNELS.filter((name) => backend[name] !== undefined); // what a backend fuses
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
-  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep',
+  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation',
 ];
 
 /**

@@ -4,6 +4,8 @@
  * in another language (WGSL, WebAssembly) port these definitions.
  */
 
+import type { FusedActivation } from './backend';
+
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
@@ -43,6 +45,24 @@ export function stableSigmoid(value: number): number {
   if (value >= 0) return 1 / (1 + Math.exp(-value));
   const exp = Math.exp(value);
   return exp / (1 + exp);
+}
+
+/**
+ * The activation of the optional `matmulBiasActivation` kernel on one value (NaN passes through relu).
+ * @example
+ * applyFusedActivation('relu', -2); // 0
+ */
+export function applyFusedActivation(activation: FusedActivation, value: number): number {
+  switch (activation) {
+    case 'relu':
+      return value < 0 ? 0 : value;
+    case 'sigmoid':
+      return stableSigmoid(value);
+    case 'tanh':
+      return Math.tanh(value);
+    default:
+      return value;
+  }
 }
 
 // W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969),

@@ -1,7 +1,7 @@
 /**
  * Matrix multiplication with PyTorch's `matmul` rules.
  */
-import type { StridedView } from '../backend/backend';
+import type { Backend, OutputBuffer, StridedView } from '../backend/backend';
 import { noGrad } from '../autograd/grad-mode';
 import { recordOp } from '../autograd/record';
 import { promoteTypes, isFloating } from '../dtype';
@@ -43,8 +43,19 @@ function materialize(x: Tensor, shape: readonly number[]): Tensor {
   });
 }
 
-/** Batched product of two tensors of rank ≥ 2 with broadcast batch dims. */
-function matmulBatched(a: Tensor, b: Tensor): Tensor {
+/**
+ * Runs the product on merged `[B, M, K] × [B, K, N]` views into a `[B, M, N]` output; `extras` are
+ * the prepared views of the extra inputs passed to {@link matmulBatched}.
+ */
+export type ProductKernel = (backend: Backend, a: StridedView, b: StridedView, out: OutputBuffer, extras: StridedView[]) => void;
+
+const plainProduct: ProductKernel = (backend, a, b, out) => backend.matmul(a, b, out);
+
+/**
+ * @internal Batched product of two tensors of rank ≥ 2 with broadcast batch dims (no autograd);
+ * `kernel` runs it (default: the backend's `matmul`) with `extraInputs` prepared like the operands.
+ */
+export function matmulBatched(a: Tensor, b: Tensor, kernel: ProductKernel = plainProduct, extraInputs: readonly StridedView[] = []): Tensor {
   const backend = backendOf('matmul', [a, b]);
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);
@@ -77,7 +88,7 @@ function matmulBatched(a: Tensor, b: Tensor): Tensor {
     viewB = { ...viewB, shape: [1, k, n] };
     flatShape = [1, batch * m, n];
   }
-  const out = runKernel(backend, flatShape, a.dtype, [viewA, viewB], (output, [va, vb]) => backend.matmul(va, vb, output));
+  const out = runKernel(backend, flatShape, a.dtype, [viewA, viewB, ...extraInputs], (output, [va, vb, ...extras]) => kernel(backend, va, vb, output, extras));
   disposeIfTemp(left, a);
   disposeIfTemp(right, b);
   const shaped = out.reshape(outShape);

@@ -25,6 +25,7 @@ import {
   type DataArray,
   type DataId,
   type DType,
+  type FusedActivation,
   type OptimizerStepRequest,
   type OutputBuffer,
   type Pool2dParams,
@@ -34,7 +35,7 @@ import {
   type UnaryOp,
 } from '../backend/backend';
 import { fillPhiloxStream } from '../random/philox';
-import { erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
+import { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
 import { arrayFor, isFloating, itemSize } from '../dtype';
 import { float16BitsToFloat32, roundToFloat16, toFloat16Bits } from '../float16';
 import { contiguousStrides, elementSpan, sizeOf } from '../shape';
@@ -356,14 +357,25 @@ export class ReferenceBackend implements Backend {
   }
 
   matmul(a: StridedView, b: StridedView, out: OutputBuffer): void {
-    const left = this.input(a, 'matmul');
-    const right = this.input(b, 'matmul');
+    this.product('matmul', a, b, null, 'none', out);
+  }
+
+  matmulBiasActivation(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
+    this.product('matmulBiasActivation', a, b, bias, activation, out);
+  }
+
+  /** `activation(a · b + bias)` in float64, rounded once to the output dtype. */
+  private product(op: string, a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
+    const left = this.input(a, op);
+    const right = this.input(b, op);
     const [batch, rows, inner] = a.shape;
     const columns = b.shape[2];
     if (a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== inner) {
-      throw new RangeError(`reference.matmul: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not chain`);
+      throw new RangeError(`reference.${op}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not chain`);
     }
-    const output = this.output(out, 'matmul', [batch, rows, columns]);
+    if (bias) this.expectShape(op, bias.shape, [columns]);
+    const shift = bias ? this.input(bias, op) : null;
+    const output = this.output(out, op, [batch, rows, columns]);
     for (let n = 0; n < batch; n++) {
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < columns; j++) {
@@ -371,7 +383,8 @@ export class ReferenceBackend implements Backend {
           for (let k = 0; k < inner; k++) {
             total += left[offsetAt(a, [n, i, k])] * right[offsetAt(b, [n, k, j])];
           }
-          output[(n * rows + i) * columns + j] = storeValue(out.dtype, total);
+          if (shift) total += shift[offsetAt(bias!, [j])];
+          output[(n * rows + i) * columns + j] = storeValue(out.dtype, applyFusedActivation(activation, total));
         }
       }
     }
