@@ -1,7 +1,7 @@
 /**
  * Affine maps, embeddings and dropout.
  */
-import { rand, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
+import { fusedMatmul, rand, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
 import { expectFloating, expectIndicesInRange, expectInt, expectProbability, shapeText } from './checks';
 
 /**
@@ -20,6 +20,9 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ShapeError(`linear: bias must have shape [${weight.shape[0]}], got ${shapeText(bias.shape)}`);
   }
+  // Rank ≥ 2 with a bias: one fused op, so a backend with the matmulBiasActivation kernel writes the
+  // output once (the product with the bias added as it is stored) instead of product then sum.
+  if (bias && input.ndim >= 2) return tidy(() => fusedMatmul(input, weight.transpose(0, 1), { bias }));
   return tidy(() => {
     const product = input.matmul(weight.transpose(0, 1));
     return bias ? product.add(bias) : product;
