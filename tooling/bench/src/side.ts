@@ -52,7 +52,12 @@ export interface Side {
   /** Read values back; resolves once every queued operation producing them has finished. */
   read(handle: Handle): Promise<Float32Array>;
   dispose(handle: Handle): void;
-  createMlp(setup: MlpSetup): MlpTrainer;
+  /**
+   * An MLP trainer. `fused`: the framework's fused matmul + bias + activation op for both layers and
+   * its SGD optimizer's update (Tessera `fusedMatmul` + `sgdStep`, tfjs `tf.fused.matMul` + `tf.train.sgd`);
+   * otherwise plain matmul, add and relu, and SGD written as tensor ops where the framework allows.
+   */
+  createMlp(setup: MlpSetup, options?: { fused?: boolean }): MlpTrainer;
   /** Live tensors, to check that a suite leaks nothing. */
   liveTensors(): number;
 }

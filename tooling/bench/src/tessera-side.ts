@@ -38,6 +38,9 @@ interface TesseraCore {
   noGrad<T>(fn: () => T): T;
   setBackend(name: string): Promise<void>;
   memory?(): { liveTensors?: number; numTensors?: number; tensors?: number } & Record<string, unknown>;
+  /** For the fused MLP variant (checked when it is created). */
+  fusedMatmul?(a: TesseraTensor, b: TesseraTensor, options: { bias?: TesseraTensor | null; activation?: 'none' | 'relu' }): TesseraTensor;
+  sgdStep?(param: TesseraTensor, grad: TesseraTensor, momentumBuffer: null, options: { lr: number }): void;
 }
 
 const REQUIRED_FUNCTIONS = ['tensor', 'tidy', 'noGrad', 'setBackend'] as const;
@@ -165,8 +168,11 @@ class TesseraSide implements Side {
     return typeof live === 'number' ? live : this.created - this.disposed;
   }
 
-  createMlp(setup: MlpSetup): MlpTrainer {
+  createMlp(setup: MlpSetup, options: { fused?: boolean } = {}): MlpTrainer {
     const { core } = this;
+    const { fusedMatmul, sgdStep } = core;
+    const fused = options.fused === true;
+    if (fused && (!fusedMatmul || !sgdStep)) throw new Error('the fused MLP needs @tessera/core fusedMatmul and sgdStep');
     const { inputSize, hiddenSize, classes, batch, lr } = setup;
     const parameter = (values: Float32Array, shape: number[]): TesseraTensor => {
       const tensor = this.make(values, shape);
@@ -185,16 +191,21 @@ class TesseraSide implements Side {
       async step(): Promise<number> {
         // Same math as the tfjs side: mean over the batch of −Σ onehot · logSoftmax(logits).
         const loss = core.tidy(() => {
-          const hidden = x.matmul(w1).add(b1).relu();
-          const logits = hidden.matmul(w2).add(b2);
+          const hidden = fused ? fusedMatmul!(x, w1, { bias: b1, activation: 'relu' }) : x.matmul(w1).add(b1).relu();
+          const logits = fused ? fusedMatmul!(hidden, w2, { bias: b2 }) : hidden.matmul(w2).add(b2);
           return logits.logSoftmax(-1).mul(y).sum().neg().div(batch);
         });
         loss.backward();
-        core.noGrad(() =>
-          core.tidy(() => {
-            for (const parameter of parameters) parameter.assign(parameter.sub(parameter.grad!.mul(lr)));
-          }),
-        );
+        if (fused) {
+          // The optimizer's update: one fused kernel per parameter (what @tessera/optim's SGD runs).
+          for (const parameter of parameters) sgdStep!(parameter, parameter.grad!, null, { lr });
+        } else {
+          core.noGrad(() =>
+            core.tidy(() => {
+              for (const parameter of parameters) parameter.assign(parameter.sub(parameter.grad!.mul(lr)));
+            }),
+          );
+        }
         for (const parameter of parameters) {
           parameter.grad?.dispose(); // zero_grad(set_to_none=True)
           parameter.grad = null;

@@ -98,7 +98,7 @@ class TfjsSide implements Side {
     return tf.memory().numTensors;
   }
 
-  createMlp(setup: MlpSetup): MlpTrainer {
+  createMlp(setup: MlpSetup, options: { fused?: boolean } = {}): MlpTrainer {
     const { inputSize, hiddenSize, classes, batch } = setup;
     // tf.variable copies its initial value: tidy disposes the temporaries and keeps the variables.
     const [w1, b1, w2, b2] = tf.tidy(() => [
@@ -113,8 +113,8 @@ class TfjsSide implements Side {
     const variables = [w1, b1, w2, b2];
     // Same math as the Tessera side: mean over the batch of −Σ onehot · logSoftmax(logits).
     const lossFn = (): tf.Scalar => {
-      const hidden = tf.relu(tf.add(tf.matMul(x, w1), b1));
-      const logits = tf.add(tf.matMul(hidden, w2), b2);
+      const hidden = options.fused ? tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' }) : tf.relu(tf.add(tf.matMul(x, w1), b1));
+      const logits = options.fused ? tf.fused.matMul({ a: hidden, b: w2, bias: b2 }) : tf.add(tf.matMul(hidden, w2), b2);
       return tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits, -1), y))), batch) as tf.Scalar;
     };
     return {

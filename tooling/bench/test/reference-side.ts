@@ -146,7 +146,7 @@ export class ReferenceSide implements Side {
     return this.live;
   }
 
-  createMlp(setup: MlpSetup): MlpTrainer {
+  createMlp(setup: MlpSetup, _options?: { fused?: boolean }): MlpTrainer {
     const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
     return {
       step: async () => referenceMlpStep(setup, weights),

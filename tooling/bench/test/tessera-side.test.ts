@@ -62,4 +62,18 @@ describe('tessera-cpu side', () => {
     trainer.dispose();
     expect(side.liveTensors()).toBe(before);
   });
+
+  it('trains the fused MLP (fused matmul + bias + relu, optimizer SGD) exactly as the reference step, in place, without leaking tensors', async () => {
+    const setup = mlpSetup(20, 8, 4, 6);
+    const before = side.liveTensors();
+    const trainer = side.createMlp(setup, { fused: true });
+    const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
+    for (let step = 0; step < 3; step++) {
+      const expectedLoss = referenceMlpStep(setup, weights);
+      expect(await trainer.step()).toBeCloseTo(expectedLoss, 5);
+    }
+    expect(maxRelativeDifference(await trainer.readB2(), weights.b2)).toBeLessThan(1e-5);
+    trainer.dispose();
+    expect(side.liveTensors()).toBe(before);
+  });
 });

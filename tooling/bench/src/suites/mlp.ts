@@ -31,22 +31,23 @@ export function mlpSetup(inputSize = 784, hiddenSize = 256, classes = 10, batch 
 }
 
 /**
- * The MLP training-step case. Its cross-check compares the first step's loss and the updated
+ * The MLP training-step case; `fused` uses each framework's fused matmul + bias + activation op and
+ * its SGD optimizer's update instead of separate ops. Its cross-check compares the first step's loss and the updated
  * second-layer bias across sides (same start, same math, so they must agree).
  * @example mlpCase().id // 'mlp-train-step'
  */
-export function mlpCase(): BenchmarkCase {
+export function mlpCase(fused = false): BenchmarkCase {
   const setup = lazy(() => mlpSetup());
   return {
-    id: 'mlp-train-step',
+    id: fused ? 'mlp-train-step-fused' : 'mlp-train-step',
     suite: 'mlp',
-    label: 'MLP 784-256-10 train step, batch 128, SGD',
+    label: fused ? 'MLP 784-256-10 train step, batch 128, fused matmul+bias+ReLU, optimizer SGD' : 'MLP 784-256-10 train step, batch 128, SGD',
     unit: 'ms',
     opsPerRun: 1,
     tolerance: 1e-4,
     checkDescription: 'first-step loss and updated b2',
     async prepare(side) {
-      const trainer = side.createMlp(setup());
+      const trainer = side.createMlp(setup(), { fused });
       let firstStep: Float32Array | undefined;
       return {
         async run() {
