@@ -3,7 +3,7 @@
  * time. The kit is a peer of core: when an older core lacks a name, the checks that need it are
  * skipped with that name in the reason instead of the whole suite failing to load.
  */
-import type { BackendPlugin, DataArray, DType } from '@tessera/core';
+import type { BackendPlugin, DataArray, DType, FusedActivation } from '@tessera/core';
 import * as core from '@tessera/core';
 import * as coreTesting from '@tessera/core/testing';
 
@@ -43,6 +43,8 @@ export interface CoreApi {
   split(x: CoreTensor, sizeOrSections: number | number[], dim?: number): CoreTensor[];
   chunk(x: CoreTensor, chunks: number, dim?: number): CoreTensor[];
   oneHot(indices: CoreTensor, numClasses?: number): CoreTensor;
+  /** `activation(a · b + bias)`; optional so that the kit still loads with a core that predates it. */
+  fusedMatmul?(a: CoreTensor, b: CoreTensor, options?: { bias?: CoreTensor | null; activation?: FusedActivation }): CoreTensor;
   /** Run `fn` and dispose every tensor it made except what it returns. */
   tidy<T>(fn: () => T): T;
 }

@@ -268,20 +268,31 @@ export class Suite {
         testContext.skip(unmet);
         return;
       }
-      const session = new KernelSession(this.backend, this.reference);
-      const tolerances = this.options.tolerances;
+      const context = createCheckContext(this.backend, this.reference, this.options, key);
       try {
-        await body({
-          rng: createRng(seedFor(this.options.seed, key)),
-          session,
-          backend: this.backend,
-          reference: this.reference,
-          options: this.options,
-          tolerance: (dtype) => toleranceFor(dtype, tolerances),
-        });
+        await body(context);
       } finally {
-        session.dispose();
+        context.session.dispose();
       }
     });
   }
+}
+
+/**
+ * The context a check's body runs with: a fresh session on both backends and test data seeded from
+ * the suite seed and the check's key. The caller disposes `context.session`. {@link Suite.check} uses
+ * it; the kit's own tests use it to run a check's body against a deliberately broken backend.
+ * @example
+ * const context = createCheckContext(backend, new ReferenceBackend(), resolveOptions(), 'matmul:float32');
+ * try { await body(context); } finally { context.session.dispose(); }
+ */
+export function createCheckContext(backend: Backend, reference: ReferenceBackend, options: ResolvedOptions, key: string): CheckContext {
+  return {
+    rng: createRng(seedFor(options.seed, key)),
+    session: new KernelSession(backend, reference),
+    backend,
+    reference,
+    options,
+    tolerance: (dtype) => toleranceFor(dtype, options.tolerances),
+  };
 }

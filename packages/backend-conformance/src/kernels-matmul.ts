@@ -2,14 +2,18 @@
  * Batched `matmul`: every transpose combination, broadcast batches, sliced and flipped operands,
  * degenerate sizes (K = 0, M = 0, empty batch) and one operand past a million elements.
  */
-import type { DType } from '@tessera/core';
+import type { DType, StridedView } from '@tessera/core';
 import { describe } from 'vitest';
 import { absoluteData, layoutView, randomData, type Layout, type Rng, type ViewSpec } from './generators';
-import type { CheckContext, Suite } from './harness';
+import type { CheckContext, KernelSession, PairedInput, Suite } from './harness';
 import { expectClose, productScale } from './tolerance';
 
-/** How one operand of a matmul case is laid out. */
-interface OperandLayout {
+/**
+ * How one operand of a matmul case is laid out (shared with the fused matmul checks).
+ * @example
+ * const layout: OperandLayout = { transposed: true, broadcastBatch: false, flipped: true };
+ */
+export interface OperandLayout {
   /** Stored transposed (column-major in its last two dims). */
   readonly transposed: boolean;
   /** Batch broadcast with stride 0. */
@@ -19,8 +23,13 @@ interface OperandLayout {
   readonly flipped?: boolean;
 }
 
-/** One matmul case: `[B, M, K] × [B, K, N]` and the operand layouts. */
-interface MatmulCase {
+/**
+ * One matmul case: `[B, M, K] × [B, K, N]` and the operand layouts.
+ * @example
+ * const plain = { transposed: false, broadcastBatch: false };
+ * const square: MatmulCase = { batch: 1, rows: 4, inner: 4, columns: 4, a: plain, b: plain };
+ */
+export interface MatmulCase {
   readonly batch: number;
   readonly rows: number;
   readonly inner: number;
@@ -29,8 +38,12 @@ interface MatmulCase {
   readonly b: OperandLayout;
 }
 
-/** The layout of a `[B, R, C]` operand. */
-function operandSpec(rng: Rng, shape: readonly [number, number, number], layout: OperandLayout, strided: boolean): ViewSpec {
+/**
+ * The layout of a `[B, R, C]` operand (contiguous when the backend takes no strided inputs).
+ * @example
+ * operandSpec(rng, [2, 3, 4], { transposed: true, broadcastBatch: true }, true).strides; // [0, 1, 3]
+ */
+export function operandSpec(rng: Rng, shape: readonly [number, number, number], layout: OperandLayout, strided: boolean): ViewSpec {
   if (!strided) return layoutView(shape, {}, 'contiguous');
   const spec: Layout = {
     order: layout.transposed ? [0, 2, 1] : [0, 1, 2],
@@ -45,8 +58,13 @@ function operandSpec(rng: Rng, shape: readonly [number, number, number], layout:
   return layoutView(shape, spec, name);
 }
 
-/** Run one case on both backends; the allowed error grows with K and the size of |A|·|B|. */
-async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: MatmulCase): Promise<void> {
+/**
+ * The two operands of a case, uploaded to both backends with values in [−1, 1], the output shape
+ * `[B, M, N]` and a description for failure messages.
+ * @example
+ * const { a, b, outShape } = matmulOperands(context, 'float32', matmulCase);
+ */
+export function matmulOperands(context: CheckContext, dtype: DType, matmulCase: MatmulCase): { a: PairedInput; b: PairedInput; outShape: number[]; description: string } {
   const { session, rng } = context;
   const { batch, rows, inner, columns } = matmulCase;
   const domain = { kind: 'uniform', low: -1, high: 1 } as const;
@@ -54,20 +72,32 @@ async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: Matm
   const bSpec = operandSpec(rng, [batch, inner, columns], matmulCase.b, session.stridedInputs);
   const a = session.upload(aSpec, dtype, randomData(rng, dtype, aSpec.bufferSize, domain));
   const b = session.upload(bSpec, dtype, randomData(rng, dtype, bSpec.bufferSize, domain));
-  const outShape = [batch, rows, columns];
+  const description = `[${batch}, ${rows}, ${inner}] × [${batch}, ${inner}, ${columns}], a ${aSpec.label}, b ${bSpec.label}`;
+  return { a, b, outShape: [batch, rows, columns], description };
+}
+
+/**
+ * An input's absolute values in the same layout, on the reference backend only (for error magnitudes).
+ * @example
+ * session.reference.matmul(absoluteOnReference(session, a), absoluteOnReference(session, b), magnitude);
+ */
+export function absoluteOnReference(session: KernelSession, input: PairedInput): StridedView {
+  return session.uploadReference(input.spec, input.dtype, absoluteData(input.data));
+}
+
+/** Run one case on both backends; the allowed error grows with K and the size of |A|·|B|. */
+async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: MatmulCase): Promise<void> {
+  const { session } = context;
+  const { a, b, outShape, description } = matmulOperands(context, dtype, matmulCase);
   const out = session.output(dtype, outShape);
   session.backend.matmul(a.plugin, b.plugin, out.plugin);
   session.reference.matmul(a.reference, b.reference, out.reference);
   const { actual, expected } = await session.read(out);
   const magnitudeOut = session.referenceOutput(dtype, outShape);
-  session.reference.matmul(
-    session.uploadReference(aSpec, dtype, absoluteData(a.data)),
-    session.uploadReference(bSpec, dtype, absoluteData(b.data)),
-    magnitudeOut,
-  );
-  expectClose(actual, expected, `matmul (${dtype}) [${batch}, ${rows}, ${inner}] × [${batch}, ${inner}, ${columns}], a ${aSpec.label}, b ${bSpec.label}`, {
+  session.reference.matmul(absoluteOnReference(session, a), absoluteOnReference(session, b), magnitudeOut);
+  expectClose(actual, expected, `matmul (${dtype}) ${description}`, {
     tolerance: context.tolerance(dtype),
-    scale: productScale(inner),
+    scale: productScale(matmulCase.inner),
     magnitude: session.referenceData(magnitudeOut),
     shape: outShape,
   });

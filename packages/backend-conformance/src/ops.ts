@@ -69,6 +69,7 @@ export interface OpCase {
 
 const wide: ValueDomain = { kind: 'uniform', low: -2, high: 2 };
 const positive: ValueDomain = { kind: 'positive', low: 0.2, high: 4 };
+const small: ValueDomain = { kind: 'uniform', low: -0.5, high: 0.5 };
 const ties: ValueDomain = { kind: 'choices', values: [-1, 0, 0.5, 1] };
 const indices = (high: number): ValueDomain => ({ kind: 'integers', low: 0, high });
 const call = (op: string, ...args: unknown[]) => (_api: CoreApi, x: CoreTensor) => x[op](...args);
@@ -108,6 +109,17 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'matmul (batched, broadcast)', inputs: [{ shape: [2, 3, 5], domain: wide }, { shape: [5, 4], domain: wide }], run: (_api, a, b) => a.matmul(b), grad: true },
   { name: 'matmul (vector)', inputs: [{ shape: [5], domain: wide }, { shape: [5, 4], domain: wide }], run: (_api, a, b) => a.matmul(b), grad: true },
   { name: 'sum', inputs: [{ shape: [3, 4, 5], domain: wide }], run: call('sum'), grad: true },
+  // |a · b| ≤ 4 · 0.5 · 0.5 = 1 < |bias|, so every pre-activation is at least 0.5 from relu's kink
+  // (float32 and float64 agree on its sign; finite differences never straddle it).
+  ...(['none', 'relu', 'sigmoid', 'tanh'] as const).map((activation) => ({
+    name: `fusedMatmul (bias, ${activation})`,
+    inputs: [{ shape: [2, 3, 4], domain: small }, { shape: [4, 5], domain: small }, { shape: [5], domain: { kind: 'awayFromZero', low: 1.5, high: 2.5 } as const }],
+    run: (api: CoreApi, a: CoreTensor, b: CoreTensor, bias: CoreTensor) => {
+      if (!api.fusedMatmul) throw new Error('@tessera/core does not export fusedMatmul yet');
+      return api.fusedMatmul(a, b, { bias, activation });
+    },
+    grad: true,
+  })),
   { name: 'sum (dims, keepdim)', inputs: [{ shape: [3, 4, 5], domain: wide }], run: call('sum', [0, 2], true), grad: true },
   { name: 'mean', inputs: [{ shape: [3, 4, 5], domain: wide }], run: call('mean', 1), grad: true },
   { name: 'prod', inputs: [{ shape: [3, 4], domain: { kind: 'awayFromZero', low: 0.5, high: 1.5 } }], run: call('prod', 1), grad: true },

@@ -6,6 +6,7 @@ import { describeElementwiseKernels } from './kernels-elementwise';
 import { describeFloat16 } from './float16';
 import { describeIndexingKernels } from './kernels-indexing';
 import { describeMatmulKernels } from './kernels-matmul';
+import { describeMatmulBiasActivationKernel } from './kernels-matmul-bias-activation';
 import { describeOptionalKernels } from './kernels-optional';
 import { describeOptimizerKernel } from './kernels-optimizer';
 import { describeReduceKernels } from './kernels-reduce';
@@ -44,6 +45,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     describeIndexingKernels(suite);
     describeOptionalKernels(suite);
     describeOptimizerKernel(suite);
+    describeMatmulBiasActivationKernel(suite);
     describeRandom(suite);
     if (suite.options.ops) {
       describeOps(suite);
