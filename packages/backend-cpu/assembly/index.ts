@@ -1,5 +1,5 @@
 // Entry point of the CPU backend's WebAssembly kernels (compiled by scripts/build-wasm.mjs).
-export { sgemm, sgemmScratchBytes } from './matmul';
+export { sgemm, sgemmBiasActivation, sgemmScratchBytes } from './matmul';
 export { sumRows, sumCols, extremeRows, im2col, addRowBias } from './reduce';
 export * from './elementwise.generated';
 export { gatherRow32, scatterAddRowF32, gatherRows32, scatterAddRowsF32 } from './indexing';

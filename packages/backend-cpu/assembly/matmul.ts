@@ -15,7 +15,14 @@
 // (the loop is front-end bound): one induction variable for both panels. KC = 384 keeps an A
 // micro-panel (6 KB) and a B micro-panel (12 KB) in L1 and the packed A block (192 KB) in L2.
 
+//
+// The fused variant (sgemmBiasActivation) adds an epilogue: after the LAST depth block of a tile —
+// earlier blocks store partial sums — the tile is re-read from L1, the bias of its 8 columns added
+// and the activation applied before it is stored again. It runs once per tile, outside the depth
+// loop, and plain sgemm is the same body with the epilogue switched off at compile time.
+
 // @ts-nocheck  (AssemblyScript)
+import { sigmoid4, tanh4 } from './transcendental';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -23,9 +30,15 @@ const KC: i32 = 384;
 const MC: i32 = 128;
 const NC: i32 = 1024;
 
-/** Bytes of scratch one `sgemm` call needs (packed A block, packed B block, one edge tile). */
+/** Activation codes of {@link sgemmBiasActivation} (the order of core's FUSED_ACTIVATIONS). */
+const ACTIVATION_NONE: i32 = 0;
+const ACTIVATION_RELU: i32 = 1;
+const ACTIVATION_SIGMOID: i32 = 2;
+const ACTIVATION_TANH: i32 = 3;
+
+/** Bytes of scratch one `sgemm` call needs (packed A block, packed B block, one edge tile, its bias). */
 export function sgemmScratchBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4;
+  return (MC * KC + KC * NC + MR * NR + NR) * 4;
 }
 
 @inline function fma(a: v128, b: v128, c: v128): v128 {
@@ -157,6 +170,25 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
+/** The activation per lane; relu is `pmax(v, 0)` = `v < 0 ? 0 : v` (NaN and −0 pass), as unary_relu. */
+@inline function activate4(v: v128, activation: i32): v128 {
+  if (activation == ACTIVATION_RELU) return f32x4.pmax(v, f32x4.splat(0));
+  if (activation == ACTIVATION_SIGMOID) return sigmoid4(v);
+  if (activation == ACTIVATION_TANH) return tanh4(v);
+  return v;
+}
+
+/** In place on a stored 4×8 tile (row stride `ldc` bytes): + bias[0..8) (0: none), then the activation. */
+function epilogue(c: usize, ldc: usize, bias: usize, activation: i32): void {
+  const b0 = bias ? v128.load(bias) : f32x4.splat(0);
+  const b1 = bias ? v128.load(bias, 16) : f32x4.splat(0);
+  for (let i = 0; i < MR; i++) {
+    const row = c + <usize>i * ldc;
+    v128.store(row, activate4(f32x4.add(v128.load(row), b0), activation));
+    v128.store(row, activate4(f32x4.add(v128.load(row, 16), b1), activation), 16);
+  }
+}
+
 /** The block size ≤ `limit` (a multiple of `unit`) that splits `extent` into equal blocks. */
 @inline function balancedBlock(extent: i32, limit: i32, unit: i32): i32 {
   const blocks = (extent + limit - 1) / limit;
@@ -172,14 +204,45 @@ function packB(b: usize, rsb: i32, csb: i32, kc: i32, nc: i32, dst: usize): void
 export function sgemm(
   m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, scratch: usize,
 ): void {
+  gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, scratch, 0, ACTIVATION_NONE, false);
+}
+
+/**
+ * {@link sgemm} with an epilogue: C = activation(A · B + bias), `bias` the byte address of n
+ * contiguous floats (0: none) and `activation` 0 none, 1 relu, 2 sigmoid, 3 tanh. k = 0 gives
+ * activation(bias or 0).
+ */
+export function sgemmBiasActivation(
+  m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, scratch: usize,
+  bias: usize, activation: i32,
+): void {
+  gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, scratch, bias, activation, true);
+}
+
+/** The loop nest of both exports; `fused` is a constant at each call site, so plain sgemm carries no epilogue code. */
+@inline function gemm(
+  m: i32, n: i32, k: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldc: i32, scratch: usize,
+  bias: usize, activation: i32, fused: bool,
+): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>(n << 2));
+    if (fused) {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          // 0 + bias, as the k > 0 sums start from +0 (so a −0 bias gives +0, like the reference).
+          const value = bias ? <f32>0 + load<f32>(at(bias, j)) : <f32>0;
+          store<f32>(at(c, i * ldc + j), f32x4.extract_lane(activate4(f32x4.splat(value), activation), 0));
+        }
+      }
+    } else {
+      for (let i = 0; i < m; i++) memory.fill(at(c, i * ldc), 0, <usize>(n << 2));
+    }
     return;
   }
   const packedA = scratch;
   const packedB = scratch + <usize>(MC * KC * 4);
   const tile = packedB + <usize>(KC * NC * 4);
+  const tileBias = tile + <usize>(MR * NR * 4);
   const ldcBytes = <usize>(ldc << 2);
   // Equal blocks instead of full ones plus a remainder: k = 784 runs as 262 + 262 + 260, not
   // 384 + 384 + 16 (a thin last block pays a full C read-modify-write for little work).
@@ -190,6 +253,8 @@ export function sgemm(
     for (let pc = 0; pc < k; pc += kStep) {
       const kc = min(kStep, k - pc);
       const accumulate = pc > 0;
+      // The epilogue runs on the last depth block only: earlier blocks store partial sums.
+      const finish = fused && pc + kc >= k;
       packB(at(b, pc * rsb + jc * csb), rsb, csb, kc, nc, packedB);
       for (let ic = 0; ic < m; ic += mStep) {
         const mc = min(mStep, m - ic);
@@ -197,12 +262,31 @@ export function sgemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = packedB + <usize>(jr * kc * 4);
+          // An edge tile's bias is copied, zero-padded, so the epilogue never reads past the vector.
+          if (finish && bias && nr < NR) {
+            for (let j = 0; j < NR; j++) store<f32>(at(tileBias, j), j < nr ? load<f32>(at(bias, jc + jr + j)) : <f32>0);
+          }
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const pa = packedA + <usize>(ir * kc * 4);
             const cp = at(c, (ic + ir) * ldc + jc + jr);
             if (mr == MR && nr == NR) {
               micro(kc, pa, pb, cp, ldcBytes, accumulate);
+              if (finish) epilogue(cp, ldcBytes, bias ? at(bias, jc + jr) : 0, activation);
+            } else if (finish) {
+              micro(kc, pa, pb, tile, <usize>(NR * 4), false);
+              for (let i = 0; i < mr; i++) {
+                for (let j = 0; j < nr; j++) {
+                  const source = tile + <usize>((i * NR + j) << 2);
+                  if (accumulate) store<f32>(source, load<f32>(source) + load<f32>(cp + <usize>(i * ldc * 4 + j * 4)));
+                }
+              }
+              epilogue(tile, <usize>(NR * 4), bias ? (nr < NR ? tileBias : at(bias, jc + jr)) : 0, activation);
+              for (let i = 0; i < mr; i++) {
+                for (let j = 0; j < nr; j++) {
+                  store<f32>(cp + <usize>(i * ldc * 4 + j * 4), load<f32>(tile + <usize>((i * NR + j) << 2)));
+                }
+              }
             } else {
               micro(kc, pa, pb, tile, <usize>(NR * 4), false);
               for (let i = 0; i < mr; i++) {

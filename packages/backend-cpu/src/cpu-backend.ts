@@ -1,6 +1,8 @@
-import type {
-  Backend, BackendCapabilities, BackendMemory, BinaryOp, Conv2dParams, DataArray, DataId, DType,
-  OptimizerStepRequest, OutputBuffer, Pool2dParams, RandomRequest, ReduceOp, StridedView, UnaryOp,
+import {
+  DTypeError, FUSED_ACTIVATIONS, ShapeError, ValueError,
+  type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
+  type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp,
+  type StridedView, type UnaryOp,
 } from '@tessera/core';
 import { BufferStore } from './storage/buffer-store';
 import type { CpuBuffer } from './storage/cpu-buffer';
@@ -228,6 +230,35 @@ export class CpuBackend implements Backend {
     }
     if (this.simd?.matmul(this.bufferView(a, 'matmul'), this.bufferView(b, 'matmul'), this.outBuffer(out, 'matmul'))) return;
     matmulKernel(this.view(a, 'matmul'), this.view(b, 'matmul'), target);
+  }
+
+  /**
+   * `out = activation(a · b + bias)` with matmul's operands, the bias added and the activation
+   * applied as each result is stored (float32: the SIMD kernel's tile epilogue; float64 and no-SIMD
+   * builds: the JavaScript kernel's store; float16 through float32, see kernels/float16.ts).
+   * @example
+   * cpu.matmulBiasActivation(x, w, b, 'relu', out); // out = relu(x · w + b)
+   */
+  matmulBiasActivation(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
+    const op = 'matmulBiasActivation';
+    const target = this.output(out, op);
+    const describe = (view: { dtype: DType; shape: readonly number[] } | null) => (view ? `${view.dtype} [${view.shape.join(', ')}]` : 'null');
+    const operands = `a ${describe(a)}, b ${describe(b)}, bias ${describe(bias)}, out ${describe(out)}`;
+    if (!(target instanceof Float32Array || target instanceof Float64Array)) {
+      throw new DTypeError(`cpu backend: ${op} supports float32 and float64, got ${operands}`);
+    }
+    if (a.dtype !== out.dtype || b.dtype !== out.dtype || (bias && bias.dtype !== out.dtype)) {
+      throw new DTypeError(`cpu backend: ${op} needs every operand in the output's dtype, got ${operands}`);
+    }
+    const n = b.shape[2];
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n)) {
+      throw new ShapeError(`cpu backend: ${op} needs a bias of shape [${n}] (the product's columns), got ${operands}`);
+    }
+    if (!FUSED_ACTIVATIONS.includes(activation)) {
+      throw new ValueError(`cpu backend: ${op} activation must be one of ${FUSED_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
+    }
+    if (this.simd?.matmulBiasActivation(this.bufferView(a, op), this.bufferView(b, op), bias && this.bufferView(bias, op), activation, this.outBuffer(out, op))) return;
+    matmulKernel(this.view(a, op), this.view(b, op), target, 0, { bias: bias && this.view(bias, op), activation });
   }
 
   assign(dst: StridedView, src: StridedView): void {

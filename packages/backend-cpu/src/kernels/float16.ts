@@ -35,6 +35,7 @@ const KERNEL_ROLES = {
   binary: [null, 'in', 'in', 'out'],
   reduce: [null, 'in', null, 'out'],
   matmul: ['in', 'in', 'out'],
+  matmulBiasActivation: ['in', 'in', 'in', null, 'out'],
   cumsum: ['in', null, 'out'],
   scatterAdd: ['inout', null, 'in', 'in'],
   random: ['out', null],

@@ -7,7 +7,15 @@
  * combinations cost the same), and (3) blocking K so a packed A block stays in L2 and one B
  * micro-panel stays in L1 while it is reused.
  */
+import { applyFusedActivation, type FusedActivation } from '@tessera/core';
 import type { ArrayView } from './strided';
+
+/** What `matmulKernel` applies to each result as it is stored: `activation(value + bias[column])`. */
+export interface MatmulEpilogue {
+  /** A `[N]` view, or null for no bias. */
+  readonly bias: ArrayView | null;
+  readonly activation: FusedActivation;
+}
 
 /** Rows of A per micro-panel (register tile height). */
 const MR = 4;
@@ -178,28 +186,59 @@ function multiplyPacked(
 }
 
 /**
+ * Store one product's float64 sums `source[sourceStart …]` (`rows × cols`, row-major) into `out` as
+ * `activation(sum + bias[column])`, rounded once when `out` is float32. `source` may be `out` itself.
+ */
+function storeWithEpilogue(
+  source: Float64Array | Float32Array, sourceStart: number, out: Float32Array | Float64Array, outStart: number,
+  rows: number, cols: number, { bias, activation }: MatmulEpilogue,
+): void {
+  const biasData = bias?.data;
+  const biasOffset = bias?.offset ?? 0;
+  const biasStride = bias?.strides[0] ?? 0;
+  for (let i = 0; i < rows; i++) {
+    const from = sourceStart + i * cols, to = outStart + i * cols;
+    for (let j = 0; j < cols; j++) {
+      const value = biasData ? source[from + j] + biasData[biasOffset + j * biasStride] : source[from + j];
+      out[to + j] = activation === 'none' ? value : applyFusedActivation(activation, value);
+    }
+  }
+}
+
+/**
  * `out[b] = a[b] · b[b]` for every batch: a `[B, M, K]`, b `[B, K, N]` (any strides; batch stride 0
  * broadcasts), out a contiguous `[B, M, N]` Float32Array or Float64Array written from `outOffset`.
- * Accumulates in float64 and rounds once when storing float32.
+ * Accumulates in float64 and rounds once when storing float32. With an `epilogue`, each result is
+ * stored as `activation(sum + bias[column])` (still rounded once: float32 outputs then go through
+ * the float64 accumulator); without one the loops are exactly those of plain matmul.
  * @example
  * const a = { data: new Float32Array([1, 2, 3, 4]), shape: [1, 2, 2], strides: [4, 2, 1], offset: 0 };
  * const out = new Float32Array(4);
  * matmulKernel(a, a, out); // [7, 10, 15, 22]
+ * matmulKernel(a, a, out, 0, { bias: null, activation: 'sigmoid' }); // sigmoid of [7, 10, 15, 22]
  */
-export function matmulKernel(a: ArrayView, b: ArrayView, out: Float32Array | Float64Array, outOffset = 0): void {
+export function matmulKernel(
+  a: ArrayView, b: ArrayView, out: Float32Array | Float64Array, outOffset = 0, epilogue: MatmulEpilogue | null = null,
+): void {
   const [batch, rows, depth] = a.shape;
   const cols = b.shape[2];
   const size = rows * cols;
   if (size === 0 || batch === 0) return;
   if (depth === 0) {
     out.fill(0, outOffset, outOffset + batch * size);
+    if (epilogue) {
+      for (let index = 0; index < batch; index++) {
+        const start = outOffset + index * size;
+        storeWithEpilogue(out, start, out, start, rows, cols, epilogue);
+      }
+    }
     return;
   }
   const packedASize = Math.ceil(rows / MR) * MR * depth;
   const packedBSize = Math.ceil(cols / NR) * NR * depth;
   packed = ensure(packed, packedASize + packedBSize);
-  // float32 output with several K blocks: accumulate partial sums in float64, round once at the end.
-  const needsWideAccumulator = out instanceof Float32Array && depth > KC;
+  // float32 output with several K blocks, or with an epilogue: accumulate in float64, round once at the end.
+  const needsWideAccumulator = out instanceof Float32Array && (depth > KC || epilogue !== null);
   if (needsWideAccumulator) accumulator = ensure(accumulator, size);
   const [aBatchStride, aRowStride, aDepthStride] = a.strides;
   const [bBatchStride, bDepthStride, bColStride] = b.strides;
@@ -214,9 +253,12 @@ export function matmulKernel(a: ArrayView, b: ArrayView, out: Float32Array | Flo
     const outStart = outOffset + index * size;
     if (needsWideAccumulator) {
       multiplyPacked(packed, packedASize, rows, depth, cols, accumulator, 0);
-      out.set(accumulator.subarray(0, size), outStart);
+      if (epilogue) storeWithEpilogue(accumulator, 0, out, outStart, rows, cols, epilogue);
+      else out.set(accumulator.subarray(0, size), outStart);
     } else {
       multiplyPacked(packed, packedASize, rows, depth, cols, out, outStart);
+      // float64 output: the sums are already exact float64 values, the epilogue runs in place.
+      if (epilogue) storeWithEpilogue(out, outStart, out, outStart, rows, cols, epilogue);
     }
   }
 }

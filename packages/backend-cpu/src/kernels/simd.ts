@@ -6,7 +6,7 @@
  * Operands are described by byte pointers into the backend's WebAssembly memory (buffer address +
  * offset · 4), so nothing is copied per op.
  */
-import type { BinaryOp, Conv2dParams, ReduceOp, UnaryOp } from '@tessera/core';
+import { FUSED_ACTIVATIONS, type BinaryOp, type Conv2dParams, type FusedActivation, type ReduceOp, type UnaryOp } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { WasmHeap } from '../storage/wasm-heap';
 import type { WorkerPool } from '../threads/worker-pool';
@@ -28,7 +28,7 @@ const SIMD_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'floor', 'cei
 
 /** Kernel exports a worker chunk may call. */
 export const CHUNK_FUNCTIONS: readonly string[] = [
-  'sgemm', 'sumRows', 'extremeRows', 'im2col', 'softmaxRows',
+  'sgemm', 'sgemmBiasActivation', 'sumRows', 'extremeRows', 'im2col', 'softmaxRows',
   // simd-*.ts: pooling, where, cast, cumsum, softmax over other axes, gather/scatterAdd, layerNorm.
   'maxPool2dPlanes', 'avgPool2dPlanes', 'where32', 'cumsumRowsF32', 'cumsumRowsI32', 'cumsumColsF32', 'cumsumColsI32',
   'softmaxColumns', 'gatherRows32', 'scatterAddRowsF32', 'layerNormRows', 'castF32ToI32', 'castF64ToI32', 'castF32ToBool',
@@ -116,10 +116,35 @@ export class SimdKernels {
 
   /** float32 batched matmul `[B, M, K] × [B, K, N] → [B, M, N]`. */
   matmul(a: BufferView, b: BufferView, out: CpuBuffer): boolean {
-    if (a.buffer.dtype !== 'float32') return false;
+    return this.gemm(a, b, out, null, 'none');
+  }
+
+  /**
+   * float32 `activation(a · b + bias)` (assembly/matmul.ts `sgemmBiasActivation`: the bias and
+   * activation are applied to each tile as it is stored after the last depth block); `bias` a
+   * contiguous `[N]` view or null. False when an operand is not float32 or the bias not unit-stride.
+   */
+  matmulBiasActivation(a: BufferView, b: BufferView, bias: BufferView | null, activation: FusedActivation, out: CpuBuffer): boolean {
+    if (bias && (bias.buffer.dtype !== 'float32' || (bias.strides[0] !== 1 && bias.shape[0] > 1))) return false;
+    return this.gemm(a, b, out, bias, activation);
+  }
+
+  /**
+   * The chunked dispatch of both: batches, and rows (multiples of 4) or columns (multiples of 8) of
+   * each product when the pool needs more chunks than there are batches. Without a bias or an
+   * activation it calls plain `sgemm`; a column chunk's bias pointer starts at its first column.
+   */
+  private gemm(a: BufferView, b: BufferView, out: CpuBuffer, bias: BufferView | null, activation: FusedActivation): boolean {
+    if (a.buffer.dtype !== 'float32' || b.buffer.dtype !== 'float32' || out.dtype !== 'float32') return false;
     const [batch, m, k] = a.shape;
     const n = b.shape[2];
     if (batch === 0 || m === 0 || n === 0) return true;
+    const fused = bias !== null || activation !== 'none';
+    const name = fused ? 'sgemmBiasActivation' : 'sgemm';
+    const biasPtr = bias ? pointer(bias) : 0;
+    const code = FUSED_ACTIVATIONS.indexOf(activation); // the activation codes of assembly/matmul.ts
+    // Bias and activation follow the scratch slot (11), so both kernels take the same leading arguments.
+    const epilogue = (firstColumn: number): number[] => (fused ? [bias ? biasPtr + firstColumn * 4 : 0, code] : []);
     const [sab, rsa, csa] = a.strides;
     const [sbb, rsb, csb] = b.strides;
     const aPtr = pointer(a);
@@ -140,13 +165,13 @@ export class SimdKernels {
       for (let start = 0; start < extent; start += step) {
         const size = Math.min(step, extent - start);
         if (splitRows) {
-          calls.push(['sgemm', [size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0], 11]);
+          calls.push([name, [size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0, ...epilogue(0)], 11]);
         } else {
-          calls.push(['sgemm', [m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0], 11]);
+          calls.push([name, [m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0, ...epilogue(start)], 11]);
         }
       }
     }
-    this.runChunks(calls, 'matmul');
+    this.runChunks(calls, fused ? 'matmulBiasActivation' : 'matmul');
     return true;
   }
 

@@ -13,6 +13,10 @@ import { WASM_KERNELS } from './kernels.generated';
 /** The exports of the kernel module (pointers are byte addresses, strides in elements). */
 export interface WasmKernels {
   sgemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, scratch: number): void;
+  sgemmBiasActivation(
+    m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number,
+    scratch: number, bias: number, activation: number,
+  ): void;
   sgemmScratchBytes(): number;
   sumRows(x: number, rows: number, cols: number, out: number): void;
   sumCols(x: number, rows: number, cols: number, out: number, acc: number): void;
