@@ -1,7 +1,7 @@
 import {
-  BackendError, DTypeError,
+  BackendError, DTypeError, FUSED_ACTIVATIONS, ShapeError, ValueError,
   type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
-  type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
+  type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
 } from '@tessera/core';
 import { elementCount, rowMajorStrides } from './codegen/layout';
 import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
@@ -44,7 +44,7 @@ export interface WebGPUFeatures {
 
 /**
  * The WebGPU backend: every `Backend` primitive and the optional softmax, logSoftmax, layerNorm,
- * conv2d, maxPool2d and avgPool2d kernels as generated WGSL. Kernels are recorded into batches and
+ * conv2d, maxPool2d, avgPool2d, optimizerStep and matmulBiasActivation kernels as generated WGSL. Kernels are recorded into batches and
  * submitted together; `read` flushes, copies into pooled staging buffers and maps them.
  * @example
  * const backend = await WebGPUBackend.create(navigator.gpu);
@@ -392,6 +392,42 @@ export class WebGPUBackend implements Backend {
   optimizerStep(request: OptimizerStepRequest): void {
     this.check('optimizerStep');
     optimizerStepKernel(this.runtime, request, (id) => this.storage(id, 'optimizerStep'));
+  }
+
+  /**
+   * `out = activation(a · b + bias)` in one dispatch: matmul's tiled kernel with the bias added and
+   * the activation applied (in f32) as each output is stored, so the product never round-trips
+   * through memory. Core's `fusedMatmul` calls it.
+   * @example
+   * backend.matmulBiasActivation(a, b, bias, 'relu', out); // a [B, M, K], b [B, K, N], bias [N], out [B, M, N]
+   */
+  matmulBiasActivation(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
+    const op = 'matmulBiasActivation';
+    this.check(op);
+    if (!FUSED_ACTIVATIONS.includes(activation)) {
+      throw new ValueError(`webgpu ${op}: activation must be one of ${FUSED_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
+    }
+    const [batch, m, k] = a.shape;
+    const n = b.shape[2];
+    const shapes = `a [${a.shape.join(', ')}], b [${b.shape.join(', ')}]${bias ? `, bias [${bias.shape.join(', ')}]` : ''}, out [${out.shape.join(', ')}]`;
+    const expectedOut = [batch, m, n];
+    if (
+      a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== k ||
+      out.shape.length !== 3 || out.shape.some((extent, dim) => extent !== expectedOut[dim]) ||
+      (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== n))
+    ) {
+      throw new ShapeError(`webgpu ${op}: expected a [B, M, K], b [B, K, N], bias [N] or null and out [B, M, N], got ${shapes}`);
+    }
+    if (bias && bias.dtype !== a.dtype) {
+      throw new DTypeError(`webgpu ${op}: bias must have the operands' dtype ${a.dtype}, got ${bias.dtype} (${shapes})`);
+    }
+    this.checkFloat(op, a.dtype);
+    matmulKernel(
+      this.runtime, a, this.storage(a.id, op), b, this.storage(b.id, op), out, this.storage(out.id, op),
+      bias ? { mode: 'col', storage: this.storage(bias.id, op), offset: bias.offset, stride: bias.strides[0] ?? 1 } : null,
+      null,
+      { op, activation },
+    );
   }
 }
 

@@ -3,13 +3,17 @@
  * one batch item, each thread a TM × TN block held in vec4 registers, stepping K by BK. Operand
  * tiles load as vec4 whenever the operand is contiguous along K or along M/N (so all four transpose
  * combinations get wide loads), otherwise as strided scalars (sliced, flipped, broadcast views).
- * An optional bias (per row or per column) is fused into the store. float16 operands keep the same
- * structure: `vec4<f16>` (or scalar f16) global loads widened to the f32 shared tiles, f32
- * accumulation, one rounding to f16 per output (as cuBLAS's default for half GEMMs).
+ * An optional epilogue is fused into the store: a bias (per row or per column) and an activation
+ * (relu, sigmoid, tanh), each a compile-time variant, so the plain kernel's source has neither.
+ * float16 operands keep the same structure: `vec4<f16>` (or scalar f16) global loads widened to the
+ * f32 shared tiles, f32 accumulation, epilogue in f32, one rounding to f16 per output (as cuBLAS's
+ * default for half GEMMs).
  */
-import { DTypeError, type DType, type OutputBuffer, type StridedView } from '@tessera/core';
+import { DTypeError, type DType, type FusedActivation, type OutputBuffer, type StridedView } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
-import { UniformWords, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, UniformWords, uniformBlock, wgslType } from '../codegen/wgsl';
+import { unaryExpression } from './elementwise';
+import { MATH_HELPERS } from './math';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 
@@ -42,6 +46,27 @@ export interface MatmulBias {
   readonly stride: number;
 }
 
+/** What {@link matmulKernel} fuses beyond the product, and the op name its errors use. */
+export interface MatmulEpilogue {
+  /** Applied to `a·b (+ bias)` in f32 before the one store (default `'none'`). */
+  readonly activation?: FusedActivation;
+  /** The op named in errors (default `'matmul'`). */
+  readonly op?: string;
+}
+
+/**
+ * WGSL `activate4(v: vec4<f32>) -> vec4<f32>` for a fused activation, or '' for none. The scalar
+ * expression is the element-wise kernel's unary op (core's semantics: relu keeps NaN, the sigmoid
+ * never overflows, tanh is the Cephes form), so fused and unfused results agree bit for bit.
+ */
+function activationHelpers(activation: FusedActivation): string {
+  if (activation === 'none') return '';
+  return `${FLOAT_HELPERS}${MATH_HELPERS}
+fn activate(v0: f32) -> f32 { return ${unaryExpression(activation, 'float32')}; }
+fn activate4(v: vec4<f32>) -> vec4<f32> { return vec4<f32>(activate(v.x), activate(v.y), activate(v.z), activate(v.w)); }
+`;
+}
+
 function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
   const threads = runtime.limits.maxComputeInvocationsPerWorkgroup;
   const shared = runtime.limits.maxComputeWorkgroupStorageSize;
@@ -53,7 +78,9 @@ function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
   return TILES.small;
 }
 
-function source(tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, words: number): string {
+function source(
+  tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, activation: FusedActivation, words: number,
+): string {
   const { bm, bn, tm, tn } = tile;
   const element = wgslType(dtype);
   /** A vec4 or scalar global load as f32. */
@@ -68,7 +95,7 @@ function source(tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecO
   const bArray = bLoad === 's' ? `array<${element}>` : `array<vec4<${element}>>`;
   const outArray = vecOut ? `array<vec4<${element}>>` : `array<${element}>`;
   let binding = 1;
-  let code = shaderPrelude([dtype]) + uniformBlock(words);
+  let code = shaderPrelude([dtype]) + uniformBlock(words) + activationHelpers(activation);
   code += `@group(0) @binding(${binding++}) var<storage, read> A: ${aArray};\n`;
   code += `@group(0) @binding(${binding++}) var<storage, read> B: ${bArray};\n`;
   if (bias !== 'none') code += `@group(0) @binding(${binding++}) var<storage, read> bias: array<${element}>;\n`;
@@ -138,18 +165,22 @@ function source(tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecO
     for (let q = 0; q < bq; q++) compute.push(`acc[${i * bq + q}] = fma(vec4<f32>(a${Math.floor(i / 4)}.${component}), b${q}, acc[${i * bq + q}]);`);
   }
   const store: string[] = [];
+  if (bias === 'col') {
+    // A thread's columns are the same in each of its rows: load their bias once, not once per row.
+    for (let q = 0; q < bq; q++) {
+      store.push(`var colBias${q} = vec4<f32>(0.0);
+  for (var c = 0u; c < 4u; c = c + 1u) { let n = n0 + lid.x * ${tn}u + ${q * 4}u + c; if (n < N) { colBias${q}[c] = ${scalar('bias[Pi(12u) + i32(n) * Pi(13u)]')}; } }`);
+    }
+  }
   for (let i = 0; i < tm; i++) {
     store.push(`{ let m = m0 + lid.y * ${tm}u + ${i}u;
     if (m < M) {`);
     const rowBias = bias === 'row' ? ` + vec4<f32>(${scalar('bias[Pi(12u) + i32(m) * Pi(13u)]')})` : '';
     for (let q = 0; q < bq; q++) {
-      const colBias = bias === 'col' ? ' + colBias' : '';
+      const colBias = bias === 'col' ? ` + colBias${q}` : '';
       store.push(`      { let n = n0 + lid.x * ${tn}u + ${q * 4}u;`);
-      if (bias === 'col') {
-        store.push(`        var colBias = vec4<f32>(0.0);
-        for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < N) { colBias[c] = ${scalar('bias[Pi(12u) + i32(n + c) * Pi(13u)]')}; } }`);
-      }
-      store.push(`        let value = acc[${i * bq + q}]${rowBias}${colBias};`);
+      const sum = `acc[${i * bq + q}]${rowBias}${colBias}`;
+      store.push(`        let value = ${activation === 'none' ? sum : `activate4(${sum})`};`);
       if (vecOut) {
         store.push(`        if (n < N) { C[(outBase + m * N + n) / 4u] = ${narrow('value', dtype, 4)}; } }`);
       } else {
@@ -185,9 +216,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /**
- * `out[b] = a[b] · b[b] (+ bias)` for a `[B, M, K]`, b `[B, K, N]` (any strides), out `[B, M, N]` contiguous.
+ * `out[b] = activation(a[b] · b[b] (+ bias))` for a `[B, M, K]`, b `[B, K, N]` (any strides), out
+ * `[B, M, N]` contiguous (or at `outLayout`). Each bias mode × activation is its own pipeline.
  * @example
  * matmulKernel(runtime, a, aStorage, b, bStorage, out, outStorage);
+ * // relu(a · b + bias[n]), bias a contiguous [N] buffer:
+ * matmulKernel(runtime, a, aStorage, b, bStorage, out, outStorage, { mode: 'col', storage, offset: 0, stride: 1 }, null, { activation: 'relu' });
  */
 export function matmulKernel(
   runtime: GpuRuntime,
@@ -199,10 +233,15 @@ export function matmulKernel(
   outStorage: GpuStorage,
   bias: MatmulBias | null = null,
   outLayout: { offset: number; batchStride: number } | null = null,
+  epilogue: MatmulEpilogue = {},
 ): void {
   const dtype = a.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float16') || b.dtype !== dtype || out.dtype !== dtype) {
-    throw new DTypeError(`webgpu matmul: expected float32 or float16 operands of one dtype, got a ${a.dtype}, b ${b.dtype}, out ${out.dtype}`);
+  const op = epilogue.op ?? 'matmul';
+  const activation = epilogue.activation ?? 'none';
+  if ((dtype !== 'float32' && dtype !== 'float16') || b.dtype !== dtype || out.dtype !== dtype || (bias && bias.storage.dtype !== dtype)) {
+    throw new DTypeError(
+      `webgpu ${op}: expected float32 or float16 operands of one dtype, got a ${a.dtype}, b ${b.dtype}${bias ? `, bias ${bias.storage.dtype}` : ''}, out ${out.dtype}`,
+    );
   }
   const [batch, m, k] = a.shape;
   const n = b.shape[2];
@@ -221,7 +260,7 @@ export function matmulKernel(
   const vecOut = n % 4 === 0 && outOffset % 4 === 0 && outBatchStride % 4 === 0;
   const tile = pickTile(m, n, runtime);
   const biasMode: BiasMode = bias?.mode ?? 'none';
-  const key = `matmul:${dtype}:${tile.name}:${aLoad}${bLoad}:${vecOut ? 'v' : 's'}:${biasMode}`;
+  const key = `matmul:${dtype}:${tile.name}:${aLoad}${bLoad}:${vecOut ? 'v' : 's'}:${biasMode}:${activation}`;
   const maxZ = runtime.limits.maxComputeWorkgroupsPerDimension;
   for (let first = 0; first < batch; first += maxZ) {
     const count = Math.min(maxZ, batch - first);
@@ -229,9 +268,9 @@ export function matmulKernel(
     words.i32(a.offset).i32(sa0).i32(sa1).i32(sa2).i32(b.offset).i32(sb0).i32(sb1).i32(sb2);
     words.i32(bias?.offset ?? 0).i32(bias?.stride ?? 0).u32(outOffset).u32(outBatchStride);
     runtime.launch({
-      op: 'matmul',
+      op,
       key,
-      source: (uniformWords) => source(tile, dtype, aLoad, bLoad, vecOut, biasMode, uniformWords),
+      source: (uniformWords) => source(tile, dtype, aLoad, bLoad, vecOut, biasMode, activation, uniformWords),
       uniforms: words,
       inputs: bias ? [aStorage, bStorage, bias.storage] : [aStorage, bStorage],
       outputs: [outStorage],
