@@ -143,13 +143,16 @@ export class SimdKernels {
     const name = fused ? 'sgemmBiasActivation' : 'sgemm';
     const biasPtr = bias ? pointer(bias) : 0;
     const code = FUSED_ACTIVATIONS.indexOf(activation); // the activation codes of assembly/matmul.ts
+    const calls: [string, number[], number][] = [];
     // Bias and activation follow the scratch slot (11), so both kernels take the same leading arguments.
-    const epilogue = (firstColumn: number): number[] => (fused ? [bias ? biasPtr + firstColumn * 4 : 0, code] : []);
+    const push = (args: number[], firstColumn: number): void => {
+      if (fused) args.push(bias ? biasPtr + firstColumn * 4 : 0, code);
+      calls.push([name, args, 11]);
+    };
     const [sab, rsa, csa] = a.strides;
     const [sbb, rsb, csb] = b.strides;
     const aPtr = pointer(a);
     const bPtr = pointer(b);
-    const calls: [string, number[], number][] = [];
     const threads = this.threads;
     const parallel = threads > 1 && batch * m * n * k >= PARALLEL_MATMUL_MACS;
     let parts = 1;
@@ -164,11 +167,8 @@ export class SimdKernels {
       const cBase = out.ptr + index * m * n * 4;
       for (let start = 0; start < extent; start += step) {
         const size = Math.min(step, extent - start);
-        if (splitRows) {
-          calls.push([name, [size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0, ...epilogue(0)], 11]);
-        } else {
-          calls.push([name, [m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0, ...epilogue(start)], 11]);
-        }
+        if (splitRows) push([size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0], 0);
+        else push([m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0], start);
       }
     }
     this.runChunks(calls, fused ? 'matmulBiasActivation' : 'matmul');
