@@ -250,7 +250,12 @@ export class CpuBackend implements Backend {
     if (a.dtype !== out.dtype || b.dtype !== out.dtype || (bias && bias.dtype !== out.dtype)) {
       throw new DTypeError(`cpu backend: ${op} needs every operand in the output's dtype, got ${operands}`);
     }
+    const [batch, m, k] = a.shape;
     const n = b.shape[2];
+    const chains = a.shape.length === 3 && b.shape.length === 3 && b.shape[0] === batch && b.shape[1] === k;
+    if (!chains || out.shape.length !== 3 || out.shape[0] !== batch || out.shape[1] !== m || out.shape[2] !== n) {
+      throw new ShapeError(`cpu backend: ${op} needs a [B, M, K], b [B, K, N] and out [B, M, N], got ${operands}`);
+    }
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n)) {
       throw new ShapeError(`cpu backend: ${op} needs a bias of shape [${n}] (the product's columns), got ${operands}`);
     }

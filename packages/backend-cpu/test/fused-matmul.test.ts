@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  applyFusedActivation, fromFloat16Bits, FUSED_ACTIVATIONS, fusedMatmul, registerBackend, roundToFloat16, setBackend, tensor, toFloat16Bits,
+  applyFusedActivation, fromFloat16Bits, FUSED_ACTIVATIONS, fusedMatmul, registerBackend, roundToFloat16, setBackend, ShapeError, tensor, toFloat16Bits,
   type Backend, type DType, type FusedActivation, type OutputBuffer, type StridedView, type Tensor,
 } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
@@ -285,6 +285,8 @@ describe('matmulBiasActivation in float16 and its errors', () => {
     const shortBias = { ...bias!, shape: [3] };
     expect(() => js.matmulBiasActivation(a, b, shortBias, 'relu', out)).toThrow(/matmulBiasActivation needs a bias of shape \[4\].*bias float32 \[3\]/);
     expect(() => js.matmulBiasActivation(a, b, bias, 'gelu' as FusedActivation, out)).toThrow(/matmulBiasActivation activation must be one of none, relu, sigmoid, tanh, got gelu/);
+    expect(() => js.matmulBiasActivation(a, { ...b, shape: [1, 2, 4] }, bias, 'relu', out)).toThrow(/needs a \[B, M, K\], b \[B, K, N\] and out \[B, M, N\], got a float32 \[1, 2, 3\], b float32 \[1, 2, 4\]/);
+    expect(() => js.matmulBiasActivation(a, b, bias, 'relu', { ...out, shape: [1, 4, 2] })).toThrow(ShapeError);
     const intOut: OutputBuffer = { id: js.alloc(8, 'int32'), dtype: 'int32', shape: [1, 2, 4] };
     expect(() => js.matmulBiasActivation(a, b, bias, 'relu', intOut)).toThrow(/supports float32 and float64.*out int32 \[1, 2, 4\]/);
     const out64: OutputBuffer = { id: js.alloc(8, 'float64'), dtype: 'float64', shape: [1, 2, 4] };
