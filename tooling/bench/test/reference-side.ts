@@ -3,7 +3,10 @@
  * benchmark computes (including the MLP's forward, backward and SGD update), used to check the
  * real adapters and to exercise the runner without any framework.
  */
+import { expect } from 'vitest';
+import { maxRelativeDifference } from '../src/harness';
 import type { Handle, MlpSetup, MlpTrainer, Side, SideName } from '../src/side';
+import { mlpSetup } from '../src/suites/mlp';
 
 interface Matrix {
   values: Float32Array;
@@ -155,3 +158,23 @@ export class ReferenceSide implements Side {
     };
   }
 }
+
+/**
+ * Train `side`'s MLP (plain or fused) for three steps beside {@link referenceMlpStep}: every loss and
+ * the final second-layer bias must match, and no tensor may leak.
+ * @example await expectTrainsLikeReference(side, { fused: true });
+ */
+export async function expectTrainsLikeReference(side: Side, options: { fused?: boolean } = {}): Promise<void> {
+  const setup = mlpSetup(20, 8, 4, 6);
+  const before = side.liveTensors();
+  const trainer = side.createMlp(setup, options);
+  const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
+  for (let step = 0; step < 3; step++) {
+    const expectedLoss = referenceMlpStep(setup, weights);
+    expect(await trainer.step()).toBeCloseTo(expectedLoss, 5);
+  }
+  expect(maxRelativeDifference(await trainer.readB2(), weights.b2)).toBeLessThan(1e-5);
+  trainer.dispose();
+  expect(side.liveTensors()).toBe(before);
+}
+

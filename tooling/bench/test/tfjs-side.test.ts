@@ -2,9 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxRelativeDifference, normalData } from '../src/harness';
 import type { Side } from '../src/side';
-import { mlpSetup } from '../src/suites/mlp';
 import { createTfjsSides } from '../src/tfjs-side';
-import { referenceMatmul, referenceMlpStep, referenceSoftmax, transposedValues } from './reference-side';
+import { expectTrainsLikeReference, referenceMatmul, referenceSoftmax, transposedValues } from './reference-side';
 
 let sides: Side[] = [];
 
@@ -52,33 +51,10 @@ describe.each(['tfjs-cpu', 'tfjs-wasm'])('%s side', (name) => {
     expect(side().liveTensors()).toBe(before);
   });
 
-  it('trains the MLP exactly as the reference step: same first loss and updated bias', async () => {
-    await side().activate();
-    const setup = mlpSetup(20, 8, 4, 6);
-    const before = side().liveTensors();
-    const trainer = side().createMlp(setup);
-    const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
-    for (let step = 0; step < 3; step++) {
-      const expectedLoss = referenceMlpStep(setup, weights);
-      expect(await trainer.step()).toBeCloseTo(expectedLoss, 5);
-    }
-    expect(maxRelativeDifference(await trainer.readB2(), weights.b2)).toBeLessThan(1e-5);
-    trainer.dispose();
-    expect(side().liveTensors()).toBe(before);
-  });
-
-  it('trains the fused MLP (fused matmul + bias + relu, optimizer SGD) exactly as the reference step: same first loss and updated bias', async () => {
-    await side().activate();
-    const setup = mlpSetup(20, 8, 4, 6);
-    const before = side().liveTensors();
-    const trainer = side().createMlp(setup, { fused: true });
-    const weights = { w1: setup.w1.slice(), b1: setup.b1.slice(), w2: setup.w2.slice(), b2: setup.b2.slice() };
-    for (let step = 0; step < 3; step++) {
-      const expectedLoss = referenceMlpStep(setup, weights);
-      expect(await trainer.step()).toBeCloseTo(expectedLoss, 5);
-    }
-    expect(maxRelativeDifference(await trainer.readB2(), weights.b2)).toBeLessThan(1e-5);
-    trainer.dispose();
-    expect(side().liveTensors()).toBe(before);
-  });
+  for (const fused of [false, true]) {
+    it(`trains the ${fused ? 'fused MLP (tf.fused.matMul, optimizer SGD)' : 'MLP'} exactly as the reference step: same losses and updated bias`, async () => {
+      await side().activate();
+      await expectTrainsLikeReference(side(), { fused });
+    });
+  }
 });
