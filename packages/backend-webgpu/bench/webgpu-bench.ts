@@ -5,7 +5,7 @@
  * --only keeps the cases whose name contains NAME).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, ensureBackend, layerNorm, registerBackend, tensor, tidy, type Tensor } from '@tessera/core';
+import { conv2d, ensureBackend, fusedMatmul, layerNorm, registerBackend, tensor, tidy, type Tensor } from '@tessera/core';
 import { create, globals } from 'webgpu';
 import { createWebGPUPlugin } from '../src/plugin';
 import type { WebGPUBackend } from '../src/webgpu-backend';
@@ -67,6 +67,26 @@ function matmulCase(n: number): Case {
       const x = tf.tensor2d(a, [n, n]);
       const y = tf.tensor2d(b, [n, n]);
       return tfjsRun([x, y], () => tf.matMul(x, y));
+    },
+  };
+}
+
+/** A dense layer's forward pass, relu(x·w + b): Tessera's matmulBiasActivation kernel vs tf.fused.matMul. */
+function fusedDenseCase(m: number, k: number, n: number): Case {
+  const [xs, ws, bs] = [values(m * k, 10), values(k * n, 11), values(n, 12)];
+  return {
+    name: `fused dense relu([${m}, ${k}]·[${k}, ${n}] + b) f32`, unit: 'GFLOP/s', work: 2 * m * k * n,
+    tessera: async () => {
+      const x = tensor(xs, { shape: [m, k], device: 'webgpu' });
+      const w = tensor(ws, { shape: [k, n], device: 'webgpu' });
+      const b = tensor(bs, { device: 'webgpu' });
+      return tesseraRun([x, w, b], () => fusedMatmul(x, w, { bias: b, activation: 'relu' }));
+    },
+    tfjs: async () => {
+      const x = tf.tensor2d(xs, [m, k]);
+      const w = tf.tensor2d(ws, [k, n]);
+      const b = tf.tensor1d(bs);
+      return tfjsRun([x, w, b], () => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }));
     },
   };
 }
@@ -174,7 +194,7 @@ async function main(): Promise<void> {
   await tf.setBackend('webgpu');
   await tf.ready();
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  const cases = [matmulCase(1024), matmulCase(2048), ...(args.has('--large') ? [matmulCase(4096)] : []), softmaxCase, layerNormCase, conv2dCase, mlpCase]
+  const cases = [matmulCase(1024), matmulCase(2048), ...(args.has('--large') ? [matmulCase(4096)] : []), fusedDenseCase(512, 1024, 1024), softmaxCase, layerNormCase, conv2dCase, mlpCase]
     .filter((benchmark) => only === undefined || benchmark.name.includes(only));
   const lines = [
     `adapter: ${backend.features.adapter}; tfjs ${tf.version_core} webgpu; ${rounds} interleaved rounds after 2 warm-up runs each; every run reads its result back`,
