@@ -18,7 +18,7 @@ import { describe } from 'vitest';
 import { layoutView, randomData, type ValueDomain } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { FLOAT_DTYPES } from './kernels-elementwise';
-import { absoluteOnReference, matmulOperands, type MatmulCase, type OperandLayout } from './kernels-matmul';
+import { absoluteOnReference, layoutCombinations, matmulOperands, type MatmulCase, type OperandLayout } from './kernels-matmul';
 import { expectClose, productScale } from './tolerance';
 
 /** Every activation the kernel fuses (core's `FUSED_ACTIVATIONS`, spelled out so an older core still loads). */
@@ -108,21 +108,8 @@ export function matmulBiasActivationChecks(dtype: DType): FusedMatmulCheck[] {
         const { rng } = context;
         for (const activation of ACTIVATIONS) {
           for (const bias of [false, true]) {
-            for (const aTransposed of [false, true]) {
-              for (const bTransposed of [false, true]) {
-                for (const [aBroadcast, bBroadcast] of [[false, false], [true, false], [false, true]]) {
-                  await checkMatmulBiasActivation(context, dtype, {
-                    batch: rng.int(1, 3),
-                    rows: rng.int(1, 17),
-                    inner: rng.int(1, 33),
-                    columns: rng.int(1, 17),
-                    a: { transposed: aTransposed, broadcastBatch: aBroadcast },
-                    b: { transposed: bTransposed, broadcastBatch: bBroadcast },
-                    bias,
-                    activation,
-                  });
-                }
-              }
+            for (const matmulCase of layoutCombinations(rng)) {
+              await checkMatmulBiasActivation(context, dtype, { ...matmulCase, bias, activation });
             }
           }
         }

@@ -104,6 +104,29 @@ async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: Matm
 }
 
 /**
+ * Small random cases in every transpose combination × broadcast batch (none, A's, B's): 12 cases,
+ * drawn in a fixed order so a seed reproduces them.
+ * @example
+ * for (const matmulCase of layoutCombinations(rng)) await checkMatmul(context, 'float32', matmulCase);
+ */
+export function* layoutCombinations(rng: Rng): Generator<MatmulCase> {
+  for (const aTransposed of [false, true]) {
+    for (const bTransposed of [false, true]) {
+      for (const [aBroadcast, bBroadcast] of [[false, false], [true, false], [false, true]]) {
+        yield {
+          batch: rng.int(1, 3),
+          rows: rng.int(1, 17),
+          inner: rng.int(1, 33),
+          columns: rng.int(1, 17),
+          a: { transposed: aTransposed, broadcastBatch: aBroadcast },
+          b: { transposed: bTransposed, broadcastBatch: bBroadcast },
+        };
+      }
+    }
+  }
+}
+
+/**
  * Declare the matmul checks (float dtypes only, as the contract says).
  * @example
  * describeMatmulKernels(suite);
@@ -115,21 +138,7 @@ export function describeMatmulKernels(suite: Suite): void {
         `matmul matches the reference for every transpose combination and broadcast batch (${dtype})`,
         `matmul:${dtype}`,
         async (context) => {
-          const { rng } = context;
-          for (const aTransposed of [false, true]) {
-            for (const bTransposed of [false, true]) {
-              for (const [aBroadcast, bBroadcast] of [[false, false], [true, false], [false, true]]) {
-                await checkMatmul(context, dtype, {
-                  batch: rng.int(1, 3),
-                  rows: rng.int(1, 17),
-                  inner: rng.int(1, 33),
-                  columns: rng.int(1, 17),
-                  a: { transposed: aTransposed, broadcastBatch: aBroadcast },
-                  b: { transposed: bTransposed, broadcastBatch: bBroadcast },
-                });
-              }
-            }
-          }
+          for (const matmulCase of layoutCombinations(context.rng)) await checkMatmul(context, dtype, matmulCase);
         },
         { dtype },
       );
