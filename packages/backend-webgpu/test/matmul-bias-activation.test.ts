@@ -228,6 +228,21 @@ describe.skipIf(!hasWebGPU)('matmulBiasActivation on webgpu matches the float64 
     }
   });
 
+  it('float32: equals matmul → add → the unary activation on this backend bit for bit (same accumulation, same WGSL)', async () => {
+    const [m, k, n] = [37, 45, 70];
+    const x = tensor(Array.from({ length: m * k }, () => rng.uniform(-1, 1)), { shape: [m, k], device: 'webgpu' });
+    const w = tensor(Array.from({ length: k * n }, () => rng.uniform(-1, 1)), { shape: [n, k], device: 'webgpu' }).transpose(0, 1);
+    const bias = tensor(Array.from({ length: n }, () => rng.uniform(-1, 1)), { device: 'webgpu' });
+    for (const activation of FUSED_ACTIVATIONS) {
+      const fused = fusedMatmul(x, w, { bias, activation });
+      const shifted = x.matmul(w).add(bias);
+      const composite = activation === 'none' ? shifted : activation === 'relu' ? shifted.relu() : activation === 'sigmoid' ? shifted.sigmoid() : shifted.tanh();
+      expectClose(await fused.data(), await composite.data(), `fusedMatmul ${activation} vs the composite`, { tolerance: null });
+      for (const t of new Set<Tensor>([fused, shifted, composite])) t.dispose();
+    }
+    for (const t of [x, w, bias]) t.dispose();
+  });
+
   it("through core's fusedMatmul: values and gradients in a, b and bias match the reference, and the fused kernel runs", async () => {
     registerBackend(referencePlugin);
     await ensureBackend('reference');

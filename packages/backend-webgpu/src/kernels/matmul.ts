@@ -57,7 +57,8 @@ export interface MatmulEpilogue {
 /**
  * WGSL `activate4(v: vec4<f32>) -> vec4<f32>` for a fused activation, or '' for none. The scalar
  * expression is the element-wise kernel's unary op (core's semantics: relu keeps NaN, the sigmoid
- * never overflows, tanh is the Cephes form), so fused and unfused results agree bit for bit.
+ * never overflows, tanh is the Cephes form), so in float32 the fused result equals matmul → add →
+ * the unary op bit for bit (float16 differs by rounding once instead of after each step).
  */
 function activationHelpers(activation: FusedActivation): string {
   if (activation === 'none') return '';
