@@ -13,9 +13,8 @@ import {
 } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { CpuBackend } from '../src/cpu-backend';
-import type { ChunkCall, SimdKernels } from '../src/kernels/simd';
 import { createCpuPlugin } from '../src/plugin';
-import { randomValues, size } from './helpers';
+import { randomValues, recordingSimdBackend, size } from './helpers';
 
 type Layout = 'NN' | 'TN' | 'NT' | 'TT' | 'flipped A, broadcast B';
 const LAYOUTS: Layout[] = ['NN', 'TN', 'NT', 'TT', 'flipped A, broadcast B'];
@@ -122,22 +121,8 @@ function expectMatches(actual: number[], p: Problem, sums: { totals: number[]; m
 const created: CpuBackend[] = [];
 afterAll(() => created.forEach((backend) => backend.dispose()));
 
-/** A SIMD backend with `threads` (workers started) that records every chunk list it runs, per kernel name. */
-function simdBackend(threads: number): { backend: CpuBackend; chunks: Map<string, ChunkCall[]> } {
-  const backend = new CpuBackend({ threads });
-  created.push(backend);
-  expect(backend.config.simd).toBe(true);
-  expect(backend.config.threads).toBe(threads);
-  backend.pool?.waitUntilReady();
-  const simd = (backend as unknown as { simd: SimdKernels }).simd;
-  const chunks = new Map<string, ChunkCall[]>();
-  const run = simd.runChunks.bind(simd);
-  simd.runChunks = (calls: ChunkCall[], kernel: string) => {
-    chunks.set(kernel, calls.map(([name, args, slot]) => [name, [...args], slot]));
-    run(calls, kernel);
-  };
-  return { backend, chunks };
-}
+/** A SIMD backend with `threads` that records every chunk list it runs, per kernel name. */
+const simdBackend = (threads: number) => recordingSimdBackend(threads, created);
 
 const js = new CpuBackend({ simd: false, threads: 1 });
 created.push(js);

@@ -1,5 +1,7 @@
 import type { DataArray, DType, OutputBuffer, StridedView } from '@tessera/core';
+import { expect } from 'vitest';
 import { CpuBackend, type CpuBackendOptions } from '../src/cpu-backend';
+import type { ChunkCall, SimdKernels } from '../src/kernels/simd';
 
 /** A backend (single-threaded unless `options` say otherwise) plus helpers to make views and outputs from plain arrays. */
 export function setup(options: CpuBackendOptions = { threads: 1 }) {
@@ -69,3 +71,37 @@ export function expectClose(actual: number[], expected: number[], tolerance = 1e
     }
   }
 }
+
+/** A SIMD backend whose chunk lists are recorded per kernel name (see {@link recordingSimdBackend}). */
+export interface RecordingSimdBackend {
+  backend: CpuBackend;
+  /** The last chunk list each kernel ran (arguments copied). */
+  chunks: Map<string, ChunkCall[]>;
+  /** The largest chunk count each kernel ran with: 1 on one thread, more when it split. */
+  maxChunks: Map<string, number>;
+}
+
+/**
+ * A SIMD backend with `threads` (workers started) that records the chunks every kernel runs, so a
+ * test can check which WebAssembly kernel ran and how the work was split. Pushed onto `created` for disposal.
+ * @example
+ * const { backend, maxChunks } = recordingSimdBackend(2, created);
+ */
+export function recordingSimdBackend(threads: number, created: CpuBackend[]): RecordingSimdBackend {
+  const backend = new CpuBackend({ threads });
+  created.push(backend);
+  expect(backend.config.simd).toBe(true);
+  expect(backend.config.threads).toBe(threads);
+  backend.pool?.waitUntilReady();
+  const simd = (backend as unknown as { simd: SimdKernels }).simd;
+  const chunks = new Map<string, ChunkCall[]>();
+  const maxChunks = new Map<string, number>();
+  const run = simd.runChunks.bind(simd);
+  simd.runChunks = (calls: ChunkCall[], kernel: string) => {
+    chunks.set(kernel, calls.map(([name, args, slot]) => [name, [...args], slot]));
+    maxChunks.set(kernel, Math.max(maxChunks.get(kernel) ?? 0, calls.length));
+    run(calls, kernel);
+  };
+  return { backend, chunks, maxChunks };
+}
+

@@ -10,8 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { erf, floatToInt32, type Backend, type DType, type OutputBuffer, type Pool2dParams, type StridedView } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { CpuBackend } from '../src/cpu-backend';
-import type { ChunkCall, SimdKernels } from '../src/kernels/simd';
-import { contiguous, randomValues, size } from './helpers';
+import { contiguous, randomValues, recordingSimdBackend, size } from './helpers';
 
 const f32 = Math.fround;
 
@@ -41,21 +40,10 @@ type Side = ReturnType<typeof side>;
 const created: CpuBackend[] = [];
 afterAll(() => created.forEach((backend) => backend.dispose()));
 
-/** A SIMD backend with `threads`, its workers started, recording the largest chunk count per kernel. */
+/** A SIMD backend with `threads`, recording the largest chunk count per kernel. */
 function simdBackend(threads: number): { backend: CpuBackend; chunks: Map<string, number> } {
-  const backend = new CpuBackend({ threads });
-  created.push(backend);
-  expect(backend.config.simd).toBe(true);
-  expect(backend.config.threads).toBe(threads);
-  backend.pool?.waitUntilReady();
-  const simd = (backend as unknown as { simd: SimdKernels }).simd;
-  const chunks = new Map<string, number>();
-  const run = simd.runChunks.bind(simd);
-  simd.runChunks = (calls: ChunkCall[], kernel: string) => {
-    chunks.set(kernel, Math.max(chunks.get(kernel) ?? 0, calls.length));
-    run(calls, kernel);
-  };
-  return { backend, chunks };
+  const { backend, maxChunks } = recordingSimdBackend(threads, created);
+  return { backend, chunks: maxChunks };
 }
 
 const jsBackend = new CpuBackend({ simd: false, threads: 1 });
