@@ -237,7 +237,7 @@ export function summaryText(report: BenchReport): string {
       ? [`Library comparisons: median (interquartile range) over timed runs taken run by run in rotating order (${report.comparisons[0].schedule.rounds} round(s) of one run per implementation after ${report.comparisons[0].schedule.warmupRuns} warm-up); ratio = Tessera ÷ that implementation, medians, in the row's unit; outputs checked identical to the reference implementation first (⚠ when not).`]
       : []),
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node} (${machine.platform}, ${machine.arch}); load average at start ${machine.loadAverage.join(' / ')}.`,
-    `Date: ${report.date}. Mode: ${report.options.quick ? 'quick' : 'full'} (${report.options.timing.rounds} round(s), ≥${report.options.timing.minRuns} runs per round${report.options.gcExposed ? ', gc before each run' : ', gc not exposed'}).`,
+    `Date: ${report.date}. Mode: ${report.options.quick ? 'quick' : 'full'} (${report.options.timing.rounds} round(s), ≥${report.options.timing.minRuns} runs per round${report.options.gcExposed ? ', full gc (sweeping finished) before each run' : ', gc not exposed'}).`,
   ];
   for (const side of report.sides) {
     lines.push(`- ${side.name}: ${side.unavailable ? `UNAVAILABLE — ${side.unavailable}` : side.description}`);
