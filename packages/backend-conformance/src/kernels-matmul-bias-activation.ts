@@ -18,7 +18,7 @@ import { describe } from 'vitest';
 import { layoutView, randomData, type ValueDomain } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { FLOAT_DTYPES } from './kernels-elementwise';
-import { absoluteOnReference, layoutCombinations, matmulOperands, type MatmulCase, type OperandLayout } from './kernels-matmul';
+import { absoluteOnReference, layoutCombinations, matmulOperands, stridedCase, type MatmulCase, type OperandLayout } from './kernels-matmul';
 import { expectClose, productScale } from './tolerance';
 
 /** Every activation the kernel fuses (core's `FUSED_ACTIVATIONS`, spelled out so an older core still loads). */
@@ -125,15 +125,9 @@ export function matmulBiasActivationChecks(dtype: DType): FusedMatmulCheck[] {
       key: `matmulBiasActivation.strided:${dtype}`,
       dtype,
       async body(context) {
-        const { rng } = context;
         for (let trial = 0; trial < 8; trial++) {
           await checkMatmulBiasActivation(context, dtype, {
-            batch: rng.int(1, 3),
-            rows: rng.int(1, 9),
-            inner: rng.int(1, 20),
-            columns: rng.int(1, 9),
-            a: { transposed: rng.chance(0.5), broadcastBatch: false, sliced: true, flipped: trial % 2 === 0 },
-            b: { transposed: rng.chance(0.5), broadcastBatch: rng.chance(0.3), sliced: trial % 2 === 1, flipped: true },
+            ...stridedCase(context.rng, trial),
             bias: trial % 4 !== 3,
             activation: ACTIVATIONS[trial % ACTIVATIONS.length],
           });

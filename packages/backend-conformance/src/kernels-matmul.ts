@@ -104,6 +104,23 @@ async function checkMatmul(context: CheckContext, dtype: DType, matmulCase: Matm
 }
 
 /**
+ * A small random case with sliced and flipped operands; `trial` alternates which operand is sliced
+ * and whether A is flipped (B always is).
+ * @example
+ * await checkMatmul(context, 'float32', stridedCase(rng, 0));
+ */
+export function stridedCase(rng: Rng, trial: number): MatmulCase {
+  return {
+    batch: rng.int(1, 3),
+    rows: rng.int(1, 9),
+    inner: rng.int(1, 20),
+    columns: rng.int(1, 9),
+    a: { transposed: rng.chance(0.5), broadcastBatch: false, sliced: true, flipped: trial % 2 === 0 },
+    b: { transposed: rng.chance(0.5), broadcastBatch: rng.chance(0.3), sliced: trial % 2 === 1, flipped: true },
+  };
+}
+
+/**
  * Small random cases in every transpose combination × broadcast batch (none, A's, B's): 12 cases,
  * drawn in a fixed order so a seed reproduces them.
  * @example
@@ -146,17 +163,7 @@ export function describeMatmulKernels(suite: Suite): void {
         `matmul reads sliced and flipped operands (${dtype})`,
         `matmul.strided:${dtype}`,
         async (context) => {
-          const { rng } = context;
-          for (let trial = 0; trial < 6; trial++) {
-            await checkMatmul(context, dtype, {
-              batch: rng.int(1, 3),
-              rows: rng.int(1, 9),
-              inner: rng.int(1, 20),
-              columns: rng.int(1, 9),
-              a: { transposed: rng.chance(0.5), broadcastBatch: false, sliced: true, flipped: trial % 2 === 0 },
-              b: { transposed: rng.chance(0.5), broadcastBatch: rng.chance(0.3), sliced: trial % 2 === 1, flipped: true },
-            });
-          }
+          for (let trial = 0; trial < 6; trial++) await checkMatmul(context, dtype, stridedCase(context.rng, trial));
         },
         { dtype },
       );
