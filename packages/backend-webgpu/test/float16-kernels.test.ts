@@ -12,12 +12,12 @@ import {
   BINARY_OPS, UNARY_OPS, ensureBackend, fromFloat16Bits, manualSeed, rand, registerBackend, tensor, toFloat16Bits,
   type Backend, type DataArray, type DataId, type DType, type OutputBuffer, type StridedView, type UnaryOp,
 } from '@tessera/core';
-import { ReferenceBackend, referencePlugin } from '@tessera/core/testing';
-import { createRng, expectClose, layoutView, productScale, reductionScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
-import { afterEach, beforeAll, describe, it } from 'vitest';
-import { createWebGPUPlugin } from '../src/plugin';
+import { referencePlugin } from '@tessera/core/testing';
+import { expectClose, layoutView, productScale, reductionScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
+import { beforeAll, describe, it } from 'vitest';
 import type { WebGPUBackend } from '../src/webgpu-backend';
-import { gpu, hasWebGPU } from './webgpu-environment';
+import { usePairedBackends } from './paired-backends';
+import { hasWebGPU } from './webgpu-environment';
 
 /** One float16 ulp relative (2⁻¹⁰ ≈ 9.8e-4), plus the smallest subnormal. */
 const HALF: Tolerance = { rtol: 1e-3, atol: 2 ** -24 };
@@ -38,19 +38,12 @@ interface OutputPair {
 const sizeOf = (shape: readonly number[]) => shape.reduce((product, extent) => product * extent, 1);
 
 describe.skipIf(!hasWebGPU)('float16 kernels on webgpu match the float64 reference', () => {
+  const fixture = usePairedBackends(20240229);
+  const { reference, live } = fixture;
   let webgpu: WebGPUBackend;
-  const reference = new ReferenceBackend();
   let rng: Rng;
-  const live: [Backend, DataId][] = [];
-
-  beforeAll(async () => {
-    registerBackend(createWebGPUPlugin({ gpu }));
-    webgpu = (await ensureBackend('webgpu')) as WebGPUBackend;
-    rng = createRng(20240229);
-  });
-
-  afterEach(() => {
-    for (const [backend, id] of live.splice(0)) backend.free(id);
+  beforeAll(() => {
+    ({ webgpu, rng } = fixture);
   });
 
   const hasF16 = () => webgpu.capabilities.dtypes.includes('float16');

@@ -13,11 +13,11 @@ import {
   DTypeError, FUSED_ACTIVATIONS, ShapeError, ensureBackend, fromFloat16Bits, fusedMatmul, registerBackend, tensor, toFloat16Bits,
   type Backend, type DataArray, type DataId, type DType, type FusedActivation, type OutputBuffer, type StridedView, type Tensor,
 } from '@tessera/core';
-import { ReferenceBackend, referencePlugin } from '@tessera/core/testing';
-import { DEFAULT_TOLERANCES, createRng, expectClose, layoutView, productScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createWebGPUPlugin } from '../src/plugin';
+import { referencePlugin } from '@tessera/core/testing';
+import { DEFAULT_TOLERANCES, expectClose, layoutView, productScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebGPUBackend } from '../src/webgpu-backend';
+import { usePairedBackends } from './paired-backends';
 import { gpu, hasWebGPU } from './webgpu-environment';
 
 /** One float16 ulp relative, plus the smallest subnormal (as the float16 kernel tests). */
@@ -48,19 +48,12 @@ interface Case {
 const sizeOf = (shape: readonly number[]) => shape.reduce((product, extent) => product * extent, 1);
 
 describe.skipIf(!hasWebGPU)('matmulBiasActivation on webgpu matches the float64 reference', () => {
+  const fixture = usePairedBackends(20261126);
+  const { reference, live } = fixture;
   let webgpu: WebGPUBackend;
-  const reference = new ReferenceBackend();
   let rng: Rng;
-  const live: [Backend, DataId][] = [];
-
-  beforeAll(async () => {
-    registerBackend(createWebGPUPlugin({ gpu }));
-    webgpu = (await ensureBackend('webgpu')) as WebGPUBackend;
-    rng = createRng(20261126);
-  });
-
-  afterEach(() => {
-    for (const [backend, id] of live.splice(0)) backend.free(id);
+  beforeAll(() => {
+    ({ webgpu, rng } = fixture);
   });
 
   const hostData = (dtype: DType, values: readonly number[]): DataArray =>
