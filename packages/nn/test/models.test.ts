@@ -1,6 +1,6 @@
 import '@tessera/backend-cpu';
-import { describe, expect, it } from 'vitest';
-import { manualSeed, memory, noGrad, tensor, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
+import { describe, expect, it, vi } from 'vitest';
+import { manualSeed, memory, noGrad, randn, resolveBackend, tensor, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
 import { BCEWithLogitsLoss, CrossEntropyLoss, Dropout, LogisticRegression, MLP, Perceptron, Sigmoid, init } from '../src/index';
 import { expectClose, int } from './helpers';
 
@@ -163,6 +163,30 @@ describe('MLP', () => {
     expect(new MLP({ sizes: [2, 2], activation: () => new Sigmoid() }).layers.length).toBe(1);
     expect(() => new MLP({ sizes: [3] })).toThrow(ValueError);
   });
+
+  for (const activation of ['relu', 'sigmoid', 'tanh'] as const) {
+    it(`forward fuses Linear + ${activation} into fusedMatmul with the same values and gradients as the layers one by one`, async () => {
+      manualSeed(5);
+      const model = new MLP({ sizes: [6, 5, 4, 3], activation });
+      const x = randn([7, 6]);
+      const kernel = vi.spyOn(resolveBackend('cpu') as { matmulBiasActivation: (...args: unknown[]) => void }, 'matmulBiasActivation');
+      let fused: Tensor;
+      try {
+        fused = model.forward(x);
+        // Two hidden layers fused with their activation; the output layer is F.linear's bias-only fusion.
+        expect(kernel.mock.calls.map((call) => call[3])).toEqual([activation, activation, 'none']);
+      } finally {
+        kernel.mockRestore();
+      }
+      fused.sum().backward();
+      const fusedGrads = model.parameters().map((p) => p.grad!);
+      for (const p of model.parameters()) p.grad = null;
+      const byLayer = model.layers.forward(x); // Sequential.forward: every module on its own
+      byLayer.sum().backward();
+      await expectClose(fused, (await byLayer.array()) as number[][], 1e-6, 1e-5);
+      for (const [i, p] of model.parameters().entries()) await expectClose(fusedGrads[i], (await p.grad!.array()) as number[][], 1e-6, 1e-5);
+    });
+  }
 
   it('learns XOR, a non-linear boundary no single linear model can draw', async () => {
     manualSeed(0);

@@ -1,16 +1,24 @@
 /**
  * The multilayer perceptron: Linear layers with an activation (and optional dropout) between them.
  */
-import { ValueError, type Tensor } from '@tessera/core';
+import { ValueError, fusedMatmul, tidy, type FusedActivation, type Tensor } from '@tessera/core';
 import { Module } from '../module';
 import { Linear } from '../layers/linear';
 import { Dropout } from '../layers/dropout';
 import { Sequential } from '../layers/container';
-import { activationModule, type ActivationName } from '../activations';
+import { ReLU, Sigmoid, Tanh, activationModule, type ActivationName } from '../activations';
 import type { FactoryOptions } from '../layers/options';
 
 /** An activation given by name or as a factory of fresh modules. */
 export type ActivationSpec = ActivationName | (() => Module);
+
+/** The fused activation a module is exactly (not a subclass), or null. */
+function fusableActivation(module: Module | undefined): FusedActivation | null {
+  if (module?.constructor === ReLU) return 'relu';
+  if (module?.constructor === Sigmoid) return 'sigmoid';
+  if (module?.constructor === Tanh) return 'tanh';
+  return null;
+}
 
 /** Options of {@link MLP}. */
 export interface MLPOptions extends FactoryOptions {
@@ -63,8 +71,28 @@ export class MLP extends Module {
     if (options.outputActivation) this.layers.append(makeActivation(options.outputActivation));
   }
 
+  /**
+   * Runs `layers` in order, except that a Linear (with a bias) directly followed by a plain ReLU,
+   * Sigmoid or Tanh runs as one `fusedMatmul`: on a backend with the `matmulBiasActivation` kernel the
+   * bias and activation are applied as the product is stored. Same result and gradients as the
+   * layers one by one; subclasses of those activations run as themselves.
+   */
   forward(input: Tensor): Tensor {
-    return this.layers.forward(input);
+    const modules = [...this.layers];
+    return tidy(() => {
+      let x = input;
+      for (let i = 0; i < modules.length; i++) {
+        const layer = modules[i];
+        const activation = fusableActivation(modules[i + 1]);
+        if (layer instanceof Linear && layer.bias && activation && x.ndim >= 2) {
+          x = fusedMatmul(x, layer.weight.transpose(0, 1), { bias: layer.bias, activation });
+          i++;
+        } else {
+          x = layer.forward(x);
+        }
+      }
+      return x;
+    });
   }
 
   override extraRepr(): string {
