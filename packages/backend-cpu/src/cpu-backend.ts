@@ -242,22 +242,23 @@ export class CpuBackend implements Backend {
   matmulBiasActivation(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
     const op = 'matmulBiasActivation';
     const target = this.output(out, op);
+    // The operand list is spelled out only when a check fails (this runs once per layer per step).
     const describe = (view: { dtype: DType; shape: readonly number[] } | null) => (view ? `${view.dtype} [${view.shape.join(', ')}]` : 'null');
-    const operands = `a ${describe(a)}, b ${describe(b)}, bias ${describe(bias)}, out ${describe(out)}`;
+    const operands = () => `a ${describe(a)}, b ${describe(b)}, bias ${describe(bias)}, out ${describe(out)}`;
     if (!(target instanceof Float32Array || target instanceof Float64Array)) {
-      throw new DTypeError(`cpu backend: ${op} supports float32 and float64, got ${operands}`);
+      throw new DTypeError(`cpu backend: ${op} supports float32 and float64, got ${operands()}`);
     }
     if (a.dtype !== out.dtype || b.dtype !== out.dtype || (bias && bias.dtype !== out.dtype)) {
-      throw new DTypeError(`cpu backend: ${op} needs every operand in the output's dtype, got ${operands}`);
+      throw new DTypeError(`cpu backend: ${op} needs every operand in the output's dtype, got ${operands()}`);
     }
     const [batch, m, k] = a.shape;
     const n = b.shape[2];
     const chains = a.shape.length === 3 && b.shape.length === 3 && b.shape[0] === batch && b.shape[1] === k;
     if (!chains || out.shape.length !== 3 || out.shape[0] !== batch || out.shape[1] !== m || out.shape[2] !== n) {
-      throw new ShapeError(`cpu backend: ${op} needs a [B, M, K], b [B, K, N] and out [B, M, N], got ${operands}`);
+      throw new ShapeError(`cpu backend: ${op} needs a [B, M, K], b [B, K, N] and out [B, M, N], got ${operands()}`);
     }
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n)) {
-      throw new ShapeError(`cpu backend: ${op} needs a bias of shape [${n}] (the product's columns), got ${operands}`);
+      throw new ShapeError(`cpu backend: ${op} needs a bias of shape [${n}] (the product's columns), got ${operands()}`);
     }
     if (!FUSED_ACTIVATIONS.includes(activation)) {
       throw new ValueError(`cpu backend: ${op} activation must be one of ${FUSED_ACTIVATIONS.join(', ')}, got ${String(activation)}`);

@@ -409,17 +409,18 @@ export class WebGPUBackend implements Backend {
     }
     const [batch, m, k] = a.shape;
     const n = b.shape[2];
-    const shapes = `a [${a.shape.join(', ')}], b [${b.shape.join(', ')}]${bias ? `, bias [${bias.shape.join(', ')}]` : ''}, out [${out.shape.join(', ')}]`;
+    // Spelled out only when a check fails (this runs once per layer per step).
+    const shapes = () => `a [${a.shape.join(', ')}], b [${b.shape.join(', ')}]${bias ? `, bias [${bias.shape.join(', ')}]` : ''}, out [${out.shape.join(', ')}]`;
     const expectedOut = [batch, m, n];
     if (
       a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== k ||
       out.shape.length !== 3 || out.shape.some((extent, dim) => extent !== expectedOut[dim]) ||
       (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== n))
     ) {
-      throw new ShapeError(`webgpu ${op}: expected a [B, M, K], b [B, K, N], bias [N] or null and out [B, M, N], got ${shapes}`);
+      throw new ShapeError(`webgpu ${op}: expected a [B, M, K], b [B, K, N], bias [N] or null and out [B, M, N], got ${shapes()}`);
     }
     if (bias && bias.dtype !== a.dtype) {
-      throw new DTypeError(`webgpu ${op}: bias must have the operands' dtype ${a.dtype}, got ${bias.dtype} (${shapes})`);
+      throw new DTypeError(`webgpu ${op}: bias must have the operands' dtype ${a.dtype}, got ${bias.dtype} (${shapes()})`);
     }
     this.checkFloat(op, a.dtype);
     matmulKernel(

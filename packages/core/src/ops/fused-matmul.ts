@@ -15,6 +15,7 @@ import { castIfNeeded, disposeIfTemp } from './cast';
 import { backendOf, viewOf } from './dispatch';
 import { matmulBatched } from './matmul';
 import { sumToShape } from './reduce-to-shape';
+import { gradientFromOutput, unaryOp } from './unary';
 import { contiguous } from './view';
 
 /** Options of {@link fusedMatmul}. */
@@ -23,34 +24,6 @@ export interface FusedMatmulOptions {
   bias?: Tensor | null;
   /** Applied last (default `'none'`). */
   activation?: FusedActivation;
-}
-
-/** The activation on a tensor (the composite path). */
-function activate(x: Tensor, activation: FusedActivation): Tensor {
-  switch (activation) {
-    case 'relu':
-      return x.relu();
-    case 'sigmoid':
-      return x.sigmoid();
-    case 'tanh':
-      return x.tanh();
-    default:
-      return x;
-  }
-}
-
-/** ∂activation/∂x · grad, from the activation's output `y`. */
-function activationGrad(grad: Tensor, y: Tensor, activation: FusedActivation): Tensor {
-  switch (activation) {
-    case 'relu':
-      return grad.where(y.gt(0), 0);
-    case 'sigmoid':
-      return grad.mul(y.mul(y.neg().add(1)));
-    case 'tanh':
-      return grad.mul(y.mul(y).neg().add(1));
-    default:
-      return grad;
-  }
 }
 
 /**
@@ -94,7 +67,7 @@ export function fusedMatmul(a: Tensor, b: Tensor, options: FusedMatmulOptions = 
         const product = matmulBatched(left, right);
         if (!shift && activation === 'none') return product;
         const shifted = shift ? product.add(shift) : product;
-        const result = activate(shifted, activation);
+        const result = activation === 'none' ? shifted : unaryOp(activation, shifted);
         if (shifted !== product) product.dispose();
         if (result !== shifted) shifted.dispose();
         return result;
@@ -114,7 +87,7 @@ export function fusedMatmul(a: Tensor, b: Tensor, options: FusedMatmulOptions = 
       shift ? [left, right, shift] : [left, right],
       out,
       (grad, [savedA, savedB], y) => {
-        const local = activationGrad(grad, y!, activation);
+        const local = activation === 'none' ? grad : gradientFromOutput(activation, grad, y!);
         return [
           savedA.requiresGrad ? sumToShape(local.matmul(savedB.transpose(-1, -2)), leftShape) : null,
           savedB.requiresGrad ? sumToShape(savedA.transpose(-1, -2).matmul(local), rightShape) : null,

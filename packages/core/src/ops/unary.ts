@@ -39,6 +39,14 @@ const UNARY_GRADIENTS: Partial<Record<UnaryOp, (grad: Tensor, x: Tensor, y: Tens
 };
 
 /**
+ * @internal ∂y/∂x · grad for relu, sigmoid and tanh, whose derivatives are functions of their
+ * output y alone — the rules `unaryOp` records, for ops (fusedMatmul) that keep only the output.
+ */
+export function gradientFromOutput(op: 'relu' | 'sigmoid' | 'tanh', grad: Tensor, y: Tensor): Tensor {
+  return UNARY_GRADIENTS[op]!(grad, y, y); // these three rules never read x
+}
+
+/**
  * Apply a unary op (see the backend's `UnaryOp` list), with its gradient.
  * @example
  * unaryOp('exp', tensor([0, 1])); // [1, 2.718…]
