@@ -282,7 +282,11 @@ export interface OptionalKernels {
  */
 export type FusedActivation = 'none' | 'relu' | 'sigmoid' | 'tanh';
 
-/** The {@link FusedActivation} names, in a fixed order. */
+/**
+ * The {@link FusedActivation} names, in a fixed order.
+ * @example
+ * FUSED_ACTIVATIONS.includes('relu'); // true
+ */
 export const FUSED_ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];
 
 /**

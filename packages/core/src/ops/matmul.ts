@@ -54,6 +54,8 @@ const plainProduct: ProductKernel = (backend, a, b, out) => backend.matmul(a, b,
 /**
  * @internal Batched product of two tensors of rank ≥ 2 with broadcast batch dims (no autograd);
  * `kernel` runs it (default: the backend's `matmul`) with `extraInputs` prepared like the operands.
+ * @example
+ * matmulBatched(x, w).shape; // x [2, 3, 4], w [4, 5] → [2, 3, 5]
  */
 export function matmulBatched(a: Tensor, b: Tensor, kernel: ProductKernel = plainProduct, extraInputs: readonly StridedView[] = []): Tensor {
   const backend = backendOf('matmul', [a, b]);

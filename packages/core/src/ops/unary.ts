@@ -41,6 +41,8 @@ const UNARY_GRADIENTS: Partial<Record<UnaryOp, (grad: Tensor, x: Tensor, y: Tens
 /**
  * @internal ∂y/∂x · grad for relu, sigmoid and tanh, whose derivatives are functions of their
  * output y alone — the rules `unaryOp` records, for ops (fusedMatmul) that keep only the output.
+ * @example
+ * gradientFromOutput('relu', grad, y); // grad where y > 0, else 0
  */
 export function gradientFromOutput(op: 'relu' | 'sigmoid' | 'tanh', grad: Tensor, y: Tensor): Tensor {
   return UNARY_GRADIENTS[op]!(grad, y, y); // these three rules never read x
