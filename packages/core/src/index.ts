@@ -61,6 +61,7 @@ export { softmax, logSoftmax } from './ops/softmax';
 export { cat, stack, split, chunk, pad, type PadMode } from './ops/join';
 export { gather, indexSelect, scatterAdd, maskedFill, tril, triu, oneHot } from './ops/indexing';
 export { cumsum } from './ops/scan';
+export { einsum } from './ops/einsum';
 export { layerNorm } from './ops/normalization';
 export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type AvgPool2dOptions } from './ops/pool';
