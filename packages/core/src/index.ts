@@ -70,6 +70,7 @@ export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type Adam
 // Autograd.
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';
 export { backward, grad, type BackwardOptions, type GradOptions } from './autograd/backward';
+export { RemovableHandle, type TensorHook } from './autograd/hooks';
 
 // Memory.
 export { tidy, keep, scope, Scope } from './memory/scope';

@@ -8,6 +8,7 @@ import { formatShape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { setGradEnabled } from './grad-mode';
 import { GradNode } from './node';
+import { runHooks } from './hooks';
 import { onesLike } from '../ops/creation';
 
 /** Options of `backward()` and `grad()`. */
@@ -30,6 +31,10 @@ interface EngineRun {
 
 function describe(tensor: Tensor): string {
   return `shape ${formatShape(tensor.shape)} (${tensor.dtype})`;
+}
+
+function describeLeaf(tensor: Tensor): string {
+  return `tensor #${tensor.id} of ${describe(tensor)}`;
 }
 
 function rootGradient(root: Tensor, given: Tensor | undefined, index: number): Tensor {
@@ -77,27 +82,42 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
   const retainGraph = options.retainGraph ?? createGraph;
   const previousMode = setGradEnabled(createGraph);
   const pending = new Map<GradNode, Tensor>();
+  /** Leaves' (and retained non-leaves') gradients, summed over this run; hooks see the sum, once. */
+  const pendingTensors = new Map<Tensor, Tensor>();
   const share = (tensor: Tensor) => tensor.shareInternal(createGraph);
-
-  /** Add `grad` into a destination: a node's pending gradient, a captured target, or a leaf's `.grad`. */
-  const deliver = (destination: Destination, grad: Tensor) => {
-    if (capture && !(destination instanceof GradNode)) {
-      if (!capture.has(destination)) return;
-      const previous = capture.get(destination);
-      capture.set(destination, previous ? share(previous.add(grad)) : share(grad));
-      previous?.dispose();
-      return;
-    }
-    if (destination instanceof GradNode) {
-      const previous = pending.get(destination);
-      pending.set(destination, previous ? share(previous.add(grad)) : share(grad));
-      previous?.dispose();
-      return;
-    }
-    if (destination.isDisposed) return;
-    const previous = destination.grad;
-    destination.grad = previous ? share(previous.add(grad)) : share(grad);
+  const accumulate = <K>(into: Map<K, Tensor>, key: K, grad: Tensor) => {
+    const previous = into.get(key);
+    into.set(key, previous ? share(previous.add(grad)) : share(grad));
     previous?.dispose();
+  };
+
+  /** Add `grad` into a destination: a node's pending gradient, or a tensor's (captured or for `.grad`). */
+  const deliver = (destination: Destination, grad: Tensor) => {
+    if (destination instanceof GradNode) accumulate(pending, destination, grad);
+    else if (capture ? capture.has(destination) : !destination.isDisposed) accumulate(pendingTensors, destination, grad);
+  };
+
+  /** Run each tensor's hooks on its summed gradient, then capture it or add it into `.grad`. */
+  const flushTensors = () => {
+    for (const [tensor, total] of pendingTensors) {
+      pendingTensors.delete(tensor);
+      const flushScope = new Scope();
+      try {
+        flushScope.run(() => {
+          const grad = runHooks(tensor, total, () => describeLeaf(tensor));
+          if (capture) {
+            capture.set(tensor, share(grad));
+          } else if (!tensor.isDisposed) {
+            const previous = tensor.grad;
+            tensor.grad = previous ? share(previous.add(grad)) : share(grad);
+            previous?.dispose();
+          }
+        });
+      } finally {
+        flushScope.dispose();
+        total.dispose();
+      }
+    }
   };
 
   try {
@@ -131,22 +151,26 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
         node.released = true;
       }
     }
+    flushTensors();
   } finally {
     for (const grad of pending.values()) grad.dispose();
+    for (const grad of pendingTensors.values()) grad.dispose();
     setGradEnabled(previousMode);
   }
 
-  function processNode(node: GradNode, grad: Tensor): void {
-    const retained = node.retainedFor?.deref();
-    if (retained && !retained.isDisposed) deliver(retained, grad);
-    if (capture?.has(node)) {
-      const previous = capture.get(node);
-      capture.set(node, previous ? share(previous.add(grad)) : share(grad));
-      previous?.dispose();
-    }
+  function processNode(node: GradNode, incoming: Tensor): void {
     const nodeScope = new Scope();
     try {
       nodeScope.run(() => {
+        // Hooks of the tensor this node produced come first; `.grad` (retainGrad) and grad() see their result.
+        const grad = runHooks(node, incoming, () => `the output of '${node.opName}' (${formatShape(node.outputShape)})`);
+        const retained = node.retainedFor?.deref();
+        if (retained && !retained.isDisposed) deliver(retained, grad);
+        if (capture?.has(node)) {
+          const previous = capture.get(node);
+          capture.set(node, previous ? share(previous.add(grad)) : share(grad));
+          previous?.dispose();
+        }
         let output: Tensor | null = null;
         if (createGraph && node.output) {
           output = node.output.shareInternal(false);
@@ -170,7 +194,7 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
       });
     } finally {
       nodeScope.dispose();
-      grad.dispose();
+      incoming.dispose();
     }
   }
 }

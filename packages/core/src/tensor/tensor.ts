@@ -6,6 +6,7 @@ import type { DataArray, DType } from '../backend/backend';
 import { backendName, ensureBackend } from '../backend/registry';
 import { backward as runBackward, type BackwardOptions } from '../autograd/backward';
 import { GradNode } from '../autograd/node';
+import { addHook, type RemovableHandle, type TensorHook } from '../autograd/hooks';
 import { AutogradError, BackendError, DisposedError, DTypeError } from '../errors';
 import { isFloating } from '../dtype';
 import { unwatchForLeaks, watchForLeaks } from '../memory/leak-detector';
@@ -234,10 +235,34 @@ export class Tensor {
     return views.clone(this);
   }
 
-  /** Keep the gradient of this non-leaf tensor in `.grad` after backward. */
+  /** Keep the gradient of this non-leaf tensor in `.grad` after backward (a no-op on leaves, which always do). */
   retainGrad(): this {
+    this.assertLive('retainGrad');
+    if (!this.requiresGradFlag) {
+      throw new AutogradError(`retainGrad: tensor #${this.id} of shape ${formatShape(this.shape)} does not require grad, so it gets no gradient`);
+    }
     if (this.gradFn) this.gradFn.retainedFor = new WeakRef(this);
     return this;
+  }
+
+  /**
+   * Call `hook(grad)` whenever backward computes this tensor's gradient (PyTorch's `register_hook`).
+   * The hook may return a tensor of the same shape to use instead: it then flows on to the inputs
+   * (non-leaf) or into `.grad` (leaf). Hooks run in registration order, before `retainGrad` stores `.grad`.
+   * A leaf's hooks see the gradient summed over one backward, before it is added to `.grad`.
+   * @example
+   * const handle = x.registerHook((g) => g.clamp(-1, 1)); // clip this tensor's gradient
+   * handle.remove();
+   */
+  registerHook(hook: TensorHook): RemovableHandle {
+    this.assertLive('registerHook');
+    if (typeof hook !== 'function') throw new AutogradError(`registerHook: expected a function, got ${typeof hook}`);
+    if (!this.requiresGradFlag) {
+      throw new AutogradError(
+        `registerHook: tensor #${this.id} of shape ${formatShape(this.shape)} does not require grad, so a hook on it would never run`,
+      );
+    }
+    return addHook(this.gradFn ?? this, hook);
   }
 
   // ---------------------------------------------------------------- reading
