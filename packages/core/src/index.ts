@@ -70,6 +70,8 @@ export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type Adam
 // Autograd.
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';
 export { backward, grad, type BackwardOptions, type GradOptions } from './autograd/backward';
+export { vjp, jvp, hvp, vhp, type FunctionalOptions, type TensorFunction, type Tensors, type Like } from './autograd/functional';
+export { jacobian, hessian, type JacobianOptions, type HessianOptions, type JacobianStrategy, type Jacobian, type Hessian } from './autograd/functional-jacobian';
 export { RemovableHandle, type TensorHook } from './autograd/hooks';
 
 // Memory.

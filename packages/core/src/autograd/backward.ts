@@ -37,7 +37,8 @@ function describeLeaf(tensor: Tensor): string {
   return `tensor #${tensor.id} of ${describe(tensor)}`;
 }
 
-function rootGradient(root: Tensor, given: Tensor | undefined, index: number): Tensor {
+/** The gradient a root starts from; under createGraph a given one keeps its graph (differentiable in it, as PyTorch). */
+function rootGradient(root: Tensor, given: Tensor | undefined, index: number, createGraph: boolean): Tensor {
   root.assertLive('backward');
   if (!root.requiresGrad) {
     throw new AutogradError(
@@ -49,7 +50,7 @@ function rootGradient(root: Tensor, given: Tensor | undefined, index: number): T
     if (!shapesEqual(given.shape, root.shape)) {
       throw new AutogradError(`backward: gradient of ${describe(given)} does not match output of ${describe(root)}`);
     }
-    return given.shareInternal(false);
+    return given.shareInternal(createGraph);
   }
   if (root.size !== 1) {
     throw new AutogradError(
@@ -125,7 +126,7 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
     const scope = new Scope();
     scope.run(() => {
       roots.forEach((root, i) => {
-        const grad = rootGradient(root, rootGrads?.[i], i);
+        const grad = rootGradient(root, rootGrads?.[i], i, createGraph);
         deliver(root.gradFn ?? root, grad);
         grad.dispose();
         if (root.gradFn) starts.push(root.gradFn);
