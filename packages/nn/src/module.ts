@@ -81,8 +81,11 @@ export abstract class Module {
   /** Explicit registrations, in registration order (names that are not identifiers, buffers). */
   private readonly _registry = new Map<string, Entry>();
 
-  /** Compute the output. */
-  abstract forward(...inputs: any[]): Tensor;
+  /**
+   * Compute the output. Most layers return a Tensor; recurrent layers return `[output, state]`, so the
+   * base signature is open (as in PyTorch) and each subclass declares its own precise types.
+   */
+  abstract forward(...inputs: any[]): any;
 
   // ------------------------------------------------------------------ registration
 
