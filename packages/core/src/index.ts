@@ -68,7 +68,9 @@ export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type Av
 export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type AdamStepState } from './ops/optimizer-step';
 
 // Autograd.
-export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';
+export {
+  noGrad, enableGrad, isGradEnabled, noGradGuard, enableGradGuard, noGradAsync, enableGradAsync, GradModeGuard,
+} from './autograd/grad-mode';
 export { backward, grad, type BackwardOptions, type GradOptions } from './autograd/backward';
 export { vjp, jvp, hvp, vhp, type FunctionalOptions, type TensorFunction, type Tensors, type Like } from './autograd/functional';
 export { jacobian, hessian, type JacobianOptions, type HessianOptions, type JacobianStrategy, type Jacobian, type Hessian } from './autograd/functional-jacobian';

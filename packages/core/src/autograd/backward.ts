@@ -6,7 +6,7 @@ import { AutogradError } from '../errors';
 import { Scope } from '../memory/scope';
 import { formatShape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor/tensor';
-import { setGradEnabled } from './grad-mode';
+import { GradModeGuard } from './grad-mode';
 import { GradNode } from './node';
 import { runHooks } from './hooks';
 import { onesLike } from '../ops/creation';
@@ -81,7 +81,7 @@ function dependencies(starts: readonly GradNode[]): Map<GradNode, number> {
 function run({ roots, rootGrads, options, capture }: EngineRun): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
-  const previousMode = setGradEnabled(createGraph);
+  const mode = new GradModeGuard(createGraph);
   const pending = new Map<GradNode, Tensor>();
   /** Leaves' (and retained non-leaves') gradients, summed over this run; hooks see the sum, once. */
   const pendingTensors = new Map<Tensor, Tensor>();
@@ -110,7 +110,8 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
             capture.set(tensor, share(grad));
           } else if (!tensor.isDisposed) {
             const previous = tensor.grad;
-            tensor.grad = previous ? share(previous.add(grad)) : share(grad);
+            // Not scope-tracked (the user's scope must not free it), but freed if the user drops it.
+            tensor.grad = (previous ? previous.add(grad) : grad).share(createGraph, false, true);
             previous?.dispose();
           }
         });
@@ -156,7 +157,7 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
   } finally {
     for (const grad of pending.values()) grad.dispose();
     for (const grad of pendingTensors.values()) grad.dispose();
-    setGradEnabled(previousMode);
+    mode.release();
   }
 
   function processNode(node: GradNode, incoming: Tensor): void {

@@ -1,11 +1,13 @@
 /**
- * The development safety net: a FinalizationRegistry that notices tensors garbage-collected without
- * `dispose()`, frees their storage and reports them (with where they were made, when stacks are on).
+ * The safety net: a FinalizationRegistry that notices tensors garbage-collected without `dispose()`,
+ * frees what they held (storage, autograd graph, `.grad`; they leave `memory().tensors`) and, in
+ * development, reports them (with where they were made, when stacks are on). Freeing always happens;
+ * only the reports can be turned off.
  */
 
 /** Leak-detection settings. */
 export interface LeakDetectionOptions {
-  /** Register tensors and report leaks (default: on unless NODE_ENV is 'production'). */
+  /** Report leaks (default: on unless NODE_ENV is 'production'). Collected tensors are freed either way. */
   enabled: boolean;
   /** Record a stack trace for every tensor so reports say where it was made (costly; default off, or TESSERA_DEBUG=1). */
   captureStacks: boolean;
@@ -14,6 +16,7 @@ export interface LeakDetectionOptions {
 }
 
 interface LeakRecord {
+  /** Frees what the tensor held; must not reference the tensor, or the registry would keep it alive. */
   release: () => void;
   /** Built only when a leak is reported: describing every tensor up front would cost a string per op. */
   describe: () => string;
@@ -36,7 +39,7 @@ const registry =
     ? new FinalizationRegistry<LeakRecord>((record) => {
         leakedCount++;
         record.release();
-        if (leakedCount <= 10 || leakedCount % 1000 === 0) {
+        if (options.enabled && (leakedCount <= 10 || leakedCount % 1000 === 0)) {
           options.report(
             `tessera: a tensor ${record.describe()} was garbage-collected without dispose() (leak #${leakedCount}); ` +
               (record.stack
@@ -62,10 +65,13 @@ export function leakedTensorCount(): number {
   return leakedCount;
 }
 
-/** Watch `target`; if it is collected before {@link unwatchForLeaks}, `release` runs and a report is made. */
+/**
+ * Watch `target`; if it is collected before {@link unwatchForLeaks}, `release` runs and a report is made.
+ * `describe` and `release` must not reference `target` (the registry holds them strongly).
+ */
 export function watchForLeaks(target: object, describe: () => string, release: () => void): void {
-  if (!registry || !options.enabled) return;
-  const stack = options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
+  if (!registry) return;
+  const stack = options.enabled && options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
   registry.register(target, { release, describe, stack }, target);
 }
 

@@ -9,7 +9,11 @@ import { leakedTensorCount } from './leak-detector';
 
 /** A snapshot of memory use. */
 export interface MemoryInfo {
-  /** Live tensor handles (views count separately; includes handles autograd saved for backward). */
+  /**
+   * Live tensor handles (views count separately; includes handles autograd saved for backward). A handle
+   * the garbage collector reclaimed without `dispose()` leaves the count, and frees its storage, when
+   * its finalizer runs (some time after the collection; see `leaked`).
+   */
   tensors: number;
   /** Live storages (buffers shared by views count once). */
   storages: number;

@@ -38,10 +38,32 @@ export function liveTensorCount(): number {
   return liveTensors;
 }
 
+/**
+ * What a handle holds on to: freed by `dispose()`, or by the leak detector after the handle itself was
+ * garbage-collected. Kept apart from the handle so the detector can hold it without keeping the handle alive.
+ */
+interface Remains {
+  readonly storage: Storage;
+  gradFn: GradNode | null;
+  grad: Tensor | null;
+}
+
+function freeRemains(remains: Remains): void {
+  liveTensors--;
+  remains.storage.release();
+  remains.gradFn?.release();
+  remains.gradFn = null;
+  const grad = remains.grad;
+  remains.grad = null;
+  grad?.dispose();
+}
+
 /** Options for creating a handle over a storage (internal). */
 interface HandleOptions {
   /** Track in the current scope and watch for leaks (user-visible tensors); default true. */
   track?: boolean;
+  /** Watch for leaks even when untracked (handles users hold but scopes must not free, like `.grad`); default `track`. */
+  watch?: boolean;
 }
 
 /**
@@ -56,10 +78,7 @@ interface HandleOptions {
 export class Tensor {
   /** A unique id, handy for debugging. */
   readonly id = nextTensorId++;
-  /** The gradient accumulated by `backward()` (leaf tensors, or after `retainGrad()`). */
-  grad: Tensor | null = null;
-  /** @internal The op that produced this tensor, when autograd recorded it. */
-  gradFn: GradNode | null = null;
+  private readonly remains: Remains;
   /** @internal The scope that will dispose this tensor. */
   scope: Scope | null = null;
   private requiresGradFlag = false;
@@ -73,15 +92,35 @@ export class Tensor {
     readonly offset: number,
     options: HandleOptions = {},
   ) {
+    const remains: Remains = { storage, gradFn: null, grad: null };
+    this.remains = remains;
     liveTensors++;
-    if (options.track !== false) {
-      adoptIntoCurrentScope(this);
+    if (options.track !== false) adoptIntoCurrentScope(this);
+    if (options.watch ?? options.track !== false) {
       watchForLeaks(
         this,
         () => `of shape ${formatShape(shape)} (${storage.dtype}, ${backendName(storage.backend)})`,
-        () => storage.release(),
+        () => freeRemains(remains),
       );
     }
+  }
+
+  /** The gradient accumulated by `backward()` (leaf tensors, or after `retainGrad()`). */
+  get grad(): Tensor | null {
+    return this.remains.grad;
+  }
+
+  set grad(value: Tensor | null) {
+    this.remains.grad = value;
+  }
+
+  /** @internal The op that produced this tensor, when autograd recorded it. */
+  get gradFn(): GradNode | null {
+    return this.remains.gradFn;
+  }
+
+  set gradFn(node: GradNode | null) {
+    this.remains.gradFn = node;
   }
 
   /** @internal A contiguous handle over a fresh storage. */
@@ -177,16 +216,9 @@ export class Tensor {
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
-    liveTensors--;
     unwatchForLeaks(this);
     this.scope?.untrack(this);
-    this.storage.release();
-    this.gradFn?.release();
-    this.gradFn = null;
-    if (this.grad) {
-      this.grad.dispose();
-      this.grad = null;
-    }
+    freeRemains(this.remains);
   }
 
   /** `using t = …` support. */
@@ -199,10 +231,10 @@ export class Tensor {
     return this.share(keepGraph, false);
   }
 
-  /** @internal A handle sharing this storage; `track` makes it user-visible (scopes, leak checks). */
-  share(keepGraph: boolean, track: boolean): Tensor {
+  /** @internal A handle sharing this storage; `track` makes it user-visible (scopes, leak checks), `watch` only leak-checked. */
+  share(keepGraph: boolean, track: boolean, watch = track): Tensor {
     this.assertLive('share');
-    const handle = new Tensor(this.storage.retain(), this.shape, this.strides, this.offset, { track });
+    const handle = new Tensor(this.storage.retain(), this.shape, this.strides, this.offset, { track, watch });
     if (keepGraph && this.requiresGradFlag) {
       handle.requiresGradFlag = true;
       if (this.gradFn) {
