@@ -67,6 +67,10 @@ export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type AvgPool2dOptions } from './ops/pool';
 export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type AdamStepState } from './ops/optimizer-step';
 
+// Linear algebra (torch.linalg).
+export { linalg } from './linalg/index';
+export type { EighOptions, EighResult } from './linalg/index';
+
 // Autograd.
 export {
   noGrad, enableGrad, isGradEnabled, noGradGuard, enableGradGuard, noGradAsync, enableGradAsync, GradModeGuard,
