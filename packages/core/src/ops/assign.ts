@@ -8,6 +8,7 @@ import { Tensor, type TensorOrScalar } from '../tensor/tensor';
 import { castIfNeeded, disposeIfTemp } from './cast';
 import { backendOf, broadcastView, scalarOn, viewOf } from './dispatch';
 import { clone } from './view';
+import { checkFitsDType } from './dtype-range';
 import { noGrad } from '../autograd/grad-mode';
 
 /**
@@ -24,6 +25,7 @@ export function assignInto(target: Tensor, value: TensorOrScalar): void {
         'do parameter updates inside noGrad(() => …)',
     );
   }
+  if (!(value instanceof Tensor)) checkFitsDType('assign', value, target.dtype);
   noGrad(() => {
     let source = value instanceof Tensor ? castIfNeeded(value, target.dtype) : scalarOn(backend, value, target.dtype);
     const shape = broadcastShapes('assign', target.shape, source.shape);

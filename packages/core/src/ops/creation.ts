@@ -9,6 +9,7 @@ import { DTypeError, ShapeError, ValueError } from '../errors';
 import { checkShape, formatShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor/tensor';
 import { allocOutput, requireBackendDType, runKernel } from './dispatch';
+import { checkAllFitDType, checkFitsDType } from './dtype-range';
 
 /** Options shared by the creation functions. */
 export interface CreationOptions {
@@ -77,6 +78,8 @@ function toTypedArray(values: ArrayLike<number | boolean>, dtype: DType): DataAr
 /**
  * Create a tensor from a number, a boolean, nested arrays, or a typed array.
  * Numbers become float32 unless `dtype` says otherwise (JavaScript cannot tell `1` from `1.0`);
+ * into int32 they truncate toward zero, and NaN, ±Infinity or values outside int32's range are refused
+ * with a ValueError (PyTorch's overflow error) instead of wrapping around;
  * booleans become bool; typed arrays keep their type (Float32Array → float32, Int32Array → int32, Float64Array → float64).
  * `dtype: 'float16'` rounds every value to the nearest half (ties to even); a backend must list float16.
  * @example
@@ -121,22 +124,28 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   }
   const dtype = options.dtype ?? inferred;
   requireBackendDType('tensor', backend, dtype);
+  checkAllFitDType('tensor', values, dtype);
   const { storage } = allocOutput(backend, shape, dtype);
   if (values.length > 0) backend.write(storage.id, toTypedArray(values, dtype));
   return finish(Tensor.fromStorage(storage, shape), options);
 }
 
 /**
- * A tensor of `shape` filled with `value`.
+ * A tensor of `shape` filled with `value` (a value `dtype` cannot hold, like 3e9 into int32, is refused).
  * @example
  * full([2, 3], 7); // float32 filled with 7
  */
 export function full(shape: readonly number[], value: number | boolean, options: CreationOptions = {}): Tensor {
-  const checked = checkShape('full', shape);
+  return filled('full', shape, value, options);
+}
+
+function filled(op: string, shape: readonly number[], value: number | boolean, options: CreationOptions): Tensor {
+  const checked = checkShape(op, shape);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  checkDType('full', dtype);
+  checkDType(op, dtype);
+  checkFitsDType(op, value, dtype);
   const backend = resolveBackend(options.device);
-  requireBackendDType('full', backend, dtype);
+  requireBackendDType(op, backend, dtype);
   return finish(
     runKernel(backend, checked, dtype, [], (out) => backend.fill(out, Number(value))),
     options,
@@ -160,7 +169,7 @@ function likeOptions(like: Tensor, options: CreationOptions): CreationOptions {
 
 /** `full` with another tensor's shape, dtype and device. @example fullLike(x, 0.5) */
 export function fullLike(like: Tensor, value: number, options: CreationOptions = {}): Tensor {
-  return full(like.shape, value, likeOptions(like, options));
+  return filled('fullLike', like.shape, value, likeOptions(like, options));
 }
 
 /** Zeros shaped like `like`. @example zerosLike(w) */
