@@ -28,6 +28,7 @@ export {
 // Tensors and dtypes.
 export { Tensor, isTensor, type TensorOrScalar } from './tensor/tensor';
 export type { NestedArray } from './tensor/read';
+export { moveInPlace } from './tensor/move';
 export { DTYPES, arrayFor, itemSize, isFloating, promoteTypes, resultType } from './dtype';
 export { float32ToFloat16Bits, float16BitsToFloat32, toFloat16Bits, fromFloat16Bits, roundToFloat16 } from './float16';
 export * from './errors';

@@ -43,6 +43,25 @@ export class Storage {
     return this;
   }
 
+  /**
+   * Move the buffer to `target` in place, so every handle sharing this storage now lives there: read
+   * it (after the work queued on it), write a fresh buffer on `target`, free the old one.
+   */
+  async moveTo(target: Backend): Promise<void> {
+    if (target === this.backend || this.freed) return;
+    const data = this.size > 0 ? await this.backend.read(this.id, this.dtype, 0, this.size) : null;
+    if (this.freed || target === this.backend) return; // disposed or moved while the read was pending
+    const id = target.alloc(this.size, this.dtype);
+    if (data) target.write(id, data);
+    const source = this.backend;
+    const oldId = this.id;
+    // The only place the buffer changes under a storage: handles read `backend` and `id` on every op.
+    const self = this as unknown as { backend: Backend; id: DataId };
+    self.backend = target;
+    self.id = id;
+    source.free(oldId);
+  }
+
   /** A handle stopped using this storage; frees the buffer after the last one. */
   release(): void {
     if (this.refCount <= 0) return;
