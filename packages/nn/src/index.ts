@@ -7,6 +7,7 @@
  * const loss = new CrossEntropyLoss().forward(model.forward(x), labels);
  */
 export { Module, parameter, isParameter, type LoadStateDictOptions, type LoadStateDictResult } from './module';
+export type { ForwardPreHook, ForwardHook, FullBackwardHook } from './hooks';
 
 // Layers.
 export { Linear, Identity, type LinearOptions } from './layers/linear';
@@ -16,7 +17,7 @@ export { LayerNorm, BatchNorm1d, type LayerNormLayerOptions, type BatchNormLayer
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv';
 export { MaxPool2d, AvgPool2d } from './layers/pooling';
 export { Flatten } from './layers/flatten';
-export { Sequential, ModuleList } from './layers/container';
+export { Sequential, ModuleList, ModuleDict } from './layers/container';
 export type { FactoryOptions } from './layers/options';
 
 // Activations (modules; the functions are in F).

@@ -8,7 +8,8 @@
  * Sequential's `0`, `1`, … or BatchNorm's `running_mean` buffer, are registered explicitly with
  * `registerModule`, `registerParameter` and `registerBuffer`.
  */
-import { isTensor, keep, noGrad, DTypeError, ShapeError, ValueError, type Tensor } from '@tessera/core';
+import { isTensor, keep, moveInPlace, noGrad, BackendError, DTypeError, ShapeError, ValueError, type RemovableHandle, type Tensor } from '@tessera/core';
+import { ModuleHooks, callWithHooks, type ForwardHook, type ForwardPreHook, type FullBackwardHook } from './hooks';
 
 const PARAMETERS = new WeakSet<Tensor>();
 
@@ -80,6 +81,8 @@ export abstract class Module {
   training = true;
   /** Explicit registrations, in registration order (names that are not identifiers, buffers). */
   private readonly _registry = new Map<string, Entry>();
+  /** Hooks, created on the first registration. */
+  private _hooks: ModuleHooks | null = null;
 
   /**
    * Compute the output. Most layers return a Tensor; recurrent layers return `[output, state]`, so the
@@ -121,6 +124,19 @@ export abstract class Module {
     this._registry.set(name, { kind: 'module', value: module });
   }
 
+  /**
+   * Remove the submodule registered under `name` and return it (PyTorch's `del self.name`); containers
+   * use it to renumber their children. Returns `null` when no submodule is registered under `name`.
+   * @example
+   * this.removeModule('2');
+   */
+  protected removeModule(name: string): Module | null {
+    const entry = this._registry.get(name);
+    if (entry?.kind !== 'module') return null;
+    this._registry.delete(name);
+    return entry.value as Module | null;
+  }
+
   private checkName(name: string): void {
     if (name === '' || name.includes('.')) {
       throw new ValueError(`${this.constructor.name}.register: name ${JSON.stringify(name)} must be non-empty and contain no '.'`);
@@ -146,11 +162,67 @@ export abstract class Module {
     return result;
   }
 
-  /** Replace the tensor registered under an own name (used by `to()`). */
-  private replaceOwn(name: string, value: Tensor): void {
-    const entry = this._registry.get(name);
-    if (entry) entry.value = value;
-    else (this as Record<string, unknown>)[name] = value;
+  // ------------------------------------------------------------------ hooks
+
+  /**
+   * Call `hook(module, inputs)` before every `forward`; it may return replacement inputs (an array of
+   * arguments, or one value for a single argument). PyTorch's `register_forward_pre_hook`.
+   * @example
+   * const handle = layer.registerForwardPreHook((m, [x]) => [(x as Tensor).clamp(-1, 1)]);
+   * handle.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
+    return this.addHook((hooks) => hooks.forwardPre, hook);
+  }
+
+  /**
+   * Call `hook(module, inputs, output)` after every `forward`; it may return a replacement output.
+   * PyTorch's `register_forward_hook`.
+   * @example
+   * const activations: Tensor[] = [];
+   * const handle = model.at(0).registerForwardHook((m, inputs, output) => { activations.push(keep((output as Tensor).detach())); });
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    return this.addHook((hooks) => hooks.forward, hook);
+  }
+
+  /**
+   * Call `hook(module, gradInput, gradOutput)` when backward has computed the gradients with respect to
+   * this module's inputs (`null` for arguments that are not tensors requiring grad); it may return
+   * replacement input gradients. PyTorch's `register_full_backward_hook`.
+   * @example
+   * layer.registerFullBackwardHook((m, gradInput) => gradInput.map((g) => g?.clamp(-1, 1) ?? null));
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>): RemovableHandle {
+    return this.addHook((hooks) => hooks.backward, hook);
+  }
+
+  private addHook<H>(list: (hooks: ModuleHooks) => Map<number, H>, hook: H): RemovableHandle {
+    if (typeof hook !== 'function') throw new ValueError(`${this.constructor.name}: a hook must be a function, got ${typeof hook}`);
+    const hooks = (this._hooks ??= new ModuleHooks());
+    const handle = hooks.add(list(hooks), hook, () => this.updateHookedForward());
+    this.updateHookedForward();
+    return handle;
+  }
+
+  /**
+   * With hooks, this instance's own `forward` runs them around its class's `forward`; without, the own
+   * property is removed, so a module without hooks pays nothing for them.
+   */
+  private updateHookedForward(): void {
+    const hooked = Object.prototype.hasOwnProperty.call(this, 'forward') && (this.forward as { hooked?: true }).hooked === true;
+    const active = this._hooks !== null && !this._hooks.empty;
+    if (active && !hooked) {
+      const inner = this.forward;
+      const hooks = this._hooks!;
+      const wrapper = Object.assign((...inputs: unknown[]) => callWithHooks(this, hooks, inner, inputs), { hooked: true as const, inner });
+      Object.defineProperty(this, 'forward', { value: wrapper, writable: true, configurable: true, enumerable: false });
+    } else if (!active && hooked) {
+      const { inner } = this.forward as unknown as { inner: (...inputs: any[]) => Tensor };
+      delete (this as { forward?: unknown }).forward;
+      // A forward that was itself an own property (an arrow-function field) comes back as it was.
+      if (this.forward !== inner) Object.defineProperty(this, 'forward', { value: inner, writable: true, configurable: true, enumerable: false });
+    }
   }
 
   // ------------------------------------------------------------------ traversal
@@ -383,26 +455,33 @@ export abstract class Module {
   }
 
   /**
-   * Move every parameter and buffer to another backend (gradients are dropped). Returns this module.
+   * Move every parameter, its gradient and every buffer to another backend, in place as PyTorch does:
+   * the parameter tensors stay the same objects (now on `device`), so an optimizer built over them keeps
+   * working — call `optimizer.to(device)` to move its state too. Returns this module.
    * @example
    * await model.to('webgpu');
+   * await optimizer.to('webgpu');
    */
   async to(device: string): Promise<this> {
-    for (const module of this.modules()) {
-      for (const kind of ['parameter', 'buffer'] as const) {
-        for (const [name, value] of module.ownEntries(kind) as [string, Tensor][]) {
-          if (value.device === device) continue;
-          const moved = await value.to(device);
-          const leaf = moved.detach();
-          moved.dispose();
-          keep(leaf);
-          if (kind === 'parameter') parameter(leaf, value.requiresGrad);
-          module.replaceOwn(name, leaf);
-          value.dispose();
-        }
-      }
+    for (const tensor of [...this.parameters(), ...this.buffers()]) {
+      await moveInPlace(tensor, device);
+      if (tensor.grad) await moveInPlace(tensor.grad, device);
     }
     return this;
+  }
+
+  /**
+   * Throw a `BackendError` naming this layer's `forward` when `input` is on another backend than
+   * `parameter` (cheap: one comparison), instead of the error of whichever op meets them first.
+   * @example
+   * forward(input: Tensor) { this.checkInputDevice(input, this.weight); … }
+   */
+  protected checkInputDevice(input: Tensor, parameter: Tensor): void {
+    if (input.device !== parameter.device) {
+      throw new BackendError(
+        `${this.constructor.name}.forward: input is on '${input.device}' but the layer's parameters are on '${parameter.device}'; move one with .to() (await model.to('${input.device}') or await input.to('${parameter.device}'))`,
+      );
+    }
   }
 
   /**

@@ -68,6 +68,7 @@ export class Conv2d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.checkInputDevice(input, this.weight);
     return conv2d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 

@@ -46,6 +46,7 @@ export class Embedding extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.checkInputDevice(input, this.weight);
     return embedding(input, this.weight, { paddingIdx: this.paddingIdx });
   }
 

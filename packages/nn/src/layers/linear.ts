@@ -55,6 +55,7 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.checkInputDevice(input, this.weight);
     return linear(input, this.weight, this.bias);
   }
 
