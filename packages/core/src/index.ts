@@ -54,13 +54,26 @@ export { manualSeed, rand, randn, randint, randomBits, getRngState, setRngState,
 
 // Functional forms of the ops.
 export { add, sub, mul, div, pow, maximum, minimum, where, compare } from './ops/binary';
-export { unaryOp, clamp, logicalNot } from './ops/unary';
+export { unaryOp, logicalNot } from './ops/unary';
 export { matmul } from './ops/matmul';
 export { fusedMatmul, type FusedMatmulOptions } from './ops/fused-matmul';
 export { sum, mean, prod, logsumexp } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { cat, stack, split, chunk, pad, type PadMode } from './ops/join';
 export { gather, indexSelect, scatterAdd, maskedFill, tril, triu, oneHot } from './ops/indexing';
+export { INDEX_LIMIT } from './ops/index-policy';
+export { sort, argsort, topk, type SortOptions, type TopkOptions, type ValuesAndIndices } from './ops/sort';
+export { multinomial, bernoulli, type MultinomialOptions } from './ops/random-sampling';
+export { norm, type NormOrder } from './ops/norm';
+export { repeat, tile } from './ops/repeat';
+export {
+  nonzero, nonzeroAsync, maskedSelect, maskedSelectAsync, unique, uniqueAsync, type UniqueOptions, type UniqueResult,
+} from './ops/data-dependent';
+export { isnan, isinf, isfinite, isclose, allclose, type CloseOptions } from './ops/predicates';
+export { clamp, clampMin, clampMax } from './ops/clamp-bounds';
+export { outer, addmm, baddbmm, type AddmmOptions } from './ops/products';
+export { diag, triuIndices, trilIndices } from './ops/diagonal';
+export { index, indexAsync, slice, Slice, type IndexItem, type NestedIndexArray } from './ops/advanced-indexing';
 export { cumsum } from './ops/scan';
 export { einsum } from './ops/einsum';
 export { layerNorm } from './ops/normalization';

@@ -6,7 +6,7 @@
  * skips parameters without a gradient and runs each update inside `tidy(() => noGrad(…))`, so the
  * temporaries of a step are freed and `memory().tensors` stays flat across steps.
  */
-import { DTypeError, Tensor, ValueError, isFloating, isTensor, keep, noGrad, tidy } from '@tessera/core';
+import { DTypeError, Tensor, ValueError, isFloating, isTensor, keep, moveInPlace, noGrad, tidy } from '@tessera/core';
 import { describe } from './checks';
 
 /** Hyperparameters every optimizer has. */
@@ -229,6 +229,23 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     for (const paramState of this.state.values()) disposeState(paramState);
     this.state.clear();
     for (const [param, paramState] of loaded) this.state.set(param, paramState);
+  }
+
+  /**
+   * Move the optimizer's state (momentum buffers, moment estimates) to another backend in place, so
+   * training continues there; step counts and group options carry over as they are. The parameters
+   * move with their model: PyTorch-style, `await model.to(device)` moves them in place (same tensor
+   * objects), then `await optimizer.to(device)`. Returns this optimizer.
+   * @example
+   * await model.to('webgpu');
+   * await optimizer.to('webgpu');
+   * optimizer.step(); // continues with the same momentum, now on webgpu
+   */
+  async to(device: string): Promise<this> {
+    for (const paramState of this.state.values()) {
+      for (const value of Object.values(paramState)) if (isTensor(value)) await moveInPlace(value, device);
+    }
+    return this;
   }
 
   /**

@@ -11,6 +11,7 @@ import { arange, zeros } from './creation';
 import { backendOf, runKernel, scalarOn, viewOf } from './dispatch';
 import { where } from './binary';
 import { clone } from './view';
+import { checkIndexTensor } from './index-policy';
 import type { DType } from '../backend/backend';
 
 /** Backends that bounds-check indices throw RangeError; re-throw it as a typed error naming the op. */
@@ -25,10 +26,9 @@ function asIndexError<T>(op: string, x: Tensor, axis: number, run: () => T): T {
   }
 }
 
+/** Index tensors follow the int32 policy of `index-policy.ts` (no int64). */
 function checkIndex(op: string, index: Tensor): void {
-  if (index.dtype !== 'int32') {
-    throw new DTypeError(`${op}: index must be int32, got ${index.dtype} of shape ${formatShape(index.shape)}`);
-  }
+  checkIndexTensor(op, index);
 }
 
 /**

@@ -24,6 +24,16 @@ import { castTo } from '../ops/cast';
 import { matmul } from '../ops/matmul';
 import { cumsum } from '../ops/scan';
 import { assignInto } from '../ops/assign';
+import * as sorting from '../ops/sort';
+import * as sampling from '../ops/random-sampling';
+import * as predicates from '../ops/predicates';
+import * as selection from '../ops/data-dependent';
+import * as products from '../ops/products';
+import * as advanced from '../ops/advanced-indexing';
+import { clamp as clampBounds, clampMax, clampMin } from '../ops/clamp-bounds';
+import { diag } from '../ops/diagonal';
+import { norm, type NormOrder } from '../ops/norm';
+import { repeat, tile } from '../ops/repeat';
 import { readData, readDataSync, toNested, transfer, type NestedArray } from './read';
 import { formatTensor } from './format';
 
@@ -496,9 +506,17 @@ export class Tensor {
   where(condition: Tensor, other: TensorOrScalar): Tensor {
     return binary.where(condition, this, other);
   }
-  /** Clamp into `[min, max]` (either may be omitted). @example x.clamp(0, 1) */
-  clamp(min?: number | null, max?: number | null): Tensor {
-    return unary.clamp(this, min ?? undefined, max ?? undefined);
+  /** Clamp into `[min, max]`; bounds are numbers or tensors (broadcast), either may be omitted. @example x.clamp(0, 1) */
+  clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+    return clampBounds(this, min, max);
+  }
+  /** `max(this, min)` with a number or tensor bound (PyTorch's `clamp_min`). @example x.clampMin(floor) */
+  clampMin(min: TensorOrScalar): Tensor {
+    return clampMin(this, min);
+  }
+  /** `min(this, max)` with a number or tensor bound (PyTorch's `clamp_max`). @example x.clampMax(1) */
+  clampMax(max: TensorOrScalar): Tensor {
+    return clampMax(this, max);
   }
 
   /** −x */ neg(): Tensor {
@@ -739,6 +757,118 @@ export class Tensor {
   /** Split into `chunks` nearly equal pieces along `dim`. */
   chunk(chunks: number, dim = 0): Tensor[] {
     return join.chunk(this, chunks, dim);
+  }
+
+  // ---------------------------------------------------------------- sorting, sampling, selection
+
+  /** Stable sort along `dim` (default −1) → `{ values, indices }`. @example x.sort(-1, { descending: true }) */
+  sort(dim = -1, options: sorting.SortOptions = {}): sorting.ValuesAndIndices {
+    return sorting.sort(this, dim, options);
+  }
+  /** The stable sorting permutation along `dim` (int32). @example scores.argsort(-1, { descending: true }) */
+  argsort(dim = -1, options: sorting.SortOptions = {}): Tensor {
+    return sorting.argsort(this, dim, options);
+  }
+  /** The `k` largest (or smallest) along `options.dim` (default −1) → `{ values, indices }`. @example logits.topk(5) */
+  topk(k: number, options: sorting.TopkOptions = {}): sorting.ValuesAndIndices {
+    return sorting.topk(this, k, options);
+  }
+  /** Category indices drawn from these row weights (Philox-seeded). @example probs.multinomial(1) */
+  multinomial(numSamples: number, options: sampling.MultinomialOptions = {}): Tensor {
+    return sampling.multinomial(this, numSamples, options);
+  }
+  /** 0/1 draws with these probabilities (Philox-seeded). @example full([3], 0.5).bernoulli() */
+  bernoulli(): Tensor {
+    return sampling.bernoulli(this);
+  }
+  /** Vector norm: p = 'fro' (default), 1, 2, ±Infinity, 0 or any number, over `dim`. @example x.norm(2, -1, true) */
+  norm(p: NormOrder = 'fro', dim?: number | number[], keepdim = false): Tensor {
+    return norm(this, p, dim, keepdim);
+  }
+  /**
+   * PyTorch's `Tensor.repeat`: tile the tensor `repeats[d]` times along each dim (counts as an array or as arguments).
+   * @example
+   * tensor([1, 2]).repeat(2, 2); // [[1, 2, 1, 2], [1, 2, 1, 2]]
+   */
+  repeat(...repeats: (number | readonly number[])[]): Tensor {
+    return repeat(this, repeats.flat());
+  }
+  /** `torch.tile`: like `repeat`, padding missing counts with leading 1s. @example x.tile([2]) */
+  tile(repeats: readonly number[]): Tensor {
+    return tile(this, repeats);
+  }
+  /** Coordinates of non-zero elements, int32 `[count, ndim]` (sync-read backends; else `nonzeroAsync`). */
+  nonzero(): Tensor {
+    return selection.nonzero(this);
+  }
+  /** `nonzero` on every backend. @example const at = await mask.nonzeroAsync() */
+  nonzeroAsync(): Promise<Tensor> {
+    return selection.nonzeroAsync(this);
+  }
+  /** Elements where the bool `mask` is true, 1-D (sync-read backends; else `maskedSelectAsync`). */
+  maskedSelect(mask: Tensor): Tensor {
+    return selection.maskedSelect(this, mask);
+  }
+  /** `maskedSelect` on every backend. @example await x.maskedSelectAsync(x.gt(0)) */
+  maskedSelectAsync(mask: Tensor): Promise<Tensor> {
+    return selection.maskedSelectAsync(this, mask);
+  }
+  /** Distinct values, ascending, with `inverse`/`counts` when asked (sync-read backends; else `uniqueAsync`). */
+  unique(options: selection.UniqueOptions = {}): selection.UniqueResult {
+    return selection.unique(this, options);
+  }
+  /** `unique` on every backend. @example const { values } = await ids.uniqueAsync() */
+  uniqueAsync(options: selection.UniqueOptions = {}): Promise<selection.UniqueResult> {
+    return selection.uniqueAsync(this, options);
+  }
+  /**
+   * PyTorch's `x[...]` in one call: one item per position — integers, ':' , '...', slices ('1::2' or
+   * `slice(1, null, 2)`), null (new axis), integer arrays / int32 tensors, boolean masks.
+   * @example
+   * x.index([':', [0, 2], slice(1, null, 2)]); // x[:, [0, 2], 1::2]
+   */
+  index(spec: advanced.IndexItem | readonly advanced.IndexItem[]): Tensor {
+    return advanced.index(this, spec);
+  }
+  /** `index` on every backend (bool tensor masks are read asynchronously). @example await x.indexAsync([x.gt(0)]) */
+  indexAsync(spec: advanced.IndexItem | readonly advanced.IndexItem[]): Promise<Tensor> {
+    return advanced.indexAsync(this, spec);
+  }
+
+  // ---------------------------------------------------------------- predicates and products
+
+  /** Where NaN → bool. */ isnan(): Tensor {
+    return predicates.isnan(this);
+  }
+  /** Where ±∞ → bool. */ isinf(): Tensor {
+    return predicates.isinf(this);
+  }
+  /** Where finite → bool. */ isfinite(): Tensor {
+    return predicates.isfinite(this);
+  }
+  /** `|this − other| ≤ atol + rtol·|other|` → bool. @example a.isclose(b, { atol: 1e-6 }) */
+  isclose(other: Tensor, options: predicates.CloseOptions = {}): Tensor {
+    return predicates.isclose(this, other, options);
+  }
+  /** Whether every element is close to `other` (async). @example await a.allclose(b) */
+  allclose(other: Tensor, options: predicates.CloseOptions = {}): Promise<boolean> {
+    return predicates.allclose(this, other, options);
+  }
+  /** Outer product of two vectors. @example tensor([1, 2]).outer(tensor([3, 4])) */
+  outer(other: Tensor): Tensor {
+    return products.outer(this, other);
+  }
+  /** Vector → diagonal matrix, or matrix → its diagonal `offset`. @example x.diag() */
+  diag(offset = 0): Tensor {
+    return diag(this, offset);
+  }
+  /** `beta·this + alpha·(m1 @ m2)`. @example bias.addmm(x, w) */
+  addmm(m1: Tensor, m2: Tensor, options: products.AddmmOptions = {}): Tensor {
+    return products.addmm(this, m1, m2, options);
+  }
+  /** Batched `addmm`: `beta·this + alpha·(b1 @ b2)`. @example scores.baddbmm(q, k, { beta: 0 }) */
+  baddbmm(b1: Tensor, b2: Tensor, options: products.AddmmOptions = {}): Tensor {
+    return products.baddbmm(this, b1, b2, options);
   }
 
   // ---------------------------------------------------------------- in place
