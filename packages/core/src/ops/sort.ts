@@ -1,0 +1,162 @@
+/**
+ * sort, argsort and topk as a composite every backend runs: a bitonic sorting network built from
+ * compare, `where` and reshaped views (log₂N·(log₂N+1)/2 stages over the dim padded to a power of
+ * two N). Each element carries its position, and ties are broken by it, so the order is total and
+ * the sort stable. NaN sorts above +∞ (last ascending, first descending), as PyTorch.
+ * The values are gathered from the input by the sorted indices, so gradients flow through `gather`.
+ */
+import { noGrad } from '../autograd/grad-mode';
+import { isFloating } from '../dtype';
+import { ValueError } from '../errors';
+import { tidy } from '../memory/scope';
+import { formatShape, normalizeDim } from '../shape';
+import type { Tensor } from '../tensor/tensor';
+import { where } from './binary';
+import { arange, full } from './creation';
+import { gather } from './indexing';
+import { checkCount } from './index-policy';
+import { cat, stack } from './join';
+
+/** Options of {@link sort} and {@link argsort}. */
+export interface SortOptions {
+  /** Largest first (default false). Ties keep their input order either way. */
+  descending?: boolean;
+  /** Accepted for PyTorch compatibility: Tessera's sort is always stable. */
+  stable?: boolean;
+}
+
+/** Options of {@link topk}. */
+export interface TopkOptions {
+  /** The dim to select along (default −1). */
+  dim?: number;
+  /** The k largest (default true) or the k smallest. */
+  largest?: boolean;
+  /** Accepted for PyTorch compatibility: the result is always sorted (largest first when `largest`). */
+  sorted?: boolean;
+}
+
+/** Values and int32 indices, as PyTorch's `torch.return_types.sort`/`topk`. */
+export interface ValuesAndIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT32_MIN = -(2 ** 31);
+
+/** Whether element `lo` must move behind `hi` (compared as (value, position), NaN above everything). */
+function outOfOrder(lo: Tensor, hi: Tensor, loIndex: Tensor, hiIndex: Tensor, descending: boolean, floating: boolean): Tensor {
+  const later = loIndex.gt(hiIndex);
+  if (!floating) return (descending ? lo.lt(hi) : lo.gt(hi)).logicalOr(lo.eq(hi).logicalAnd(later));
+  const loNaN = lo.ne(lo);
+  const hiNaN = hi.ne(hi);
+  const beats = descending ? lo.lt(hi).logicalOr(hiNaN.logicalAnd(loNaN.logicalNot())) : lo.gt(hi).logicalOr(loNaN.logicalAnd(hiNaN.logicalNot()));
+  const tie = lo.eq(hi).logicalOr(loNaN.logicalAnd(hiNaN));
+  return beats.logicalOr(tie.logicalAnd(later));
+}
+
+/**
+ * One compare-exchange layer: pairs are `[..., 0, :]` and `[..., 1, :]` of `[..., blocks, 2, width]`
+ * (the second half read backwards when `mirror`, which turns two sorted runs into a bitonic one).
+ */
+function compareExchange(keys: Tensor, positions: Tensor, width: number, mirror: boolean, descending: boolean, floating: boolean): [Tensor, Tensor] {
+  const lead = keys.shape.slice(0, -1);
+  const length = keys.shape[keys.ndim - 1];
+  const split = [...lead, length / (2 * width), 2, width];
+  const pair = (t: Tensor): [Tensor, Tensor] => {
+    const blocks = t.reshape(split);
+    const hi = blocks.select(-2, 1);
+    return [blocks.select(-2, 0), mirror ? hi.flip(-1) : hi];
+  };
+  const [lo, hi] = pair(keys);
+  const [loIndex, hiIndex] = pair(positions);
+  const swap = outOfOrder(lo, hi, loIndex, hiIndex, descending, floating);
+  const merge = (a: Tensor, b: Tensor) => {
+    const first = where(swap, b, a);
+    const second = where(swap, a, b);
+    return stack([first, mirror ? second.flip(-1) : second], -2).reshape([...lead, length]);
+  };
+  return [merge(lo, hi), merge(loIndex, hiIndex)];
+}
+
+/** The stable sorting permutation along the last dim of `keys` (int32, same shape). No gradient. */
+function sortingPermutation(keys: Tensor, descending: boolean): Tensor {
+  return noGrad(() =>
+    tidy(() => {
+      const length = keys.shape[keys.ndim - 1];
+      const lead = keys.shape.slice(0, -1);
+      const padded = 2 ** Math.ceil(Math.log2(Math.max(length, 1)));
+      const floating = isFloating(keys.dtype);
+      let values = keys.dtype === 'bool' ? keys.int() : keys;
+      if (padded > length) {
+        // Padding sorts after every real element: the last value in the order, and later positions win ties.
+        const sentinel = floating ? (descending ? -Infinity : NaN) : descending ? INT32_MIN : INT32_MAX;
+        values = cat([values, full([...lead, padded - length], sentinel, { dtype: values.dtype, device: keys.device })], -1);
+      }
+      let positions = arange(padded, undefined, 1, { device: keys.device }).expand([...lead, padded]);
+      const layer = (width: number, mirror: boolean) => {
+        const next = tidy(() => compareExchange(values, positions, width, mirror, descending, floating));
+        // Free each layer's inputs as soon as the next exist (never the caller's keys).
+        if (values !== keys) values.dispose();
+        positions.dispose();
+        [values, positions] = next;
+      };
+      for (let block = 2; block <= padded; block *= 2) {
+        layer(block / 2, true);
+        for (let width = block / 4; width >= 1; width /= 2) layer(width, false);
+      }
+      return positions.narrow(-1, 0, length).contiguous();
+    }),
+  );
+}
+
+function checkSortable(op: string, x: Tensor, dim: number): number {
+  x.assertLive(op);
+  return normalizeDim(op, dim, x.ndim);
+}
+
+/**
+ * The stable sorting permutation along `dim`: int32 indices such that gathering by them sorts `x`.
+ * @example
+ * argsort(tensor([3, 1, 2])); // int32 [1, 2, 0]
+ */
+export function argsort(x: Tensor, dim = -1, options: SortOptions = {}): Tensor {
+  const axis = checkSortable('argsort', x, dim);
+  if (x.ndim === 0) return full([], 0, { dtype: 'int32', device: x.device });
+  return tidy(() => {
+    const moved = x.transpose(axis, -1);
+    return sortingPermutation(moved, options.descending ?? false).transpose(axis, -1).contiguous();
+  });
+}
+
+/**
+ * Sort along `dim` (default −1), stably: equal elements keep their order. Returns `{ values, indices }`;
+ * gradients flow to the input through the indices.
+ * @example
+ * const { values, indices } = sort(tensor([2, 1, 2, 0]), -1, { descending: true }); // [2, 2, 1, 0], [0, 2, 1, 3]
+ */
+export function sort(x: Tensor, dim = -1, options: SortOptions = {}): ValuesAndIndices {
+  const axis = checkSortable('sort', x, dim);
+  const indices = argsort(x, axis, options);
+  if (x.ndim === 0) return { values: x.clone(), indices };
+  return { values: gather(x, axis, indices), indices };
+}
+
+/**
+ * The `k` largest (or smallest) elements along `dim`, sorted, with their int32 indices.
+ * Ties keep input order; NaN counts as the largest value (as PyTorch).
+ * @example
+ * const { values, indices } = topk(tensor([1, 5, 3, 4]), 2); // [5, 4], [1, 3]
+ */
+export function topk(x: Tensor, k: number, options: TopkOptions = {}): ValuesAndIndices {
+  const axis = checkSortable('topk', x, options.dim ?? -1);
+  checkCount('topk', 'k', k);
+  const size = x.ndim === 0 ? 1 : x.shape[axis];
+  if (k > size) {
+    throw new ValueError(`topk: k = ${k} is larger than dim ${options.dim ?? -1} of size ${size} (input ${formatShape(x.shape)})`);
+  }
+  if (x.ndim === 0) return sort(x);
+  const indices = tidy(() => argsort(x, axis, { descending: options.largest ?? true }).narrow(axis, 0, k).contiguous());
+  return { values: gather(x, axis, indices), indices };
+}
+
