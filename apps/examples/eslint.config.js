@@ -1,2 +1,2 @@
 import { lintConfig } from '@tessera/config/eslint';
-export default lintConfig();
+export default lintConfig([], { picksBackend: true });

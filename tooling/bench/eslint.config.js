@@ -1,2 +1,2 @@
 import { lintConfig } from '@tessera/config/eslint';
-export default lintConfig([{ ignores: ['bench-results/**'] }]);
+export default lintConfig([{ ignores: ['bench-results/**'] }], { picksBackend: true });

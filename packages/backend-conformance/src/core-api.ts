@@ -3,9 +3,9 @@
  * time. The kit is a peer of core: when an older core lacks a name, the checks that need it are
  * skipped with that name in the reason instead of the whole suite failing to load.
  */
-import type { BackendPlugin, DataArray, DType, FusedActivation } from '@tessera/core';
 import * as core from '@tessera/core';
 import * as coreTesting from '@tessera/core/testing';
+import type { BackendPlugin, DataArray, DType, FusedActivation } from '@tessera/core/backend';
 
 /**
  * A core tensor as the op-level checks use it (ops are called by name).

@@ -5,12 +5,13 @@
  * float16 → float32/float64 → float16 casts round-trip exactly, and core's `data()` widens float16
  * to a Float32Array. Runs only on backends that list float16.
  */
-import { float32ToFloat16Bits, fromFloat16Bits, type DataArray, type DType } from '@tessera/core';
+import { float32ToFloat16Bits, fromFloat16Bits } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { describe } from 'vitest';
 import { hostData } from './generators';
 import type { Suite } from './harness';
 import { useCore } from './ops';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 /** Values whose binary16 patterns core's contract fixes (ties to even, overflow, subnormals, −0). */
 export const FLOAT16_KNOWN_ANSWERS: readonly (readonly [number, number])[] = [

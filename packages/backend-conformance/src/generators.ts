@@ -6,7 +6,8 @@
  * broadcast (stride 0), permuted/transposed, sliced (offset and step) and flipped (negative
  * stride) — from one description, so every layout is constructed (and checked) the same way.
  */
-import { arrayFor, elementSpan, toFloat16Bits, type DataArray, type DType } from '@tessera/core';
+import { toFloat16Bits } from '@tessera/core';
+import { arrayFor, elementSpan, type DataArray, type DType } from '@tessera/core/backend';
 
 /**
  * A deterministic pseudo-random source for test data (not the Philox stream under test).

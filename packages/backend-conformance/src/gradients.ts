@@ -5,7 +5,6 @@
  * float16 ones. Where the plugin has float64, core's `gradcheck` (finite differences) must pass too.
  * Core owns the gradient rules, so a failure here means a kernel the rules call misbehaves on the plugin.
  */
-import type { DType } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { describe } from 'vitest';
 import { loadCoreApi, type CoreApi, type CoreTensor } from './core-api';
@@ -13,6 +12,7 @@ import { createRng, seedFor, sizeOf, type Rng } from './generators';
 import type { Suite } from './harness';
 import { OP_CASES, PRECISIONS, caseKey, makeTensor, opInputData, opTolerance, outputsOf, precisionSuffix, useCore, type OpCase, type Precision } from './ops';
 import { expectClose } from './tolerance';
+import type { DType } from '@tessera/core/backend';
 
 const isFloat = (dtype: DType) => dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
 

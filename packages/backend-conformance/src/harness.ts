@@ -3,22 +3,13 @@
  * reference backend and declares checks, and a {@link KernelSession} that uploads the same host
  * data to both, runs, reads back and frees everything a check allocated.
  */
-import type {
-  Backend,
-  BackendPlugin,
-  DataArray,
-  DataId,
-  DType,
-  OptionalKernelName,
-  OutputBuffer,
-  StridedView,
-} from '@tessera/core';
 import { fromFloat16Bits } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { it } from 'vitest';
 import { createRng, layoutView, randomData, randomView, seedFor, sizeOf, type Rng, type ValueDomain, type ViewKind, type ViewSpec } from './generators';
 import { isSkipped, type ResolvedOptions } from './options';
 import { toleranceFor, type Tolerance } from './tolerance';
+import type { Backend, BackendPlugin, DataArray, DataId, DType, OptionalKernelName, OutputBuffer, StridedView } from '@tessera/core/backend';
 
 /**
  * The same thing on the backend under test and on the reference backend.

@@ -1,11 +1,11 @@
 /**
  * Element-wise kernels: `unary`, `binary`, `where` and `cast` on every view layout.
  */
-import { BINARY_OPS, COMPARISON_OPS, UNARY_OPS, type BinaryOp, type DType, type UnaryOp } from '@tessera/core';
 import { describe } from 'vitest';
 import { LARGE_SHAPE, VIEW_KINDS, hostData, standardShapes, type ValueDomain } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { expectClose } from './tolerance';
+import { BINARY_OPS, COMPARISON_OPS, UNARY_OPS, type BinaryOp, type DType, type UnaryOp } from '@tessera/core/backend';
 
 /**
  * All dtypes, in the order tests are declared.

@@ -1,12 +1,12 @@
 /**
  * Data movement and creation: `assign` into strided destinations, `gather`, `scatterAdd`, `fill`, `arange`.
  */
-import type { DType } from '@tessera/core';
 import { describe } from 'vitest';
 import { LARGE_SHAPE, VIEW_KINDS, absoluteData, randomData, randomShape, sizeOf, standardShapes, type Rng, type ValueDomain, type ViewKind } from './generators';
 import type { CheckContext, Suite } from './harness';
 import { expectClose, reductionScale } from './tolerance';
 import { ALL_DTYPES } from './kernels-elementwise';
+import type { DType } from '@tessera/core/backend';
 
 /** Random values of any dtype (full range for int32). */
 function anyDomain(dtype: DType): ValueDomain {

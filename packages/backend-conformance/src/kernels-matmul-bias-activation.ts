@@ -13,13 +13,13 @@
  * the product's error. Evaluating and storing f adds a few ulps of |f(z)|, which the `|expected|`
  * term of the model covers. So each element's magnitude is `|A|·|B| + |bias| + |z|`.
  */
-import type { DType, FusedActivation } from '@tessera/core';
 import { describe } from 'vitest';
 import { layoutView, randomData, type ValueDomain } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { FLOAT_DTYPES } from './kernels-elementwise';
 import { absoluteOnReference, layoutCombinations, matmulOperands, stridedCase, type MatmulCase, type OperandLayout } from './kernels-matmul';
 import { expectClose, productScale } from './tolerance';
+import type { DType, FusedActivation } from '@tessera/core/backend';
 
 /** Every activation the kernel fuses (core's `FUSED_ACTIVATIONS`, spelled out so an older core still loads). */
 const ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];

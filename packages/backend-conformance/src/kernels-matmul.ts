@@ -2,11 +2,11 @@
  * Batched `matmul`: every transpose combination, broadcast batches, sliced and flipped operands,
  * degenerate sizes (K = 0, M = 0, empty batch) and one operand past a million elements.
  */
-import type { DType, StridedView } from '@tessera/core';
 import { describe } from 'vitest';
 import { absoluteData, layoutView, randomData, type Layout, type Rng, type ViewSpec } from './generators';
 import type { CheckContext, KernelSession, PairedInput, Suite } from './harness';
 import { expectClose, productScale } from './tolerance';
+import type { DType, StridedView } from '@tessera/core/backend';
 
 /**
  * How one operand of a matmul case is laid out (shared with the fused matmul checks).

@@ -5,11 +5,11 @@
  * gradients of every view layout. After each step the whole of every in-place buffer — the updated
  * range and its untouched neighbours — must match the reference. Skipped when the backend lacks the kernel.
  */
-import type { AdamStepRequest, BufferRange, DType, SgdStepRequest } from '@tessera/core';
 import { describe } from 'vitest';
 import { LARGE_SHAPE, VIEW_KINDS, layoutView, randomData, randomShape, sizeOf, type ValueDomain, type ViewKind } from './generators';
 import type { CheckContext, Pair, PairedInput, Suite } from './harness';
 import { expectClose } from './tolerance';
+import type { AdamStepRequest, BufferRange, DType, SgdStepRequest } from '@tessera/core/backend';
 
 const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64'];
 const STEPS = 3;

@@ -2,12 +2,12 @@
  * Optional kernels — softmax, logSoftmax, layerNorm, conv2d, maxPool2d, avgPool2d — checked only
  * when the backend implements them (a missing one is skipped: core then uses its composite).
  */
-import type { Conv2dParams, DType, Pool2dParams } from '@tessera/core';
 import { describe } from 'vitest';
 import { LARGE_SHAPE, absoluteData, hostData, randomData, randomShape, sizeOf, type Rng, type ViewKind } from './generators';
 import type { CheckContext, PairedInput, Suite } from './harness';
 import { FLOAT_DTYPES } from './kernels-elementwise';
 import { expectClose, productScale, reductionScale } from './tolerance';
+import type { Conv2dParams, DType, Pool2dParams } from '@tessera/core/backend';
 
 /** Edited host values of `dtype`: float16 is drawn as numbers and rounded to bits after the edit. */
 const valueDType = (dtype: DType): DType => (dtype === 'float16' ? 'float64' : dtype);

@@ -1,11 +1,11 @@
 /**
  * Reductions (`reduce` with sum, prod, max, min, argmax, argmin) and `cumsum`.
  */
-import { REDUCE_OPS, type DType, type ReduceOp } from '@tessera/core';
 import { describe } from 'vitest';
 import { LARGE_SHAPE, VIEW_KINDS, absoluteData, hostData, randomShape, sizeOf, type Rng, type ValueDomain, type ViewKind } from './generators';
 import type { CheckContext, Suite } from './harness';
 import { expectClose, reductionScale } from './tolerance';
+import { REDUCE_OPS, type DType, type ReduceOp } from '@tessera/core/backend';
 
 const REDUCE_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'float16'];
 

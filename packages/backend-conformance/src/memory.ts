@@ -2,12 +2,12 @@
  * Storage: plugin metadata, capabilities, write/read at offsets, async reads that see queued work,
  * sync reads, deferred frees, and memory accounting that returns to its baseline.
  */
-import { BACKEND_API_VERSION, type DataArray, type DType } from '@tessera/core';
 import { describe } from 'vitest';
 import { hostArray, randomData } from './generators';
 import type { Suite } from './harness';
 import { expectClose } from './tolerance';
 import { ALL_DTYPES } from './kernels-elementwise';
+import { BACKEND_API_VERSION, type DataArray, type DType } from '@tessera/core/backend';
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1, float16: 2 };
 

@@ -5,13 +5,13 @@
  * plugin end to end. Where the plugin lists float16, every case also runs in float16 on both
  * (the reference rounds every op's result to half, as a float16 device stores it).
  */
-import type { DataArray, DType } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { isCoreTensor, loadCoreApi, type CoreApi, type CoreTensor } from './core-api';
 import { createRng, randomData, seedFor, sizeOf, type Rng, type ValueDomain } from './generators';
 import type { Suite } from './harness';
 import { expectClose, reductionScale, type Tolerance } from './tolerance';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 /**
  * The float dtypes of an op-level run: what float inputs are on the plugin and on the reference.

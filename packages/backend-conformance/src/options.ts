@@ -1,5 +1,5 @@
-import type { DType } from '@tessera/core';
 import { resolveTolerances, type ResolvedTolerances, type ToleranceOptions } from './tolerance';
+import type { DType } from '@tessera/core/backend';
 
 /**
  * Options of {@link runConformance}.

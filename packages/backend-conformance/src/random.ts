@@ -3,11 +3,11 @@
  * bits, uniforms and integers bit for bit; normals bit for bit in float64 and within
  * `normalFloat32Atol` (default 1e-6) in float32, where Box–Muller may run in single precision.
  */
-import type { DType, RandomRequest } from '@tessera/core';
 import { describe } from 'vitest';
 import { sizeOf, LARGE_SHAPE } from './generators';
 import type { CheckContext, Suite } from './harness';
 import { expectClose } from './tolerance';
+import type { DType, RandomRequest } from '@tessera/core/backend';
 
 /** Which dtypes each distribution is checked in. */
 const DISTRIBUTION_DTYPES: readonly [RandomRequest['distribution'], DType][] = [

@@ -1,4 +1,3 @@
-import type { BackendPlugin } from '@tessera/core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { describeGradients } from './gradients';
 import { Suite } from './harness';
@@ -14,6 +13,7 @@ import { describeMemory } from './memory';
 import { describeOps } from './ops';
 import { resolveOptions, type ConformanceOptions } from './options';
 import { describeRandom } from './random';
+import type { BackendPlugin } from '@tessera/core/backend';
 
 /**
  * Declare the conformance suite for a backend plugin. Call it at the top level of a vitest test file.

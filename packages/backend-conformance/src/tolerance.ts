@@ -1,3 +1,4 @@
+import type { DataArray, DType } from '@tessera/core/backend';
 /**
  * How close a backend's result must be to the float64 reference.
  *
@@ -10,7 +11,6 @@
  *   error of a sum is proportional to the size of its terms, not of its (possibly cancelling) result.
  * NaN must match NaN and an infinity must match the same infinity.
  */
-import type { DataArray, DType } from '@tessera/core';
 
 /**
  * Relative and absolute tolerance of one float dtype.

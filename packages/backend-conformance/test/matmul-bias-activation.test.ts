@@ -1,12 +1,12 @@
 // The matmulBiasActivation checks can fail: each deliberately broken kernel below is caught, the
 // reference passes, and a backend without the kernel is skipped with a reason.
-import type { BackendPlugin, DType, FusedActivation, OutputBuffer, StridedView } from '@tessera/core';
 import { ReferenceBackend, referencePlugin } from '@tessera/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConformanceError, hostData } from '../src';
 import { Suite, createCheckContext, valuesOf } from '../src/harness';
 import { matmulBiasActivationChecks, type FusedMatmulCheck } from '../src/kernels-matmul-bias-activation';
 import { resolveOptions } from '../src/options';
+import type { BackendPlugin, DType, FusedActivation, OutputBuffer, StridedView } from '@tessera/core/backend';
 
 type FusedKernel = (a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer) => void;
 

@@ -1,9 +1,4 @@
-import {
-  DTypeError, FUSED_ACTIVATIONS, ShapeError, ValueError,
-  type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
-  type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp,
-  type StridedView, type UnaryOp,
-} from '@tessera/core';
+import { DTypeError, ShapeError, ValueError } from '@tessera/core';
 import { BufferStore } from './storage/buffer-store';
 import type { CpuBuffer } from './storage/cpu-buffer';
 import { WasmHeap } from './storage/wasm-heap';
@@ -37,6 +32,7 @@ import { avgPool2dSimd, maxPool2dSimd } from './kernels/simd-pool2d';
 import { softmaxAxisSimd } from './kernels/simd-softmax-axis';
 import { optimizerStepSimd } from './kernels/simd-optimizer-step';
 import { whereSimd } from './kernels/simd-where';
+import { FUSED_ACTIVATIONS, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
 
 /** Options of {@link CpuBackend} (see `createCpuPlugin`). */
 export interface CpuBackendOptions {

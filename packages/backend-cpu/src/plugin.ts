@@ -1,6 +1,6 @@
-import { BACKEND_API_VERSION, type BackendPlugin } from '@tessera/core';
 import { CpuBackend, type CpuBackendOptions } from './cpu-backend';
 import { compileKernelsAsync, detectWasmFeatures, pickVariant } from './wasm/wasm-runtime';
+import { BACKEND_API_VERSION, type BackendPlugin } from '@tessera/core/backend';
 
 export { CpuBackend, autoThreads, type CpuBackendConfig, type CpuBackendOptions } from './cpu-backend';
 export { OutOfMemoryError } from './storage/wasm-heap';

@@ -4,10 +4,9 @@
  * matches a per-element float64 reference rounded to float32, bit for bit (−0 and NaN included).
  */
 import { describe, expect, it } from 'vitest';
-import { BINARY_OPS, UNARY_OPS, type BinaryOp, type StridedView, type UnaryOp } from '@tessera/core';
-import { intPow } from '@tessera/core';
 import { erf, roundHalfEven, sigmoid } from '../src/kernels/unary';
 import { indices, randomValues, setup } from './helpers';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type StridedView, type UnaryOp, intPow } from '@tessera/core/backend';
 
 const ROWS = 5;
 const COLS = 67; // odd and > 32: exercises the unrolled loops' tails and the relu bit path

@@ -7,14 +7,12 @@
  * core's `fusedMatmul`, whose gradients must equal the composite matmul → add → activation's.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  applyFusedActivation, fromFloat16Bits, FUSED_ACTIVATIONS, fusedMatmul, registerBackend, roundToFloat16, setBackend, ShapeError, tensor, toFloat16Bits,
-  type Backend, type DType, type FusedActivation, type OutputBuffer, type StridedView, type Tensor,
-} from '@tessera/core';
+import { fromFloat16Bits, fusedMatmul, registerBackend, roundToFloat16, setBackend, ShapeError, tensor, toFloat16Bits, type Tensor } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { CpuBackend } from '../src/cpu-backend';
 import { createCpuPlugin } from '../src/plugin';
 import { randomValues, recordingSimdBackend, size } from './helpers';
+import { applyFusedActivation, FUSED_ACTIVATIONS, type Backend, type DType, type FusedActivation, type OutputBuffer, type StridedView } from '@tessera/core/backend';
 
 type Layout = 'NN' | 'TN' | 'NT' | 'TT' | 'flipped A, broadcast B';
 const LAYOUTS: Layout[] = ['NN', 'TN', 'NT', 'TT', 'flipped A, broadcast B'];

@@ -1,7 +1,7 @@
-import type { DataArray, DType, OutputBuffer, StridedView } from '@tessera/core';
 import { expect } from 'vitest';
 import { CpuBackend, type CpuBackendOptions } from '../src/cpu-backend';
 import type { ChunkCall, SimdKernels } from '../src/kernels/simd';
+import { type DataArray, type DType, type OutputBuffer, type StridedView, contiguousStrides as contiguous, sizeOf as size } from '@tessera/core/backend';
 
 /** A backend (single-threaded unless `options` say otherwise) plus helpers to make views and outputs from plain arrays. */
 export function setup(options: CpuBackendOptions = { threads: 1 }) {
@@ -25,7 +25,6 @@ export function setup(options: CpuBackendOptions = { threads: 1 }) {
   return { backend, input, output, read };
 }
 
-import { contiguousStrides as contiguous, sizeOf as size } from '@tessera/core';
 export { contiguous, size };
 
 /** Element of a view of `data` at multi-index `index`. */

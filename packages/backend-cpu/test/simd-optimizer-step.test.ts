@@ -5,12 +5,12 @@
  * with odd sizes (the one-element tail), buffer offsets, and NaN/±Inf/±0 in the data.
  */
 import { describe, expect, it } from 'vitest';
-import type { AdamStepRequest, BufferRange, OptimizerStepRequest, SgdStepRequest } from '@tessera/core';
 import { CpuBackend } from '../src/cpu-backend';
 import type { SimdKernels } from '../src/kernels/simd';
 import { optimizerStepSimd } from '../src/kernels/simd-optimizer-step';
 import type { BufferStore } from '../src/storage/buffer-store';
 import { randomValues } from './helpers';
+import type { AdamStepRequest, BufferRange, OptimizerStepRequest, SgdStepRequest } from '@tessera/core/backend';
 
 const SIZE = (1 << 18) + 3; // past the threading threshold, and odd
 const OFFSET = 5;

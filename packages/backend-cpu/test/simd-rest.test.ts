@@ -7,10 +7,10 @@
  * tails, operands are broadcast, and values include NaN, ±0, ±∞, ties and out-of-range indices.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { erf, floatToInt32, type Backend, type DType, type OutputBuffer, type Pool2dParams, type StridedView } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { CpuBackend } from '../src/cpu-backend';
 import { contiguous, randomValues, recordingSimdBackend, size } from './helpers';
+import { erf, floatToInt32, type Backend, type DType, type OutputBuffer, type Pool2dParams, type StridedView } from '@tessera/core/backend';
 
 const f32 = Math.fround;
 

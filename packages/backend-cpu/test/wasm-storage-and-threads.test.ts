@@ -4,11 +4,11 @@
  * that dies mid-kernel gives a clear error while the backend stays usable.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StridedView } from '@tessera/core';
 import { autoThreads, CpuBackend } from '../src/cpu-backend';
 import { OutOfMemoryError } from '../src/storage/wasm-heap';
 import { WorkerCrashError } from '../src/threads/worker-pool';
 import { randomValues, setup } from './helpers';
+import type { StridedView } from '@tessera/core/backend';
 
 const transposed = (view: StridedView, rows: number, cols: number): StridedView => ({
   ...view, shape: [1, rows, cols], strides: [0, 1, rows],

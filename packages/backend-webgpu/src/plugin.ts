@@ -1,5 +1,5 @@
-import { BACKEND_API_VERSION, type BackendPlugin } from '@tessera/core';
 import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu-backend';
+import { BACKEND_API_VERSION, type BackendPlugin } from '@tessera/core/backend';
 
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUFeatures } from './webgpu-backend';
 

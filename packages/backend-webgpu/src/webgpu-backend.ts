@@ -1,8 +1,4 @@
-import {
-  BackendError, DTypeError, FUSED_ACTIVATIONS, ShapeError, ValueError,
-  type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType,
-  type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp,
-} from '@tessera/core';
+import { BackendError, DTypeError, ShapeError, ValueError } from '@tessera/core';
 import { elementCount, rowMajorStrides } from './codegen/layout';
 import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
 import { conv2dKernel, pool2dKernel } from './kernels/conv-pool';
@@ -15,6 +11,7 @@ import { reduceKernel } from './kernels/reduce';
 import { GpuRuntime } from './runtime/gpu-runtime';
 import { GpuStorage, gpuElementBytes, wordAligned } from './storage/gpu-storage';
 import { Readback } from './storage/readback';
+import { FUSED_ACTIVATIONS, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
 
 /** Dtypes stored on every device. float64 has no WGSL type; core keeps float64 tensors on other backends. */
 const ALWAYS_SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];

@@ -8,16 +8,14 @@
  * alternative code paths are reached on purpose: vec4<f16> and scalar matmul loads and each tile,
  * the register-row, thread and workgroup-tree softmax and layerNorm, thread and tree reductions.
  */
-import {
-  BINARY_OPS, UNARY_OPS, ensureBackend, fromFloat16Bits, manualSeed, rand, registerBackend, tensor, toFloat16Bits,
-  type Backend, type DataArray, type DataId, type DType, type OutputBuffer, type StridedView, type UnaryOp,
-} from '@tessera/core';
+import { ensureBackend, fromFloat16Bits, manualSeed, rand, registerBackend, tensor, toFloat16Bits } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { expectClose, layoutView, productScale, reductionScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
 import { beforeAll, describe, it } from 'vitest';
 import type { WebGPUBackend } from '../src/webgpu-backend';
 import { usePairedBackends } from './paired-backends';
 import { hasWebGPU } from './webgpu-environment';
+import { BINARY_OPS, UNARY_OPS, type Backend, type DataArray, type DataId, type DType, type OutputBuffer, type StridedView, type UnaryOp } from '@tessera/core/backend';
 
 /** One float16 ulp relative (2⁻¹⁰ ≈ 9.8e-4), plus the smallest subnormal. */
 const HALF: Tolerance = { rtol: 1e-3, atol: 2 ** -24 };

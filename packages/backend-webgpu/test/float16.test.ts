@@ -3,15 +3,13 @@
  * nearest-even bit for bit, 2-byte buffers of odd lengths read and write exactly, a device without
  * the feature refuses float16 clearly, and a float16 MLP trains like the float32 one.
  */
-import {
-  BACKEND_API_VERSION, DTypeError, ensureBackend, float16BitsToFloat32, float32ToFloat16Bits, registerBackend, tensor,
-  type OutputBuffer, type StridedView,
-} from '@tessera/core';
+import { DTypeError, ensureBackend, float16BitsToFloat32, float32ToFloat16Bits, registerBackend, tensor } from '@tessera/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWebGPUPlugin } from '../src/plugin';
 import { WebGPUBackend } from '../src/webgpu-backend';
 import { createMlp } from './mlp';
 import { gpu, hasWebGPU } from './webgpu-environment';
+import { BACKEND_API_VERSION, type OutputBuffer, type StridedView } from '@tessera/core/backend';
 
 const view = (out: OutputBuffer, offset = 0, size = out.shape[0] - offset): StridedView => ({ id: out.id, dtype: out.dtype, shape: [size], strides: [1], offset });
 

@@ -9,16 +9,14 @@
  * lost: Σ|a·b| + |bias| per output (computed by the reference on absolute values), so a missing bias
  * or a wrong activation (errors of O(1)) always fails.
  */
-import {
-  DTypeError, FUSED_ACTIVATIONS, ShapeError, ensureBackend, fromFloat16Bits, fusedMatmul, registerBackend, tensor, toFloat16Bits,
-  type Backend, type DataArray, type DataId, type DType, type FusedActivation, type OutputBuffer, type StridedView, type Tensor,
-} from '@tessera/core';
+import { DTypeError, ShapeError, ensureBackend, fromFloat16Bits, fusedMatmul, registerBackend, tensor, toFloat16Bits, type Tensor } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { DEFAULT_TOLERANCES, expectClose, layoutView, productScale, type Layout, type Rng, type Tolerance } from '@tessera/backend-conformance';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebGPUBackend } from '../src/webgpu-backend';
 import { usePairedBackends } from './paired-backends';
 import { gpu, hasWebGPU } from './webgpu-environment';
+import { FUSED_ACTIVATIONS, type Backend, type DataArray, type DataId, type DType, type FusedActivation, type OutputBuffer, type StridedView } from '@tessera/core/backend';
 
 /** One float16 ulp relative, plus the smallest subnormal (as the float16 kernel tests). */
 const HALF: Tolerance = { rtol: 1e-3, atol: 2 ** -24 };

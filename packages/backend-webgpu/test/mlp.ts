@@ -1,5 +1,6 @@
 /** A small seeded MLP built from core ops (matmul, add, relu, logSoftmax, gather), trained with plain SGD. */
-import { manualSeed, noGrad, randn, tensor, tidy, type DType, type Tensor } from '@tessera/core';
+import { manualSeed, noGrad, randn, tensor, tidy, type Tensor } from '@tessera/core';
+import type { DType } from '@tessera/core/backend';
 
 /** Sizes of the test MLP. */
 export interface MlpSizes {

@@ -3,13 +3,14 @@
  * the webgpu backend (registered on the test GPU), a reference backend, a seeded generator, and a
  * list of live buffers freed after each test.
  */
-import { ensureBackend, registerBackend, type Backend, type DataId } from '@tessera/core';
+import { ensureBackend, registerBackend } from '@tessera/core';
 import { ReferenceBackend } from '@tessera/core/testing';
 import { createRng, type Rng } from '@tessera/backend-conformance';
 import { afterEach, beforeAll } from 'vitest';
 import { createWebGPUPlugin } from '../src/plugin';
 import type { WebGPUBackend } from '../src/webgpu-backend';
 import { gpu } from './webgpu-environment';
+import type { Backend, DataId } from '@tessera/core/backend';
 
 export interface PairedBackends {
   /** Set in the fixture's `beforeAll` (read it inside tests or later hooks). */

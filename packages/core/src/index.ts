@@ -9,9 +9,11 @@
  * x.matmul(x).sum().backward();
  */
 
-// Backends: the plugin interface and the registry.
-export * from './backend/backend';
-export { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from './backend/scalar-math';
+// Backends: what registering and choosing one takes (the authoring kit is `@tessera/core/backend`).
+export { BACKEND_API_VERSION, FUSED_ACTIVATIONS } from './backend/backend';
+export type {
+  Backend, BackendPlugin, BackendCapabilities, BackendMemory, DType, DataArray, FusedActivation, UnaryOp, BinaryOp, ReduceOp,
+} from './backend/backend';
 export {
   registerBackend,
   setBackend,
@@ -22,17 +24,17 @@ export {
   backendUnavailableReason,
   removeBackendInstance,
   resolveBackend,
-  backendName,
+  type ListBackendsOptions,
 } from './backend/registry';
 
 // Tensors and dtypes.
 export { Tensor, isTensor, type TensorOrScalar } from './tensor/tensor';
 export type { NestedArray } from './tensor/read';
 export { moveInPlace } from './tensor/move';
-export { DTYPES, arrayFor, itemSize, isFloating, promoteTypes, resultType } from './dtype';
+export { DTYPES, isFloating, promoteTypes, resultType } from './dtype';
 export { float32ToFloat16Bits, float16BitsToFloat32, toFloat16Bits, fromFloat16Bits, roundToFloat16 } from './float16';
 export * from './errors';
-export { broadcastShapes, contiguousStrides, elementSpan, isContiguous, normalizeDim, sizeOf } from './shape';
+export { broadcastShapes, isContiguous } from './shape';
 
 // Creation.
 export {

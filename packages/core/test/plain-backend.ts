@@ -2,7 +2,8 @@
  * A reference backend without any optional kernel, registered as 'plain', so tests exercise core's
  * composites (softmax, layerNorm, conv2d, pooling) as well as the fused kernels.
  */
-import { OPTIONAL_KERNELS, registerBackend, setBackend, BACKEND_API_VERSION, type Backend } from '../src/index';
+import { registerBackend, setBackend, BACKEND_API_VERSION, type Backend } from '../src/index';
+import { OPTIONAL_KERNELS } from '../src/backend-api';
 import { ReferenceBackend } from '../src/testing';
 
 /** Register 'plain' (idempotent). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { registerBackend, setBackend, tensor, arange, zeros, randn, memory, noGrad, ShapeError, elementSpan, tidy } from '../src/index';
+import { registerBackend, setBackend, tensor, arange, zeros, randn, memory, noGrad, ShapeError, tidy } from '../src/index';
+import { elementSpan } from '../src/backend-api';
 import { referencePlugin } from '../src/testing';
 import { values } from './helpers';
 

@@ -57,6 +57,14 @@ export class ModuleHooks {
 }
 
 /**
+ * Whether `module`'s instance has its own `forward` (hooks, or one assigned by hand) instead of its
+ * class's: code that fuses several modules into one kernel (MLP) must then call them one by one.
+ */
+export function hasOwnForward(module: Module): boolean {
+  return Object.prototype.hasOwnProperty.call(module, 'forward');
+}
+
+/**
  * Run `forward` on `inputs` with `module`'s hooks around it, in PyTorch's order: pre-hooks, backward
  * hook setup on the inputs, forward, forward hooks, backward hook setup on the output.
  */

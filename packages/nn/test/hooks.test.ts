@@ -160,3 +160,21 @@ describe('full backward hooks', () => {
     expect(y.requiresGrad).toBe(false);
   });
 });
+
+describe('hooks inside models that fuse layers', () => {
+  it("MLP runs a hooked Linear or activation on its own instead of fusing it away, with the same result", async () => {
+    const { MLP } = await import('../src/index');
+    const model = new MLP({ sizes: [2, 3, 2], dtype: 'float64' });
+    const x = f64([[1, -2]]);
+    const fused = await model.forward(x).array();
+    const seen: string[] = [];
+    const handles = [
+      model.layers.at(0).registerForwardHook(() => void seen.push('linear')),
+      model.layers.at(1).registerForwardHook(() => void seen.push('relu')),
+      model.layers.registerForwardPreHook(() => void seen.push('layers')),
+    ];
+    expect(await model.forward(x).array()).toEqual(fused);
+    expect(seen).toEqual(['layers', 'linear', 'relu']);
+    handles.forEach((handle) => handle.remove());
+  });
+});

@@ -1,6 +1,6 @@
-import { intPow, type BinaryOp, type DataArray, type DType } from '@tessera/core';
 import { binaryRowF32, compareRowF32, isFloat32BinaryOp } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
+import { intPow, type BinaryOp, type DataArray, type DType } from '@tessera/core/backend';
 
 
 /**

@@ -1,6 +1,6 @@
-import type { DataArray, DType } from '@tessera/core';
 import { castRowFromF32, copyRowF32 } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

@@ -1,6 +1,6 @@
-import type { Conv2dParams, DataArray } from '@tessera/core';
 import { matmulKernel } from './matmul';
 import { toContiguous, type ArrayView } from './strided';
+import type { Conv2dParams, DataArray } from '@tessera/core/backend';
 
 /** im2col scratch, reused across calls. */
 let columns: Float64Array = new Float64Array(0);

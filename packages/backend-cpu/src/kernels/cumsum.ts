@@ -1,5 +1,5 @@
-import type { DataArray, DType } from '@tessera/core';
 import { contiguousStrides, forEachPosition, withoutAxis, type ArrayView } from './strided';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 /**
  * Inclusive cumulative sum along `axis` into the contiguous `out`. Floats accumulate in float64

@@ -1,4 +1,4 @@
-import type { DataArray, DType } from '@tessera/core';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 /**
  * Set every element to `value` (bool stores 1 for any non-zero value).

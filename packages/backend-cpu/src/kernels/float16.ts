@@ -20,11 +20,12 @@
  * `fill`, `arange` and casts from float64/int32 round each value once, straight from the JS number.
  * `optimizerStep` is not adapted: core fuses only float32 and float64 steps (float16 takes its composite).
  */
-import { elementSpan, float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core';
+import { float32ToFloat16Bits, fromFloat16Bits, toFloat16Bits } from '@tessera/core';
 import type { BufferStore } from '../storage/buffer-store';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { SimdKernels } from './simd';
 import { binaryFloat16Simd, narrowFloat16Simd, widenFloat16Simd } from './simd-float16';
+import { elementSpan, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core/backend';
 
 /** How a kernel argument is treated: read (`in`), written (`out`), both (`inout`), or not a tensor (null). */
 type Role = 'in' | 'out' | 'inout' | null;

@@ -13,9 +13,9 @@
  *
  * A "row" is `n` elements: operand k starts at its own offset and steps by 0 (broadcast) or more.
  */
-import type { BinaryOp, UnaryOp } from '@tessera/core';
 import { floatToInt32 } from './cast';
 import { erf, roundHalfEven, sigmoid } from './unary';
+import type { BinaryOp, UnaryOp } from '@tessera/core/backend';
 
 /** The binary ops with a float32 result that {@link binaryRowF32} implements. */
 export function isFloat32BinaryOp(op: BinaryOp): boolean {

@@ -1,5 +1,5 @@
-import type { DataArray } from '@tessera/core';
 import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+import type { DataArray } from '@tessera/core/backend';
 
 /**
  * `out[p] = x[p with dim axis replaced by index[p]]` (PyTorch `gather`); out is contiguous with

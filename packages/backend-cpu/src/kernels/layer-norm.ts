@@ -1,6 +1,6 @@
-import type { DataArray } from '@tessera/core';
 import { layerNormF32 } from './float32';
 import { isContiguous, sizeOf, toContiguous, type ArrayView } from './strided';
+import type { DataArray } from '@tessera/core/backend';
 
 /**
  * Layer normalisation over the trailing `normalizedSize` elements of each row:

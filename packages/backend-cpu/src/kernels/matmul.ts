@@ -7,8 +7,8 @@
  * combinations cost the same), and (3) blocking K so a packed A block stays in L2 and one B
  * micro-panel stays in L1 while it is reused.
  */
-import { applyFusedActivation, type FusedActivation } from '@tessera/core';
 import type { ArrayView } from './strided';
+import { applyFusedActivation, type FusedActivation } from '@tessera/core/backend';
 
 /** What `matmulKernel` applies to each result as it is stored: `activation(value + bias[column])`. */
 export interface MatmulEpilogue {

@@ -1,5 +1,5 @@
-import type { AdamStepRequest, BufferRange, DataArray, OptimizerStepRequest, SgdStepRequest } from '@tessera/core';
 import { toContiguous, type ArrayView } from './strided';
+import type { AdamStepRequest, BufferRange, DataArray, OptimizerStepRequest, SgdStepRequest } from '@tessera/core/backend';
 
 /** The typed array (a view of the backend's memory) behind a buffer id. */
 export type BufferLookup = (range: BufferRange) => DataArray;

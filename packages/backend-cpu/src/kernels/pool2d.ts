@@ -1,5 +1,5 @@
-import type { DataArray, Pool2dParams } from '@tessera/core';
 import { toContiguous, type ArrayView } from './strided';
+import type { DataArray, Pool2dParams } from '@tessera/core/backend';
 
 /**
  * Max pooling over x `[N, C, H, W]` into out `[N, C, OH, OW]`; `indices` receives the flat index

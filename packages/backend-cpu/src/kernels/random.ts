@@ -1,4 +1,5 @@
-import { fillPhiloxStream, type DataArray, type RandomRequest } from '@tessera/core';
+import { fillPhiloxStream } from '@tessera/core';
+import type { DataArray, RandomRequest } from '@tessera/core/backend';
 
 /**
  * Fill `out` with core's reference Philox stream (so CPU numbers equal every other backend's bit

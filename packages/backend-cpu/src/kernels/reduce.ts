@@ -1,6 +1,6 @@
-import type { DataArray, DType, ReduceOp } from '@tessera/core';
 import { accumulateRowF32, foldRowF32 } from './float32';
 import { contiguousStrides, forEachPosition, RowCursor, sizeOf, withoutAxis, type ArrayView } from './strided';
+import type { DataArray, DType, ReduceOp } from '@tessera/core/backend';
 
 /**
  * Reduce `x` over `axes` into the contiguous `out` (shape = x's shape without `axes`).

@@ -1,5 +1,5 @@
-import type { DataArray } from '@tessera/core';
 import { contiguousStrides, forEachRow, type ArrayView } from './strided';
+import type { DataArray } from '@tessera/core/backend';
 
 /**
  * In place: `target[p with dim axis replaced by index[p]] += src[p]` for every position p of

@@ -3,11 +3,11 @@
  * float64 conversions with the JavaScript kernel's rules (cast.ts), bit for bit; large calls split
  * across the worker pool. Strided rows and other dtype pairs return false and run the JS kernel.
  */
-import type { DType } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { bytesPerElement } from '../storage/cpu-buffer';
 import { MIN_ROW, type BufferView, type SimdKernels } from './simd';
 import { contiguousStrides, RowCursor } from './strided';
+import type { DType } from '@tessera/core/backend';
 
 /** The kernel export for each `from>to` pair. */
 const CAST_KERNELS: Partial<Record<`${DType}>${DType}`, `cast${string}To${string}`>> = {

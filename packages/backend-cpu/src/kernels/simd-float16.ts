@@ -5,10 +5,10 @@
  * kernels/float16.ts uses it to widen float16 operands into float32 temporaries and round results back,
  * and runs add/sub/mul/div/maximum/minimum of contiguous same-shape float16 operands in one fused pass.
  */
-import type { BinaryOp } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
+import type { BinaryOp } from '@tessera/core/backend';
 
 /** Split [0, n) into chunks for the pool (multiples of 8 elements), one chunk when small. */
 function convertChunks(simd: SimdKernels, n: number, name: string, out: number, outBytes: number, x: number, xBytes: number): ChunkCall[] {

@@ -6,11 +6,11 @@
  * split across the worker pool. float64, strided gradients and invalid ranges return false: the
  * JavaScript kernel then runs (and reports bad requests).
  */
-import type { BufferRange, OptimizerStepRequest } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { adamConstants } from './optimizer-step';
 import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous } from './strided';
+import type { BufferRange, OptimizerStepRequest } from '@tessera/core/backend';
 
 /**
  * Run `request` with the SIMD kernels; true when handled here.

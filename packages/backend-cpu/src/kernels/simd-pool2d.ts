@@ -4,10 +4,10 @@
  * Strided inputs and other dtypes return false and run the JS kernels. (The backward passes core
  * records are scatterAdd — see simd-indexing.ts.)
  */
-import type { Pool2dParams } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import { pointer, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
+import type { Pool2dParams } from '@tessera/core/backend';
 
 /** Below this many input elements the JavaScript kernels are as fast (no chunk setup). */
 const MIN_ELEMENTS = 256;

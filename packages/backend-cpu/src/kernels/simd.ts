@@ -6,13 +6,13 @@
  * Operands are described by byte pointers into the backend's WebAssembly memory (buffer address +
  * offset · 4), so nothing is copied per op.
  */
-import { FUSED_ACTIVATIONS, type BinaryOp, type Conv2dParams, type FusedActivation, type ReduceOp, type UnaryOp } from '@tessera/core';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { WasmHeap } from '../storage/wasm-heap';
 import type { WorkerPool } from '../threads/worker-pool';
 import { MAX_CHUNKS } from '../threads/protocol';
 import type { WasmKernels } from '../wasm/wasm-runtime';
 import { contiguousStrides, isContiguous, RowCursor, sizeOf } from './strided';
+import { FUSED_ACTIVATIONS, type BinaryOp, type Conv2dParams, type FusedActivation, type ReduceOp, type UnaryOp } from '@tessera/core/backend';
 
 /** A strided view whose data is a {@link CpuBuffer}. */
 export interface BufferView {

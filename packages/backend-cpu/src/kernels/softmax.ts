@@ -1,6 +1,6 @@
-import type { DataArray } from '@tessera/core';
 import { softmaxLineF32 } from './float32';
 import { contiguousStrides, forEachPosition, RowCursor, withoutAxis, type ArrayView } from './strided';
+import type { DataArray } from '@tessera/core/backend';
 
 /**
  * Softmax (or log-softmax) along `axis` into the contiguous `out`. Stable: each line subtracts its

@@ -8,7 +8,6 @@
  * stride per operand; stride 0 is a broadcast, negative strides walk backwards. Only the outer
  * dims go through the general N-d odometer.
  */
-import type { DataArray } from '@tessera/core';
 
 /** A host array seen through view metadata (all in elements). */
 export interface ArrayView {
@@ -19,7 +18,8 @@ export interface ArrayView {
 }
 
 // Shape arithmetic is core's (one definition for every backend).
-import { contiguousStrides, isContiguous, sizeOf } from '@tessera/core';
+import { isContiguous } from '@tessera/core';
+import { type DataArray, contiguousStrides, sizeOf } from '@tessera/core/backend';
 export { contiguousStrides, isContiguous, sizeOf };
 
 

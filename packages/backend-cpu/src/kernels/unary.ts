@@ -1,6 +1,6 @@
-import { erf, type DataArray, type DType, type UnaryOp } from '@tessera/core';
 import { unaryRowF32 } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
+import { erf, type DataArray, type DType, type UnaryOp } from '@tessera/core/backend';
 
 /**
  * The error function: core's shared scalar definition (Cody's rational approximations, ~1e-16

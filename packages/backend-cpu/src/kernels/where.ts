@@ -1,6 +1,6 @@
-import type { DataArray } from '@tessera/core';
 import { whereRowF32 } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
+import type { DataArray } from '@tessera/core/backend';
 
 /**
  * `out = cond ? a : b` element-wise; all three views have out's shape (broadcast as stride 0).

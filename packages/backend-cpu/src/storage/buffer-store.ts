@@ -1,6 +1,6 @@
-import type { BackendMemory, DataId, DType } from '@tessera/core';
 import { bytesPerElement, CpuBuffer } from './cpu-buffer';
 import type { WasmHeap } from './wasm-heap';
+import type { BackendMemory, DataId, DType } from '@tessera/core/backend';
 
 /**
  * Allocates CPU buffers in the backend's {@link WasmHeap} and keeps memory accounting: bytes in use

@@ -1,5 +1,5 @@
-import type { DataArray, DType } from '@tessera/core';
 import type { WasmHeap } from './wasm-heap';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 /**
  * One CPU buffer: the `DataId` the CPU backend hands to core. Its elements live in the backend's

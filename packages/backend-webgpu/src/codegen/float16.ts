@@ -1,3 +1,4 @@
+import type { DType } from '@tessera/core/backend';
 /**
  * float16 in generated WGSL. Tensors live in `array<f16>` storage (2 bytes per element, needs the
  * device's `shader-f16` feature); arithmetic happens in f32 and each result is rounded once to f16
@@ -8,7 +9,6 @@
  * f32 → f16 conversion round either way and leaves overflow and NaN implementation-defined, while
  * this rounds to nearest-even, gives ±∞ from 65520 up and a quiet NaN, identically on every device.
  */
-import type { DType } from '@tessera/core';
 
 /**
  * WGSL helpers every float16 kernel includes: `toF16(x: f32) -> f16` and the vec4 form `toF16x4`.

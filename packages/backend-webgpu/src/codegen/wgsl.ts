@@ -1,3 +1,4 @@
+import type { DType } from '@tessera/core/backend';
 /**
  * Shared pieces of generated WGSL: element types, the uniform block that carries shapes and
  * strides, NaN/∞ helpers and the flat-index → strided-offset code every kernel family uses.
@@ -5,7 +6,6 @@
  * Shapes, strides and offsets are uniforms, never baked into source: one compiled pipeline serves
  * every tensor of the same op, dtype, rank and contiguity (the cache key).
  */
-import type { DType } from '@tessera/core';
 
 /** The WGSL scalar type holding each dtype in storage (bool is one u32 per element, 0 or 1; float16 is f16). */
 export function wgslType(dtype: DType): 'f32' | 'f16' | 'i32' | 'u32' {

@@ -3,7 +3,7 @@
  * pooling with one thread per output. Inputs may be strided views. float16 patches stay f16 (half
  * the scratch memory) and the matmul accumulates them in f32; pooling compares and sums in f32.
  */
-import { BackendError, type Conv2dParams, type OutputBuffer, type Pool2dParams, type StridedView } from '@tessera/core';
+import { BackendError } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import { elementCount } from '../codegen/layout';
@@ -11,6 +11,7 @@ import { gpuElementBytes } from '../storage/gpu-storage';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import { matmulKernel } from './matmul';
+import type { Conv2dParams, OutputBuffer, Pool2dParams, StridedView } from '@tessera/core/backend';
 
 /** A weight `[O, C/g, KH, KW]` as a contiguous `[O, C/g·KH·KW]` matrix (materialised by the caller if needed). */
 export interface ConvWeight {

@@ -5,13 +5,14 @@
  * f32 as they load and rounded once as the result stores (see `codegen/float16.ts`), so every
  * expression below is written for float32, int32 and bool only.
  */
-import { BackendError, DTypeError, type BinaryOp, type DType, type UnaryOp } from '@tessera/core';
+import { BackendError, DTypeError } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import { MATH_HELPERS } from './math';
+import type { BinaryOp, DType, UnaryOp } from '@tessera/core/backend';
 
 /** One operand of an element-wise kernel. */
 export interface ElementwiseOperand {

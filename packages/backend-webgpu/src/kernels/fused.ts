@@ -6,11 +6,11 @@
  * widened to f32, keep the max, the sum and the layerNorm statistics in f32 and round each output
  * once (the buffers' dtypes decide: `GpuStorage.dtype`).
  */
-import type { OutputBuffer } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
 import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
+import type { OutputBuffer } from '@tessera/core/backend';
 
 const WORKGROUP = 256;
 const TREE_THRESHOLD = 128;

@@ -6,13 +6,14 @@
  * WGSL has no f16 atomics. A float16 target accumulates its sources in f32 and rounds once; cumsum
  * likewise carries an f32 running sum and rounds each output.
  */
-import { float32ToFloat16Bits, type DType, type OutputBuffer, type StridedView } from '@tessera/core';
+import { float32ToFloat16Bits } from '@tessera/core';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import { UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import { contiguousOperand, launchElementwise } from './elementwise';
+import type { DType, OutputBuffer, StridedView } from '@tessera/core/backend';
 
 /** `out[p] = x[p with axis → index[p]]`; out-of-range indices give 0 (a GPU cannot throw). */
 export function gatherKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuStorage, axis: number, index: StridedView, indexStorage: GpuStorage, out: OutputBuffer, outStorage: GpuStorage): void {

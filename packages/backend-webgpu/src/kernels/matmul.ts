@@ -9,13 +9,14 @@
  * f32 shared tiles, f32 accumulation, epilogue in f32, one rounding to f16 per output (as cuBLAS's
  * default for half GEMMs).
  */
-import { DTypeError, type DType, type FusedActivation, type OutputBuffer, type StridedView } from '@tessera/core';
+import { DTypeError } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
 import { FLOAT_HELPERS, UniformWords, uniformBlock, wgslType } from '../codegen/wgsl';
 import { unaryExpression } from './elementwise';
 import { MATH_HELPERS } from './math';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
+import type { DType, FusedActivation, OutputBuffer, StridedView } from '@tessera/core/backend';
 
 /** One tile configuration. */
 interface TileConfig {

@@ -9,11 +9,12 @@
  * Scalars derived from the hyperparameters (1 − β, lr / (1 − β₁ᵗ), 1 − lr·λ) are computed on the host in
  * float64 and rounded once to f32, rather than in f32 on the device (1 − 0.999 in f32 is off by 1e-5).
  */
-import { DTypeError, type AdamStepRequest, type BufferRange, type DataId, type OptimizerStepRequest, type SgdStepRequest } from '@tessera/core';
+import { DTypeError } from '@tessera/core';
 import { collapseLayout, elementCount, isUnitRun } from '../codegen/layout';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
+import type { AdamStepRequest, BufferRange, DataId, OptimizerStepRequest, SgdStepRequest } from '@tessera/core/backend';
 
 const WORKGROUP = 256;
 

@@ -4,11 +4,12 @@
  * counter layout and conversions. Normals use an accurate log and an octant-reduced sin/cos so
  * float32 results stay within a few ulps of the float64 reference.
  */
-import { DTypeError, type OutputBuffer, type RandomRequest } from '@tessera/core';
+import { DTypeError } from '@tessera/core';
 import { UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import { elementCount } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
+import type { OutputBuffer, RandomRequest } from '@tessera/core/backend';
 
 const PHILOX = `
 fn mulHiLo(a: u32, b: u32) -> vec2<u32> {

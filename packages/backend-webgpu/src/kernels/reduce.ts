@@ -4,12 +4,13 @@
  * with a shared-memory tree reduction for long ones. Kept and reduced dims are collapsed separately.
  * float16 inputs accumulate in f32 (sums and products round once, at the store).
  */
-import { DTypeError, type DType, type OutputBuffer, type ReduceOp, type StridedView } from '@tessera/core';
+import { DTypeError } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
 import { collapseLayout, elementCount, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
+import type { DType, OutputBuffer, ReduceOp, StridedView } from '@tessera/core/backend';
 
 const TREE_WORKGROUP = 256;
 /** Reductions at least this long use a workgroup per output. */

@@ -3,12 +3,13 @@
  * buffers and the adapter's limits. Owns the command stream, the pipeline cache and the buffer pool,
  * and turns device loss and oversize bindings into clear errors.
  */
-import { BackendError, type DType } from '@tessera/core';
+import { BackendError } from '@tessera/core';
 import { BufferPool } from '../storage/buffer-pool';
 import { GpuStorage, gpuElementBytes, wordAligned } from '../storage/gpu-storage';
 import type { UniformWords } from '../codegen/wgsl';
 import { CommandStream } from './command-stream';
 import { PipelineCache } from './pipeline-cache';
+import type { DType } from '@tessera/core/backend';
 
 /** One kernel launch: everything `GpuRuntime.launch` needs. */
 export interface KernelLaunch {

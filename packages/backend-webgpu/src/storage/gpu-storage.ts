@@ -1,9 +1,9 @@
+import type { DType } from '@tessera/core/backend';
 /**
  * The `DataId` of the WebGPU backend: one pooled `GPUBuffer` holding `size` elements of `dtype`,
  * four bytes each (bool is stored as one u32 per element, since WGSL has no 8-bit storage) except
  * float16, two bytes each (`array<f16>`).
  */
-import type { DType } from '@tessera/core';
 
 /**
  * Bytes per element on the GPU.

@@ -2,10 +2,11 @@
  * Reads from the GPU: each read copies its range into a pooled staging buffer in the current
  * command batch; all reads issued in the same tick share one submit (a batched read), then map.
  */
-import { BackendError, type DataArray, type DType } from '@tessera/core';
+import { BackendError } from '@tessera/core';
 import { sizeClass } from './buffer-pool';
 import { gpuElementBytes, wordAligned, type GpuStorage } from './gpu-storage';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
+import type { DataArray, DType } from '@tessera/core/backend';
 
 const STAGING_USAGE = 0x01 /* MAP_READ */ | 0x08; /* COPY_DST */
 const MAP_READ = 0x01;

@@ -3,10 +3,11 @@
  * `navigator.gpu`: representative kernels against core's float64 reference backend, Philox
  * bit-exactness, a few MLP training steps and memory that returns to its baseline.
  */
-import { BACKEND_API_VERSION, conv2d, fillPhiloxStream, manualSeed, memory, randomBits, registerBackend, setBackend, tensor, tidy, type Tensor } from '@tessera/core';
+import { conv2d, fillPhiloxStream, manualSeed, memory, randomBits, registerBackend, setBackend, tensor, tidy, type Tensor } from '@tessera/core';
 import { ReferenceBackend, seededValues } from '@tessera/core/testing';
 import { createWebGPUPlugin } from '../../src/plugin';
 import { createMlp } from '../mlp';
+import { BACKEND_API_VERSION } from '@tessera/core/backend';
 
 interface SmokeResult {
   name: string;

@@ -61,13 +61,31 @@ export function registerBackend(plugin: BackendPlugin): void {
   entries.set(plugin.name, { plugin, instance: null, pending: null, unavailableReason: null });
 }
 
+/** Options of {@link listBackends}. */
+export interface ListBackendsOptions {
+  /**
+   * Only the backends that can run now: created ones, and plugins that need no availability probe.
+   * A plugin with an asynchronous probe (webgpu) is listed once `ready()` or `setBackend` started it;
+   * one that declined to run is never listed (`backendUnavailableReason(name)` says why).
+   */
+  readonly available?: boolean;
+}
+
 /**
  * Names of the registered backends, highest priority first.
  * @example
- * listBackends(); // ['cpu']
+ * listBackends(); // ['webgpu', 'cpu']
+ * listBackends({ available: true }); // ['cpu'] until `await ready()` found a GPU adapter
  */
-export function listBackends(): string[] {
-  return [...entries.values()].sort((a, b) => b.plugin.priority - a.plugin.priority).map((entry) => entry.plugin.name);
+export function listBackends(options: ListBackendsOptions = {}): string[] {
+  const sorted = [...entries.values()].sort((a, b) => b.plugin.priority - a.plugin.priority);
+  return (options.available ? sorted.filter(isUsableNow) : sorted).map((entry) => entry.plugin.name);
+}
+
+/** Whether a backend can serve tensors without awaiting anything (created, or creatable without a probe). */
+function isUsableNow(entry: RegistryEntry): boolean {
+  if (entry.instance) return true;
+  return entry.unavailableReason === null && entry.pending === null && entry.plugin.isAvailable === undefined;
 }
 
 function adopt(entry: RegistryEntry, backend: Backend): Backend {
@@ -154,8 +172,8 @@ export async function ready(): Promise<void> {
  * getBackend(); // 'cpu'
  */
 export function getBackend(): string {
-  if (currentName) return currentName;
-  return resolveBackend(undefined).name;
+  if (!currentName) resolveBackend(undefined);
+  return currentName!;
 }
 
 /**
@@ -176,29 +194,59 @@ export function backendUnavailableReason(name: string): string | null {
 export function resolveBackend(name: string | undefined): Backend {
   if (name === undefined) {
     if (currentName) return resolveBackend(currentName);
-    const names = listBackends().filter((candidate) => entries.get(candidate)!.unavailableReason === null);
-    if (names.length === 0) {
-      throw new BackendError("no backend is registered; import one first, e.g. import '@tessera/backend-cpu'");
-    }
-    const backend = resolveBackend(names[0]);
-    currentName = names[0];
-    return backend;
+    return adoptDefault();
   }
   const entry = entryFor(name);
   if (entry.instance) return entry.instance;
   if (entry.pending) {
     throw new BackendError(`backend '${name}' is still starting; await ready() or await setBackend('${name}') first`);
   }
-  if (entry.plugin.isAvailable) {
+  const backend = entry.plugin.isAvailable ? null : createNow(entry);
+  if (!backend) {
     throw new BackendError(`backend '${name}' starts asynchronously; await ready() or await setBackend('${name}') first`);
   }
+  return backend;
+}
+
+/**
+ * Without `setBackend` or `await ready()`, the first tensor goes to the highest-priority backend usable
+ * right now, and that choice sticks. A plugin that must probe asynchronously (webgpu) is skipped rather
+ * than started, so a program that never awaits runs on cpu — quietly — as PyTorch defaults to cpu.
+ */
+function adoptDefault(): Backend {
+  const waiting: string[] = [];
+  for (const name of listBackends()) {
+    const entry = entries.get(name)!;
+    if (entry.unavailableReason !== null) continue;
+    if (!entry.instance && (entry.pending || entry.plugin.isAvailable)) {
+      waiting.push(name);
+      continue;
+    }
+    const backend = entry.instance ?? createNow(entry);
+    if (!backend) {
+      waiting.push(name);
+      continue;
+    }
+    currentName = name;
+    return backend;
+  }
+  if (waiting.length) {
+    throw new BackendError(
+      `no backend can start synchronously (${waiting.join(', ')} start asynchronously); await ready() or await setBackend('${waiting[0]}') first`,
+    );
+  }
+  throw new BackendError("no backend is registered; import one first, e.g. import '@tessera/backend-cpu'");
+}
+
+/** Create a probe-less plugin's backend; `null` when its `create()` is asynchronous (it keeps starting). */
+function createNow(entry: RegistryEntry): Backend | null {
   const created = entry.plugin.create();
   if (created instanceof Promise) {
     entry.pending = created.then((backend) => adopt(entry, backend));
     entry.pending.catch(() => {
       entry.pending = null;
     });
-    throw new BackendError(`backend '${name}' starts asynchronously; await ready() or await setBackend('${name}') first`);
+    return null;
   }
   return adopt(entry, created);
 }

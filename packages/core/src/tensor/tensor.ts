@@ -354,6 +354,17 @@ export class Tensor {
     return this.dataSync()[0];
   }
 
+  /**
+   * Whether `dataSync()`, `arraySync()` and `itemSync()` work here: the tensor's backend reads
+   * synchronously (cpu does, webgpu does not). Lets library code take a sync fast path safely.
+   * @example
+   * const value = t.canReadSync ? t.itemSync() : await t.item();
+   */
+  get canReadSync(): boolean {
+    const backend = this.storage.backend;
+    return backend.capabilities.syncRead && backend.readSync !== undefined;
+  }
+
   private checkItem(): void {
     this.assertLive('item');
     if (this.size !== 1) {

@@ -41,8 +41,7 @@ export function expectProbability(op: string, name: string, p: number): void {
  */
 export function expectIndicesInRange(op: string, what: string, indices: Tensor, count: number, ignoreIndex?: number): void {
   if (!indices.size) return;
-  const backend = (indices as unknown as { storage: { backend: { capabilities: { syncRead: boolean } } } }).storage.backend;
-  if (!backend.capabilities.syncRead) return;
+  if (!indices.canReadSync) return;
   const values = indices.dataSync();
   for (let i = 0; i < values.length; i++) {
     const value = values[i];

@@ -134,7 +134,7 @@ export class BatchNorm1d extends Module {
     if (this.training && counter) {
       noGrad(() => tidy(() => counter.assign(counter.add(1))));
       // Only the cumulative average (momentum null) needs the count as a number.
-      if (this.momentum === null && counter.storage.backend.capabilities.syncRead) count = counter.itemSync();
+      if (this.momentum === null && counter.canReadSync) count = counter.itemSync();
     }
     return batchNorm(input, this.runningMean, this.runningVar, this.weight, this.bias, {
       training: this.training || !this.trackRunningStats,
