@@ -85,7 +85,9 @@ export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type Adam
 
 // Linear algebra (torch.linalg).
 export { linalg } from './linalg/index';
-export type { EighOptions, EighResult } from './linalg/index';
+export type {
+  EighOptions, EighResult, SvdOptions, SvdResult, QrMode, QrResult, SolveOptions, SolveExResult, SlogdetResult, CholeskyExResult, MatrixNormOrd,
+} from './linalg/index';
 
 // Autograd.
 export {
