@@ -11,6 +11,7 @@ import { isCoreTensor, loadCoreApi, type CoreApi, type CoreTensor } from './core
 import { createRng, randomData, seedFor, sizeOf, type Rng, type ValueDomain } from './generators';
 import type { Suite } from './harness';
 import { expectClose, reductionScale, type Tolerance } from './tolerance';
+import { SELECTION_OP_CASES } from './ops-selection';
 import type { DataArray, DType } from '@tessera/core/backend';
 
 /**
@@ -162,6 +163,7 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'split', inputs: [{ shape: [5, 2], domain: wide }], run: (api, x) => api.split(x, 2, 0) },
   { name: 'chunk', inputs: [{ shape: [2, 6], domain: wide }], run: (api, x) => api.chunk(x, 3, 1) },
   { name: 'oneHot', inputs: [{ shape: [6], dtype: 'int32', domain: indices(4) }], run: (api, x) => api.oneHot(x, 5) },
+  ...SELECTION_OP_CASES,
 ];
 
 /**

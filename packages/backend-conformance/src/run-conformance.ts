@@ -11,6 +11,7 @@ import { describeOptimizerKernel } from './kernels-optimizer';
 import { describeReduceKernels } from './kernels-reduce';
 import { describeMemory } from './memory';
 import { describeOps } from './ops';
+import { describeDataDependentOps } from './ops-data-dependent';
 import { resolveOptions, type ConformanceOptions } from './options';
 import { describeRandom } from './random';
 import type { BackendPlugin } from '@tessera/core/backend';
@@ -49,6 +50,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     describeRandom(suite);
     if (suite.options.ops) {
       describeOps(suite);
+      describeDataDependentOps(suite);
       describeGradients(suite);
     }
   });
