@@ -1,6 +1,6 @@
 import '@tessera/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { AutogradError, noGrad, type Tensor } from '@tessera/core';
+import { AutogradError, memory, noGrad, tidy, type Tensor } from '@tessera/core';
 import { Linear, Module, ReLU, Sequential } from '../src/index';
 import { expectClose, f64 } from './helpers';
 
@@ -151,6 +151,25 @@ describe('full backward hooks', () => {
     expect(calls).toBe(0);
     layer.registerFullBackwardHook(() => [f64([1, 2, 3])]);
     expect(() => layer.forward(f64([[1, 2]], true)).sum().backward()).toThrow(AutogradError);
+  });
+
+  it('a backward hook on a layer inside a Sequential runs, and a hooked step leaves no tensors behind', () => {
+    const model = new Sequential(knownLinear(), new ReLU(), new Linear(3, 1, { dtype: 'float64' }));
+    const gradients: number[][][] = [];
+    model.at(1).registerFullBackwardHook((_m, gradInput) => void gradients.push(gradInput[0]!.arraySync() as number[][]));
+    const x = f64([[1, 2]]);
+    const step = () => {
+      const loss = tidy(() => model.forward(x).sum());
+      loss.backward();
+      loss.dispose();
+      model.zeroGrad();
+    };
+    step();
+    const before = memory().tensors;
+    step();
+    expect(memory().tensors).toBe(before);
+    expect(gradients).toHaveLength(2);
+    expect(gradients[0][0]).toHaveLength(3);
   });
 
   it('under noGrad the backward hook is not set up (forward runs as usual)', () => {
