@@ -146,9 +146,46 @@ describe('examples (quick mode)', () => {
     expect(result.case3.accuracy).toBeGreaterThan(0.5);
   });
 
+  it('hessian-minimum-saddle: eigenvalues all positive at the trained minimum, mixed at the saddle; Hessians match finite differences', async () => {
+    type Point = { weights: number[]; gradientNorm: number; hessian: number[][]; eigenvalues: number[] };
+    const result = await run<{ data: { x: number[]; y: number[] }; minimum: Point; mirror: Point; saddle: Point; alongNegative: number; alongPositive: number }>(
+      'hessian-minimum-saddle',
+    );
+    const { x, y } = result.data;
+    const loss = ([w1, w2]: number[]) => x.reduce((sum, xi, i) => sum + (w2 * Math.tanh(w1 * xi) - y[i]) ** 2, 0) / x.length;
+    // Central second differences of the loss, in plain arithmetic, independent of autograd.
+    const numericHessian = (w: number[], eps = 1e-4) =>
+      [0, 1].map((i) =>
+        [0, 1].map((j) => {
+          const at = (di: number, dj: number) => loss(w.map((value, k) => value + (k === i ? di * eps : 0) + (k === j ? dj * eps : 0)));
+          return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * eps * eps);
+        }),
+      );
+    // Eigenvalues of a symmetric 2 × 2 matrix in closed form.
+    const eigenvalues2 = ([[a, b], [, d]]: number[][]) => {
+      const radius = Math.hypot((a - d) / 2, b);
+      return [(a + d) / 2 - radius, (a + d) / 2 + radius];
+    };
+    for (const point of [result.minimum, result.mirror, result.saddle]) {
+      expect(point.gradientNorm).toBeLessThan(1e-8);
+      const numeric = numericHessian(point.weights);
+      for (const i of [0, 1]) for (const j of [0, 1]) expect(Math.abs(point.hessian[i][j] - numeric[i][j])).toBeLessThan(1e-6);
+      const expected = eigenvalues2(numeric);
+      for (const i of [0, 1]) expect(Math.abs(point.eigenvalues[i] - expected[i])).toBeLessThan(1e-6);
+    }
+    expect(result.minimum.eigenvalues.every((e) => e > 0)).toBe(true);
+    expect(result.mirror.eigenvalues.every((e) => e > 0)).toBe(true);
+    expect(result.saddle.weights).toEqual([0, 0]);
+    expect(result.saddle.eigenvalues[0]).toBeLessThan(0);
+    expect(result.saddle.eigenvalues[1]).toBeGreaterThan(0);
+    // Negative curvature means the loss falls along that eigenvector, positive that it rises.
+    expect(result.alongNegative).toBeLessThan(0);
+    expect(result.alongPositive).toBeGreaterThan(0);
+  });
+
   it('every example is listed and has a test above', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual(
-      ['backprop-by-hand', 'batch-vs-minibatch-vs-sgd', 'digits', 'dropout', 'early-stopping', 'fashion-mnist-mlp', 'iris', 'logistic-regression', 'lr-decay', 'momentum', 'perceptron', 'random-restarts', 'regularization', 'transfer-learning', 'xor-mlp'].sort(),
+      ['backprop-by-hand', 'batch-vs-minibatch-vs-sgd', 'digits', 'dropout', 'early-stopping', 'fashion-mnist-mlp', 'hessian-minimum-saddle', 'iris', 'logistic-regression', 'lr-decay', 'momentum', 'perceptron', 'random-restarts', 'regularization', 'transfer-learning', 'xor-mlp'].sort(),
     );
   });
 });

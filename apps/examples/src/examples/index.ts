@@ -23,5 +23,6 @@ export const EXAMPLES: Record<string, ExampleEntry> = {
   'lr-decay': { description: 'constant rate vs StepLR, ExponentialLR, InverseSqrtLR and ReduceLROnPlateau', load: () => import('./lr-decay') },
   'random-restarts': { description: 'restart a network that gets stuck on XOR and keep the best run', load: () => import('./random-restarts') },
   'batch-vs-minibatch-vs-sgd': { description: 'batch, mini-batch and stochastic gradient descent as batch sizes', load: () => import('./batch-vs-minibatch-vs-sgd') },
+  'hessian-minimum-saddle': { description: 'Hessian eigenvalues at a trained minimum (all > 0) and at a saddle (mixed signs)', load: () => import('./hessian-minimum-saddle') },
   'transfer-learning': { description: "a CNN pre-trained on Fashion-MNIST 0–4 reused for 5–9 in the course's four cases", load: () => import('./transfer-learning') },
 };
