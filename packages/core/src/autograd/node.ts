@@ -8,6 +8,7 @@
  * tensors early (and marks the nodes so a second backward fails clearly).
  */
 import { AutogradError } from '../errors';
+import { formatShape } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 
 /**
@@ -18,6 +19,18 @@ export type GradientRule = (grad: Tensor, saved: readonly Tensor[], output: Tens
 
 /** Where an input's gradient goes: another node, a leaf tensor's `.grad`, or nowhere. */
 export type GradTarget = GradNode | Tensor | null;
+
+/** A saved tensor as it was when saved: whose it was and its storage's version then. */
+interface SavedVersion {
+  readonly handle: Tensor;
+  /** The id of the tensor the op was given (the saved handle is an internal copy of it). */
+  readonly sourceId: number;
+  readonly version: number;
+}
+
+function versionsOf(handles: readonly Tensor[], sourceIds: readonly number[] | undefined): SavedVersion[] {
+  return handles.map((handle, i) => ({ handle, sourceId: sourceIds?.[i] ?? handle.id, version: handle.storage.version }));
+}
 
 let nextNodeId = 0;
 
@@ -32,6 +45,8 @@ export class GradNode {
   released = false;
   /** A non-leaf tensor that asked for its `.grad` with `retainGrad()`. */
   retainedFor: WeakRef<Tensor> | null = null;
+  /** Storage versions of the saved tensors (and output) at save time, checked before the rule runs. */
+  private readonly versions: SavedVersion[];
 
   constructor(
     readonly opName: string,
@@ -41,9 +56,12 @@ export class GradNode {
     readonly rule: GradientRule,
     /** Shape and dtype of the output, for a zero gradient when none arrives. */
     readonly outputShape: readonly number[],
+    /** Ids of the tensors `saved` (then the output) were made from, for error messages. */
+    sourceIds?: readonly number[],
   ) {
     this.saved = saved;
     this.savedOutput = savedOutput;
+    this.versions = versionsOf(savedOutput ? [...saved, savedOutput] : saved, sourceIds);
     for (const parent of parents) if (parent instanceof GradNode) parent.retain();
   }
 
@@ -75,7 +93,22 @@ export class GradNode {
           'call backward({ retainGraph: true }) the first time to run backward through it again',
       );
     }
+    this.checkVersions();
     return this.rule(grad, this.saved ?? [], output ?? this.savedOutput);
+  }
+
+  /** Refuse to differentiate with saved data that an in-place write changed since it was saved. */
+  private checkVersions(): void {
+    for (const { handle, sourceId, version } of this.versions) {
+      const now = handle.storage.version;
+      if (now === version) continue;
+      const writer = handle.storage.lastWrittenBy;
+      throw new AutogradError(
+        'backward: one of the tensors needed for gradient computation has been modified by an inplace operation: ' +
+          `${this.opName} saved tensor #${sourceId} of shape ${formatShape(handle.shape)} at version ${version}, now version ${now}` +
+          `${writer ? ` (last written by ${writer})` : ''}. Modify a clone() instead, or modify it in place only after backward`,
+      );
+    }
   }
 
   /** The saved output (data only). */

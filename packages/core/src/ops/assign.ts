@@ -40,6 +40,7 @@ export function assignInto(target: Tensor, value: TensorOrScalar): void {
       source = copy;
     }
     if (target.size > 0) backend.assign(viewOf(target), broadcastView(source, target.shape));
+    target.storage.bumpVersion('assign');
     disposeIfTemp(source, value);
   });
 }

@@ -16,6 +16,21 @@ export function storageStats(): { storages: number; bytes: number } {
 /** One backend buffer plus the number of tensor handles that use it. */
 export class Storage {
   private refCount = 1;
+  /**
+   * PyTorch's version counter: bumped by every in-place write (in-place ops, `assign`), shared by all
+   * views. Autograd records it when it saves a tensor and refuses to run backward on data written since.
+   */
+  private writes = 0;
+  /** The op of the latest in-place write, for error messages. */
+  private lastWriter: string | null = null;
+  /**
+   * How many in-place ops autograd recorded on handles of this storage. Each one rewrites the history
+   * of the handle it ran on only; other handles of the storage (a view's base, other views) recorded
+   * before it no longer describe their data (see Tensor's `historyAt`).
+   */
+  rebases = 0;
+  /** A leaf tensor that requires grad uses this storage: its views refuse in-place ops while recording. */
+  ofLeafRequiringGrad = false;
 
   constructor(
     readonly backend: Backend,
@@ -30,6 +45,22 @@ export class Storage {
   /** Allocate a fresh storage of `size` elements on `backend`. */
   static allocate(backend: Backend, size: number, dtype: DType): Storage {
     return new Storage(backend, backend.alloc(size, dtype), dtype, size);
+  }
+
+  /** The version counter: how many in-place writes this storage has seen. */
+  get version(): number {
+    return this.writes;
+  }
+
+  /** The op that last wrote in place, if any. */
+  get lastWrittenBy(): string | null {
+    return this.lastWriter;
+  }
+
+  /** Record an in-place write by `op` (call after writing). */
+  bumpVersion(op: string): void {
+    this.writes++;
+    this.lastWriter = op;
   }
 
   /** Whether the buffer has been freed. */

@@ -24,6 +24,7 @@ import { castTo } from '../ops/cast';
 import { matmul } from '../ops/matmul';
 import { cumsum } from '../ops/scan';
 import { assignInto } from '../ops/assign';
+import * as inPlace from '../ops/in-place';
 import * as sorting from '../ops/sort';
 import * as sampling from '../ops/random-sampling';
 import * as predicates from '../ops/predicates';
@@ -91,6 +92,11 @@ export class Tensor {
   private readonly remains: Remains;
   /** @internal The scope that will dispose this tensor. */
   scope: Scope | null = null;
+  /**
+   * @internal `storage.rebases` when this handle's history last described its data; −1 for data-only
+   * handles (detach()), which have no history to go stale. See `Storage.rebases`.
+   */
+  historyAt: number;
   private requiresGradFlag = false;
   private disposedFlag = false;
 
@@ -104,6 +110,7 @@ export class Tensor {
   ) {
     const remains: Remains = { storage, gradFn: null, grad: null };
     this.remains = remains;
+    this.historyAt = storage.rebases;
     liveTensors++;
     if (options.track !== false) adoptIntoCurrentScope(this);
     if (options.watch ?? options.track !== false) {
@@ -189,12 +196,24 @@ export class Tensor {
       throw new DTypeError(`requiresGrad: only floating-point tensors can require gradients, got ${this.dtype}`);
     }
     this.requiresGradFlag = value;
+    if (!this.gradFn) this.storage.ofLeafRequiringGrad = value;
   }
 
   /** Set `requiresGrad` and return this tensor (chainable). */
   requiresGrad_(value = true): this {
     this.requiresGrad = value;
     return this;
+  }
+
+  /**
+   * The version counter of this tensor's storage (PyTorch's `_version`): how many in-place writes
+   * (in-place ops, `assign`) it has seen. Views share it; backward refuses saved tensors written since saved.
+   * @example
+   * const x = zeros([2]);
+   * x.add_(1).version; // 1
+   */
+  get version(): number {
+    return this.storage.version;
   }
 
   /** Whether this tensor is a leaf of the graph (made by the user, not by a recorded op). */
@@ -245,6 +264,7 @@ export class Tensor {
   share(keepGraph: boolean, track: boolean, watch = track): Tensor {
     this.assertLive('share');
     const handle = new Tensor(this.storage.retain(), this.shape, this.strides, this.offset, { track, watch });
+    handle.historyAt = keepGraph ? this.historyAt : -1;
     if (keepGraph && this.requiresGradFlag) {
       handle.requiresGradFlag = true;
       if (this.gradFn) {
@@ -265,7 +285,9 @@ export class Tensor {
    */
   detach(): Tensor {
     this.assertLive('detach');
-    return new Tensor(this.storage.retain(), this.shape, this.strides, this.offset);
+    const detached = new Tensor(this.storage.retain(), this.shape, this.strides, this.offset);
+    detached.historyAt = -1;
+    return detached;
   }
 
   /**
@@ -884,9 +906,12 @@ export class Tensor {
 
   // ---------------------------------------------------------------- in place
 
+  // In-place ops write into this tensor's storage (views see it) and bump its version counter; while
+  // autograd records they refuse leaves that require grad and rebase other tensors' history (ops/in-place.ts).
+
   /**
    * Copy `value`'s elements into this tensor's storage (broadcasting; views see the change).
-   * Not recorded by autograd: use it for parameter updates inside `noGrad`.
+   * Not recorded by autograd: use it for parameter updates inside `noGrad` (`copy_` is the recorded form).
    * @example
    * noGrad(() => w.assign(w.sub(w.grad!.mul(lr))));
    */
@@ -895,9 +920,79 @@ export class Tensor {
     return this;
   }
 
-  /** Fill with zeros in place. */
+  /** `this += alpha · other` in place. @example noGrad(() => w.add_(w.grad!, { alpha: -0.1 })) */
+  add_(other: TensorOrScalar, options?: inPlace.AlphaOptions): this {
+    inPlace.add_(this, other, options);
+    return this;
+  }
+  /** `this −= alpha · other` in place. @example x.sub_(1) */
+  sub_(other: TensorOrScalar, options?: inPlace.AlphaOptions): this {
+    inPlace.sub_(this, other, options);
+    return this;
+  }
+  /** `this *= other` in place. @example x.mul_(2) */
+  mul_(other: TensorOrScalar): this {
+    inPlace.mul_(this, other);
+    return this;
+  }
+  /** `this /= other` in place (floating-point tensors). @example x.div_(2) */
+  div_(other: TensorOrScalar): this {
+    inPlace.div_(this, other);
+    return this;
+  }
+  /** `this **= exponent` in place. @example x.pow_(2) */
+  pow_(exponent: TensorOrScalar): this {
+    inPlace.pow_(this, exponent);
+    return this;
+  }
+  /** Clamp into `[min, max]` in place. @example x.clamp_(0, 1) */
+  clamp_(min?: number | null, max?: number | null): this {
+    inPlace.clamp_(this, min, max);
+    return this;
+  }
+  /** Fill with zeros in place. @example x.zero_() */
   zero_(): this {
-    assignInto(this, 0);
+    inPlace.zero_(this);
+    return this;
+  }
+  /** Fill with `value` in place. @example x.fill_(0.5) */
+  fill_(value: number | boolean): this {
+    inPlace.fill_(this, value);
+    return this;
+  }
+  /** Copy `src` into this tensor in place (broadcast, converted; gradients flow to `src`). @example x.copy_(y) */
+  copy_(src: Tensor): this {
+    inPlace.copy_(this, src);
+    return this;
+  }
+  /** Set elements where `mask` is true to `value`, in place. @example scores.maskedFill_(mask, -Infinity) */
+  maskedFill_(mask: Tensor, value: number): this {
+    inPlace.maskedFill_(this, mask, value);
+    return this;
+  }
+  /** −x in place. @example x.neg_() */
+  neg_(): this {
+    inPlace.unary_('neg', this);
+    return this;
+  }
+  /** eˣ in place. @example x.exp_() */
+  exp_(): this {
+    inPlace.unary_('exp', this);
+    return this;
+  }
+  /** max(x, 0) in place. @example h.relu_() */
+  relu_(): this {
+    inPlace.unary_('relu', this);
+    return this;
+  }
+  /** 1/(1+e⁻ˣ) in place. @example h.sigmoid_() */
+  sigmoid_(): this {
+    inPlace.unary_('sigmoid', this);
+    return this;
+  }
+  /** tanh x in place. @example h.tanh_() */
+  tanh_(): this {
+    inPlace.unary_('tanh', this);
     return this;
   }
 }
