@@ -465,7 +465,17 @@ export abstract class Module {
   async to(device: string): Promise<this> {
     for (const tensor of [...this.parameters(), ...this.buffers()]) {
       await moveInPlace(tensor, device);
-      if (tensor.grad) await moveInPlace(tensor.grad, device);
+      const grad = tensor.grad;
+      if (!grad || grad.device === device) continue;
+      if (!grad.gradFn) {
+        await moveInPlace(grad, device);
+      } else {
+        // A gradient kept with its graph (createGraph) cannot move under that graph: it is replaced by a copy.
+        const detached = grad.detach();
+        tensor.grad = keep(await detached.to(device));
+        detached.dispose();
+        grad.dispose();
+      }
     }
     return this;
   }

@@ -25,6 +25,19 @@ describe('Module.to moves in place, as PyTorch does', () => {
     await model.to('cpu');
     expect(params.every((p) => p.device === 'cpu')).toBe(true);
   });
+
+
+  it('a gradient that carries its graph (createGraph) is replaced by a copy on the new backend', async () => {
+    const layer = new Linear(2, 1);
+    layer.forward(randn([3, 2])).pow(2).sum().backward(undefined, { createGraph: true });
+    const values = await layer.weight.grad!.array();
+    expect(layer.weight.grad!.gradFn).not.toBeNull();
+    await layer.to('reference');
+    expect(layer.weight.grad!.device).toBe('reference');
+    expect(layer.weight.grad!.gradFn).toBeNull();
+    expect(await layer.weight.grad!.array()).toEqual(values);
+    await layer.to('cpu');
+  });
 });
 
 describe('layers name themselves when input and parameters are on different backends', () => {
