@@ -33,7 +33,7 @@ export const CHUNK_FUNCTIONS: readonly string[] = [
   'maxPool2dPlanes', 'avgPool2dPlanes', 'where32', 'cumsumRowsF32', 'cumsumRowsI32', 'cumsumColsF32', 'cumsumColsI32',
   'softmaxColumns', 'gatherRows32', 'scatterAddRowsF32', 'layerNormRows', 'castF32ToI32', 'castF64ToI32', 'castF32ToBool',
   'castI32ToBool', 'castF32ToF64', 'castI32ToF64', 'castI32ToF32', 'castF64ToF32', 'castBoolToF32', 'castBoolToI32',
-  'widenF16', 'narrowF16', 'adamStepF32', 'sgdStepF32', // simd-float16.ts, simd-optimizer-step.ts
+  'widenF16', 'narrowF16', 'adamStepF32', 'sgdStepF32', 'adamStepTransposedF32', 'sgdStepTransposedF32', // simd-float16.ts, simd-optimizer-step.ts
   ...['add', 'sub', 'mul', 'div', 'maximum', 'minimum'].map((op) => `binaryF16_${op}`),
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
   ...[...SIMD_COMPARE].map((op) => `compare_${op}`),

@@ -35,8 +35,8 @@ export const CONTROL_BYTES = 4096;
 export const ERROR_TEXT_OFFSET = 1024;
 /** Most chunks in one task (fits the 12-bit fields of `next`). */
 export const MAX_CHUNKS = 1024;
-/** Float64 slots per chunk record. */
-export const RECORD_SLOTS = 20;
+/** Float64 slots per chunk record: name, count, scratch slot and up to 21 arguments (adamStepTransposedF32's). */
+export const RECORD_SLOTS = 24;
 /** Largest worker count. */
 export const MAX_WORKERS = 60;
 

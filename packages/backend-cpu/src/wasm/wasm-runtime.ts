@@ -61,6 +61,16 @@ export interface WasmKernels {
     beta1: number, keep1: number, beta2: number, keep2: number, stepSize: number, ic2: number, eps: number,
   ): void;
   sgdStepF32(param: number, grad: number, buffer: number, n: number, options: number, sign: number, decay: number, lr: number, momentum: number, keep: number): void;
+  /** The steps over parameter rows r0 … r1 − 1 of a [rows, cols] parameter whose gradient is stored transposed ([cols, rows]). */
+  sgdStepTransposedF32(
+    param: number, grad: number, buffer: number, rows: number, cols: number, r0: number, r1: number, options: number,
+    sign: number, decay: number, lr: number, momentum: number, keep: number, scratch: number,
+  ): void;
+  adamStepTransposedF32(
+    param: number, grad: number, m: number, v: number, vmax: number, rows: number, cols: number, r0: number, r1: number, options: number,
+    sign: number, decay: number, l2: number, beta1: number, keep1: number, beta2: number, keep2: number, stepSize: number, ic2: number, eps: number,
+    scratch: number,
+  ): void;
   [name: `cast${string}To${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
   [name: `binaryF16_${string}`]: (out: number, x: number, y: number, n: number) => void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;
