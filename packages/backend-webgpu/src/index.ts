@@ -1,6 +1,8 @@
 /**
  * `@tessera/backend-webgpu`: importing this module registers the 'webgpu' backend with core
- * (priority 2, above cpu). Without an adapter, `ready()` skips it and reports why.
+ * (priority 2, above cpu). Importing starts nothing: `await ready()` (or `setBackend('webgpu')`)
+ * looks for an adapter, and without one skips webgpu quietly and reports why
+ * (`backendUnavailableReason('webgpu')`). Tensors made before any await go to cpu.
  * @example
  * import '@tessera/backend-webgpu';
  * import { setBackend, tensor } from '@tessera/core';

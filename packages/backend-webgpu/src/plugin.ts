@@ -1,5 +1,6 @@
-import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu-backend';
 import { BACKEND_API_VERSION, type BackendPlugin } from '@tessera/core/backend';
+import { missingVulkanDriver } from './vulkan-drivers';
+import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu-backend';
 
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUFeatures } from './webgpu-backend';
 
@@ -25,6 +26,9 @@ async function defaultGpu(): Promise<GPU | null | string> {
   if (nodeGpu) return nodeGpu;
   const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
   if (!isNode) return 'navigator.gpu is missing (this browser has no WebGPU, or it is disabled)';
+  // Asked without a driver, Dawn prints the Vulkan loader's raw warnings: explain instead, quietly.
+  const noDriver = await missingVulkanDriver();
+  if (noDriver) return noDriver;
   try {
     const moduleName = 'webgpu';
     const dawn = (await import(/* @vite-ignore */ moduleName)) as { create: (flags: string[]) => GPU; globals: object };
