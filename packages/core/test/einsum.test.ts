@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerBackend, setBackend, tensor, randn, arange, einsum, grad, enableGrad, memory, ShapeError, ValueError, type Tensor } from '../src/index';
 import { referencePlugin, gradcheck } from '../src/testing';
 import { expectAllClose, values } from './helpers';
@@ -83,6 +83,16 @@ describe('einsum semantics', () => {
   it('accepts the operands as one array, as torch.einsum accepts a list', async () => {
     const a = tensor([1, 2, 3]);
     expect(await einsum('i,i->', [a, a] as unknown as Tensor).item()).toBe(14);
+  });
+
+  it('reads transposed operands in place: attention scores copy nothing (matmul takes the strided keys)', () => {
+    const q = randn([2, 3, 4, 5]);
+    const k = randn([2, 3, 6, 5]);
+    const copies = vi.spyOn(q.storage.backend, 'assign');
+    const scores = einsum('bhqd,bhkd->bhqk', q, k);
+    expect(copies).not.toHaveBeenCalled();
+    copies.mockRestore();
+    expect(scores.shape).toEqual([2, 3, 4, 6]);
   });
 
   it('leaves no intermediate tensors behind', () => {
