@@ -168,6 +168,15 @@ describe('PyTorch conventions', () => {
     expect(await third!.array()).toEqual([24, 48]);
   });
 
+  it('jvp and hvp with createGraph differentiate again: for Σx³, d/dx Σ(J·v) = 6x·v and d/dx Σ(H·v) = 6v', async () => {
+    const x = f64([1, 2]).requiresGrad_();
+    const v = f64([1, -1]);
+    const [, tangent] = jvp((t) => t.pow(3), x, v, { createGraph: true });
+    expect(await grad(tangent.sum(), [x])[0]!.array()).toEqual([6, -12]);
+    const [, hv] = hvp((t) => t.pow(3).sum(), x, v, { createGraph: true });
+    expect(await grad(hv.sum(), [x])[0]!.array()).toEqual([6, -6]);
+  });
+
   it('runs inside noGrad, as PyTorch enables grad internally', async () => {
     expect(await noGrad(() => jacobian((t) => t.pow(2), f64([1, 2]))).array()).toEqual([[2, 0], [0, 4]]);
   });
