@@ -9,7 +9,7 @@
  * inputs pass through an identity view first — PyTorch's `BackwardHookFunction` — whose gradient node
  * carries a tensor hook.
  */
-import { AutogradError, RemovableHandle, cat, isGradEnabled, isTensor, keep, noGrad, type Tensor } from '@tessera/core';
+import { AutogradError, RemovableHandle, cat, isGradEnabled, isTensor, keep, noGrad, tidy, type Tensor } from '@tessera/core';
 import type { Module } from './module';
 
 /**
@@ -90,6 +90,7 @@ class BackwardHookCall {
   /** Positions of the inputs that require grad. */
   private tracked: number[] = [];
   private shapes: (readonly number[])[] = [];
+  private sizes: number[] = [];
   private inputCount = 0;
   /** Gradients w.r.t. the outputs, kept (as views) until the input gradients arrive. */
   private gradOutput: (Tensor | null)[] = [];
@@ -114,6 +115,7 @@ class BackwardHookCall {
     if (this.tracked.length === 0) return inputs;
     const tensors = this.tracked.map((position) => inputs[position] as Tensor);
     this.shapes = tensors.map((t) => t.shape);
+    this.sizes = tensors.map((t) => t.size);
     const first = tensors[0];
     const mismatch = tensors.find((t) => t.dtype !== first.dtype || t.device !== first.device);
     if (mismatch) {
@@ -121,15 +123,16 @@ class BackwardHookCall {
         `${this.name}: a full backward hook needs the inputs that require grad to share one dtype and backend; got ${first.dtype} on '${first.device}' and ${mismatch.dtype} on '${mismatch.device}'`,
       );
     }
-    const combined = tensors.length === 1 ? first.reshape(first.shape) : cat(tensors.map((t) => t.reshape([-1])));
-    combined.registerHook((grad) => this.onInputGrad(grad));
+    // tidy frees the flattened copies and the concatenation's handle; the graph keeps what it needs.
+    const views = tidy(() => {
+      const combined = tensors.length === 1 ? first.reshape(first.shape) : cat(tensors.map((t) => t.reshape([-1])));
+      combined.registerHook((grad) => this.onInputGrad(grad));
+      return tensors.length === 1 ? [combined] : this.splitPerInput(combined);
+    });
     const wrapped = [...inputs];
-    let offset = 0;
     this.tracked.forEach((position, i) => {
-      const view = tensors.length === 1 ? combined : combined.narrow(0, offset, tensors[i].size).reshape(tensors[i].shape);
-      offset += tensors[i].size;
-      this.wrappers.add(view);
-      wrapped[position] = view;
+      this.wrappers.add(views[i]);
+      wrapped[position] = views[i];
     });
     return wrapped;
   }
@@ -156,18 +159,7 @@ class BackwardHookCall {
 
   /** The gradient of the identity node: split it per input, run the hooks, join any replacements. */
   private onInputGrad(grad: Tensor): Tensor | undefined {
-    const parts =
-      this.tracked.length === 1
-        ? [grad]
-        : (() => {
-            let offset = 0;
-            return this.shapes.map((shape) => {
-              const size = shape.reduce((a, b) => a * b, 1);
-              const part = grad.narrow(0, offset, size).reshape(shape);
-              offset += size;
-              return part;
-            });
-          })();
+    const parts = this.tracked.length === 1 ? [grad] : tidy(() => this.splitPerInput(grad));
     const gradInput: (Tensor | null)[] = new Array(this.inputCount).fill(null);
     this.tracked.forEach((position, i) => (gradInput[position] = parts[i]));
     const result = this.finish(gradInput);
@@ -189,9 +181,19 @@ class BackwardHookCall {
       return undefined;
     }
     if (finalParts.length === 1) return finalParts[0];
-    const joined = cat(finalParts.map((part) => part.reshape([-1])));
+    const joined = tidy(() => cat(finalParts.map((part) => part.reshape([-1]))));
     for (const part of parts) part.dispose();
     return joined;
+  }
+
+  /** The concatenated gradient cut back into one view per tracked input, shaped like it. */
+  private splitPerInput(grad: Tensor): Tensor[] {
+    let offset = 0;
+    return this.shapes.map((shape, i) => {
+      const part = grad.narrow(0, offset, this.sizes[i]).reshape(shape);
+      offset += this.sizes[i];
+      return part;
+    });
   }
 
   /** Run the backward hooks in order, each on the previous one's gradInput; free the kept output gradients. */

@@ -197,3 +197,25 @@ describe('hooks inside models that fuse layers', () => {
     handles.forEach((handle) => handle.remove());
   });
 });
+
+describe('backward hooks on several inputs free what they make', () => {
+  it('a two-input module with a replacing backward hook leaves no tensors behind after a step', () => {
+    const product = new Product();
+    product.registerFullBackwardHook((_m, gradInput) => gradInput.map((g) => (g ? g.mul(2) : null)));
+    const a = f64([1, 2], true);
+    const b = f64([[3, 4], [5, 6]], true);
+    const step = () => {
+      const loss = tidy(() => product.forward(a, b).sum());
+      loss.backward();
+      loss.dispose();
+      for (const t of [a, b]) {
+        t.grad?.dispose();
+        t.grad = null;
+      }
+    };
+    step();
+    const before = memory().tensors;
+    step();
+    expect(memory().tensors).toBe(before);
+  });
+});
