@@ -60,8 +60,14 @@ export function packageVersion(name: string): string | undefined {
  */
 export async function runComparison(benchmark: ComparisonCase, timing: TimingOptions): Promise<ComparisonResult> {
   const failed = new Map<string, string>();
+  const unavailable = new Map<string, string>();
   const prepared = new Map<string, PreparedImplementation>();
   for (const implementation of benchmark.implementations) {
+    const availability = implementation.available ? await implementation.available() : true;
+    if (availability !== true) {
+      unavailable.set(implementation.id, availability);
+      continue;
+    }
     try {
       prepared.set(implementation.id, await implementation.prepare());
     } catch (error) {
@@ -112,6 +118,10 @@ export async function runComparison(benchmark: ComparisonCase, timing: TimingOpt
     const version = implementation.packageName ? packageVersion(implementation.packageName) : undefined;
     const base = { id: implementation.id, name: implementation.name, ...(version ? { version } : {}) };
     const runTimes = times.get(implementation.id);
+    const reason = unavailable.get(implementation.id);
+    if (reason !== undefined) {
+      return { ...base, unavailable: reason, timing: summarize([]), metric: metricStats(summarize([]), () => Number.NaN, better) };
+    }
     const error = failed.get(implementation.id);
     if (error || !runTimes) {
       return { ...base, error: error ?? 'not timed', timing: summarize([]), metric: metricStats(summarize([]), () => Number.NaN, better) };
@@ -133,7 +143,7 @@ export async function runComparison(benchmark: ComparisonCase, timing: TimingOpt
   const subject = implementations.find((implementation) => implementation.id === benchmark.subject);
   const ratios: Record<string, number> = {};
   for (const implementation of implementations) {
-    if (implementation === subject || !subject || subject.error || implementation.error) continue;
+    if (implementation === subject || !subject || subject.error || implementation.error || implementation.unavailable) continue;
     const ratio = subject.metric.median / implementation.metric.median;
     if (Number.isFinite(ratio)) ratios[implementation.id] = ratio;
   }

@@ -43,6 +43,8 @@ export interface ImplementationResult {
   /** Whether its output equals the reference implementation's (first difference when not). */
   check?: { reference: string; ok: boolean; difference?: string };
   error?: string;
+  /** Why it did not run here (e.g. no Python with torch); not a failure. */
+  unavailable?: string;
 }
 
 /** A library comparison's result: one entry per implementation, ratios subject ÷ each other one. */
@@ -216,7 +218,7 @@ export function comparisonTable(report: Pick<BenchReport, 'comparisons'>): strin
         index === 0 ? comparison.label : '',
         index === 0 ? `${comparison.unit}, ${comparison.higherIsBetter ? 'higher is better' : 'lower is better'}` : '',
         implementation.version ? `${implementation.name} ${implementation.version}` : implementation.name,
-        implementation.error ? 'error' : `${formatNumber(implementation.metric.median)} (${formatNumber(implementation.metric.q1)}–${formatNumber(implementation.metric.q3)})${failedCheck}`,
+        implementation.error ? 'error' : implementation.unavailable ? 'n/a' : `${formatNumber(implementation.metric.median)} (${formatNumber(implementation.metric.q1)}–${formatNumber(implementation.metric.q3)})${failedCheck}`,
         String(implementation.timing.runs),
         ratio,
       ]);
@@ -257,6 +259,7 @@ export function summaryText(report: BenchReport): string {
   for (const comparison of report.comparisons) {
     for (const implementation of comparison.implementations) {
       if (implementation.error) lines.push(`! ${comparison.id}: ${implementation.name} failed: ${implementation.error}`);
+      if (implementation.unavailable) lines.push(`- ${comparison.id}: ${implementation.name} unavailable — ${implementation.unavailable}`);
       if (implementation.check && !implementation.check.ok) {
         lines.push(`! ${comparison.id}: ${implementation.name} differs from ${comparison.reference} (${comparison.checkDescription}) at ${implementation.check.difference} (⚠ in the table)`);
       }

@@ -126,6 +126,26 @@ describe('runComparison', () => {
     expect(comparisonTable(report([result]))).toContain('✓ target ≤ 10.0 s');
   });
 
+  it('reports an implementation that is unavailable here (no Python with torch) without timing it or failing the run', async () => {
+    let prepared = false;
+    const missing: Implementation = {
+      id: 'pytorch',
+      name: 'PyTorch',
+      available: async () => '/usr/bin/python3 cannot import torch',
+      prepare: async () => {
+        prepared = true;
+        throw new Error('never prepared');
+      },
+    };
+    const result = await runComparison(comparison([fake('ours', 0, [1]), fake('oracle', 0, [1]), missing]), TINY);
+    expect(prepared).toBe(false);
+    expect(result.implementations[2]).toMatchObject({ id: 'pytorch', unavailable: '/usr/bin/python3 cannot import torch' });
+    expect(result.implementations[2].error).toBeUndefined();
+    expect(result.ratios.pytorch).toBeUndefined();
+    expect(comparisonTable(report([result]))).toContain('| PyTorch | n/a | 0 | — |');
+    expect(summaryText(report([result]))).toContain('- fake-encode: PyTorch unavailable — /usr/bin/python3 cannot import torch');
+  });
+
   it('firstDifference names the first differing position or the lengths', () => {
     expect(firstDifference([1, 2], [1, 2])).toBeUndefined();
     expect(firstDifference(new Uint32Array([1, 9]), [1, 2])).toBe('position 1: 9 vs 2');

@@ -2,6 +2,7 @@
 import { addCase } from './add';
 import { matmulCases } from './matmul';
 import { mlpCase } from './mlp';
+import { mlpNnCase } from './mlp-nn';
 import { softmaxCase } from './softmax';
 import type { AnyCase } from './suite';
 import { conv2dCase } from './conv2d';
@@ -18,5 +19,5 @@ import { adamStepCases } from './adam-step';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases()];
 }

@@ -64,6 +64,11 @@ export interface Implementation {
   packageName?: string;
   /** Load and set up (untimed): build the tokenizer, load rank files, train a model. */
   prepare(): Promise<PreparedImplementation>;
+  /**
+   * Whether it can run here (`true`) or why not (e.g. no Python with torch): an unavailable
+   * implementation is reported as such and does not fail the run. Default: available.
+   */
+  available?: () => Promise<true | string>;
 }
 
 /**
