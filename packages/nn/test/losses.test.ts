@@ -179,6 +179,39 @@ describe('CrossEntropyLoss matches PyTorch', () => {
   });
 });
 
+describe('crossEntropy without weights or ignored targets (the training loop\'s case, three ops instead of eleven)', () => {
+  // All-ones class weights force the masked path, whose masks are then all true: both must agree bit for bit.
+  const logitsOf = (dtype: 'float32' | 'float64', values: number[][], shape?: number[]) => {
+    const flat = values.flat();
+    return tensor(flat, { dtype, shape: shape ?? [values.length, values[0].length], requiresGrad: true });
+  };
+  const cases = [
+    { name: '[N, C] float32', dtype: 'float32' as const, values: [[0.1, 1.2, -0.5, 3], [2, 0, 1, -1], [-1, 0.3, 0.8, 0.25]], target: [3, 0, 2] },
+    { name: '[N, C, d] float64', dtype: 'float64' as const, values: [[0.1, 1.2, -0.5, 3], [2, 0, 1, -1]], shape: [2, 2, 2], target: [[1, 0], [0, 1]] },
+  ];
+  for (const { name, dtype, values, shape, target } of cases) {
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      it(`${name}, reduction ${reduction}: value and gradient equal the masked path's exactly`, async () => {
+        const fast = logitsOf(dtype, values, shape);
+        const masked = logitsOf(dtype, values, shape);
+        const classes = fast.shape[1];
+        const weight = tensor(new Array(classes).fill(1), { dtype });
+        const fastLoss = F.crossEntropy(fast, int(target), { reduction });
+        const maskedLoss = F.crossEntropy(masked, int(target), { reduction, weight });
+        expect(Array.from(await fastLoss.data())).toEqual(Array.from(await maskedLoss.data()));
+        fastLoss.sum().backward();
+        maskedLoss.sum().backward();
+        expect(Array.from(await fast.grad!.data())).toEqual(Array.from(await masked.grad!.data()));
+      });
+    }
+  }
+
+  it('gradcheck of the unmasked loss', async () => {
+    expect(await gradcheck((x) => F.crossEntropy(x, int([2, 1, 0])), [f64([[0.1, 1.2, -0.5], [2, 0, 1], [-1, 0.3, 0.8]])])).toBe(true);
+    expect(await gradcheck((x) => F.crossEntropy(x, int([2, 1, 0]), { reduction: 'none' }), [f64([[0.1, 1.2, -0.5], [2, 0, 1], [-1, 0.3, 0.8]])])).toBe(true);
+  });
+});
+
 describe('NLLLoss matches PyTorch', () => {
   it('weighted mean with an ignored target, and weighted sum', async () => {
     const logProbs = F.logSoftmax(f64(reference.crossEntropy.input), 1);

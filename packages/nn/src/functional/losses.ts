@@ -184,6 +184,27 @@ function indexedTerms(logProbs: Tensor, target: Tensor, layout: ClassLayout, wei
   return { losses, weights, valid };
 }
 
+/**
+ * Whether no target equals `ignoreIndex`, known from the values themselves (read synchronously, as the
+ * range check just did); false when they cannot be read synchronously (e.g. webgpu).
+ */
+function noneIgnored(target: Tensor, ignoreIndex: number): boolean {
+  return target.canReadSync && !target.dataSync().includes(ignoreIndex);
+}
+
+/**
+ * The unweighted loss when every target counts: −logp[t] per position, and the mean divides by the
+ * number of positions. Equal, value for value and in its gradient, to the masked {@link indexedTerms}
+ * path (its masks would all be true and its weights all 1), in three ops instead of eleven — the
+ * training loop's common case.
+ */
+function unmaskedNll(logProbs: Tensor, target: Tensor, layout: ClassLayout, reduction: Reduction): Tensor {
+  const picked = logProbs.gather(layout.classDim, target.unsqueeze(layout.classDim));
+  if (reduction === 'none') return picked.squeeze(layout.classDim).neg();
+  // Σ(−p) = −Σp and (Σp)/(−n) = −(Σp/n) exactly, so this rounds as the masked path does.
+  return reduction === 'sum' ? picked.sum().neg() : picked.sum().div(-target.size);
+}
+
 function reduceWeighted(losses: Tensor, weights: Tensor, reduction: Reduction): Tensor {
   if (reduction === 'none') return losses;
   if (reduction === 'sum') return losses.sum();
@@ -254,6 +275,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     throw new DTypeError(`crossEntropy: target must be int32 class indices or floating class probabilities, got ${target.dtype} of shape ${shapeText(target.shape)}`);
   }
   checkIndexTarget('crossEntropy', input, target, layout, ignoreIndex);
+  if (!weight && smoothing === 0 && noneIgnored(target, ignoreIndex)) {
+    return tidy(() => unmaskedNll(input.logSoftmax(layout.classDim), target, layout, reduction));
+  }
   return tidy(() => {
     const logProbs = input.logSoftmax(layout.classDim);
     const { losses, weights, valid } = indexedTerms(logProbs, target, layout, weight, ignoreIndex);
