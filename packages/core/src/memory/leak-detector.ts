@@ -1,13 +1,18 @@
 /**
- * The safety net: a FinalizationRegistry that notices tensors garbage-collected without `dispose()`,
- * frees what they held (storage, autograd graph, `.grad`; they leave `memory().tensors`) and, in
- * development, reports them (with where they were made, when stacks are on). Freeing always happens;
- * only the reports can be turned off.
+ * The development safety net: a FinalizationRegistry that notices tensors garbage-collected without
+ * `dispose()`, frees what they held (storage, autograd graph, `.grad`; they leave `memory().tensors`)
+ * and reports them (with where they were made, when stacks are on).
+ *
+ * Watching costs a few microseconds per tensor (registering and unregistering with the registry), so
+ * it is off in production, where tensors must be disposed deterministically (`tidy`, scopes, `dispose`).
  */
 
 /** Leak-detection settings. */
 export interface LeakDetectionOptions {
-  /** Report leaks (default: on unless NODE_ENV is 'production'). Collected tensors are freed either way. */
+  /**
+   * Watch new tensors: free and report those collected without `dispose()` (default: on unless NODE_ENV
+   * is 'production'). Off, a tensor collected without `dispose()` keeps its backend memory.
+   */
   enabled: boolean;
   /** Record a stack trace for every tensor so reports say where it was made (costly; default off, or TESSERA_DEBUG=1). */
   captureStacks: boolean;
@@ -39,7 +44,7 @@ const registry =
     ? new FinalizationRegistry<LeakRecord>((record) => {
         leakedCount++;
         record.release();
-        if (options.enabled && (leakedCount <= 10 || leakedCount % 1000 === 0)) {
+        if (leakedCount <= 10 || leakedCount % 1000 === 0) {
           options.report(
             `tessera: a tensor ${record.describe()} was garbage-collected without dispose() (leak #${leakedCount}); ` +
               (record.stack
@@ -70,8 +75,8 @@ export function leakedTensorCount(): number {
  * `describe` and `release` must not reference `target` (the registry holds them strongly).
  */
 export function watchForLeaks(target: object, describe: () => string, release: () => void): void {
-  if (!registry) return;
-  const stack = options.enabled && options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
+  if (!registry || !options.enabled) return;
+  const stack = options.captureStacks ? new Error().stack?.split('\n').slice(3).join('\n') : undefined;
   registry.register(target, { release, describe, stack }, target);
 }
 
