@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const timing = options.quick ? QUICK_TIMING : FULL_TIMING;
+  const timing = { ...(options.quick ? QUICK_TIMING : FULL_TIMING), ...(options.rounds ? { rounds: options.rounds } : {}) };
   const selected = allCases().filter((benchmark) => isSelected(benchmark, options.only));
   if (selected.length === 0) {
     throw new Error(`--only ${options.only.join(',')} matches no case; cases are ${allCases().map((c) => c.id).join(', ')}`);

@@ -5,6 +5,7 @@
  *   --backends tessera,tfjs-wasm sides to run                         (BENCH_BACKENDS=...)
  *   --out path/to/file.json      JSON output (default bench-results/latest.json)
  *   --relaxed-simd               turn on V8's WebAssembly relaxed SIMD (BENCH_RELAXED_SIMD=1)
+ *   --rounds 10                  more rounds than the mode's, for a loaded machine (BENCH_ROUNDS=10)
  */
 import { SIDE_NAMES, type SideName } from './side';
 
@@ -17,6 +18,8 @@ export interface BenchOptions {
   out?: string;
   /** Turn on V8's relaxed SIMD (FMA) before any side starts: Node 20 has it only behind a flag. */
   relaxedSimd: boolean;
+  /** Rounds instead of the mode's (3 full, 1 quick); library comparisons run this × 3 rounds of one run. */
+  rounds?: number;
   help: boolean;
 }
 
@@ -39,7 +42,8 @@ export const USAGE = `Usage: pnpm --filter @tessera/bench bench [-- options]
   --relaxed-simd          enable WebAssembly relaxed SIMD in V8 first (Node 20 keeps it behind
                           --experimental-wasm-relaxed-simd; Chrome >= 114 and Node >= 22 have it), so the
                           Tessera CPU backend can pick its FMA kernels; tfjs-wasm 4.22 has no relaxed build
-Environment: BENCH_QUICK=1, BENCH_ONLY=..., BENCH_BACKENDS=..., BENCH_RELAXED_SIMD=1 (flags take precedence)`;
+  --rounds <n>            rounds instead of the mode's (3, or 1 with --quick): more samples on a loaded machine
+Environment: BENCH_QUICK=1, BENCH_ONLY=..., BENCH_BACKENDS=..., BENCH_RELAXED_SIMD=1, BENCH_ROUNDS=n (flags take precedence)`;
 
 function splitList(value: string): string[] {
   return value
@@ -62,6 +66,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     help: false,
   };
   let backendList = env.BENCH_BACKENDS ?? '';
+  let rounds = env.BENCH_ROUNDS;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const [flag, inlineValue] = argument.includes('=') ? argument.split(/=(.*)/s, 2) : [argument, undefined];
@@ -88,6 +93,9 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
       case '--relaxed-simd':
         options.relaxedSimd = true;
         break;
+      case '--rounds':
+        rounds = value();
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -97,6 +105,11 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     }
   }
   options.backends = resolveBackends(backendList);
+  if (rounds !== undefined && rounds !== '') {
+    const count = Number(rounds);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`--rounds must be a positive integer, got "${rounds}"`);
+    options.rounds = count;
+  }
   return options;
 }
 

@@ -26,6 +26,15 @@ describe('parseOptions', () => {
     expect(parseOptions([], { BENCH_RELAXED_SIMD: '0' }).relaxedSimd).toBe(false);
   });
 
+  it('takes more rounds by flag or environment, and refuses a count that is not a positive integer', () => {
+    expect(parseOptions(['--rounds', '10'], {}).rounds).toBe(10);
+    expect(parseOptions(['--rounds=4'], { BENCH_ROUNDS: '7' }).rounds).toBe(4);
+    expect(parseOptions([], { BENCH_ROUNDS: '7' }).rounds).toBe(7);
+    expect(parseOptions([], {}).rounds).toBeUndefined();
+    expect(() => parseOptions(['--rounds', '0'], {})).toThrow(/--rounds must be a positive integer, got "0"/);
+    expect(() => parseOptions(['--rounds', '2.5'], {})).toThrow(/positive integer/);
+  });
+
   it('rejects unknown flags, unknown backends and missing values', () => {
     expect(() => parseOptions(['--fast'], {})).toThrow('unknown option --fast');
     expect(() => parseOptions(['--backends', 'webgl'], {})).toThrow('unknown backend "webgl"');
