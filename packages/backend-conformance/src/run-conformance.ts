@@ -11,6 +11,7 @@ import { describeOptimizerKernel } from './kernels-optimizer';
 import { describeReduceKernels } from './kernels-reduce';
 import { describeMemory } from './memory';
 import { describeOps } from './ops';
+import { describeLinalg } from './ops-linalg';
 import { describeDataDependentOps } from './ops-data-dependent';
 import { resolveOptions, type ConformanceOptions } from './options';
 import { describeRandom } from './random';
@@ -50,6 +51,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     describeRandom(suite);
     if (suite.options.ops) {
       describeOps(suite);
+      describeLinalg(suite);
       describeDataDependentOps(suite);
       describeGradients(suite);
     }
