@@ -1,3 +1,4 @@
+// Expected keys and gradients are PyTorch 1.13's, printed by test/fixtures/containers-hooks-pytorch.py.
 import '@tessera/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { ValueError, randn, type Tensor } from '@tessera/core';
