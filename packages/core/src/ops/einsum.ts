@@ -7,6 +7,7 @@
 import { isFloating } from '../dtype';
 import { ValueError } from '../errors';
 import { tidy } from '../memory/scope';
+import { shapesEqual } from '../shape';
 import { Tensor } from '../tensor/tensor';
 import { diagonalView } from './einsum-diagonal';
 import { parseEinsum, type EinsumSpec } from './einsum-parse';
@@ -34,6 +35,11 @@ function sumOut(term: Term, drop: (label: number) => boolean): Term {
 function arrange(term: Term, labels: readonly number[]): Tensor {
   const order = labels.map((label) => term.labels.indexOf(label));
   return order.every((dim, i) => dim === i) ? term.tensor : term.tensor.permute(order);
+}
+
+/** `tensor` in `shape`, itself when it already has it (no extra view in the graph). */
+function reshaped(tensor: Tensor, shape: readonly number[]): Tensor {
+  return shapesEqual(tensor.shape, shape) ? tensor : tensor.reshape(shape);
 }
 
 /** Take the diagonal for every subscript repeated within the term (`ii`, `iij`, `ijij`). */
@@ -79,14 +85,16 @@ function contractPair(left: Term, right: Term, keep: ReadonlySet<number>, sizes:
   const labels = [...batch, ...leftOnly, ...rightOnly];
 
   if (shared.length && isFloating(a.tensor.dtype) && isFloating(b.tensor.dtype)) {
-    const lhs = arrange(a, [...batch, ...leftOnly, ...shared]).reshape([product(sizesOf(batch)), product(sizesOf(leftOnly)), product(sizesOf(shared))]);
-    const rhs = arrange(b, [...batch, ...shared, ...rightOnly]).reshape([product(sizesOf(batch)), product(sizesOf(shared)), product(sizesOf(rightOnly))]);
-    return { tensor: lhs.matmul(rhs).reshape(sizesOf(labels)), labels };
+    // Each group of labels becomes one dim; without batch labels the product is a plain 2-D matmul.
+    const merged = (...groups: number[][]) => groups.filter((group, i) => i > 0 || batch.length).map((group) => product(sizesOf(group)));
+    const lhs = reshaped(arrange(a, [...batch, ...leftOnly, ...shared]), merged(batch, leftOnly, shared));
+    const rhs = reshaped(arrange(b, [...batch, ...shared, ...rightOnly]), merged(batch, shared, rightOnly));
+    return { tensor: reshaped(lhs.matmul(rhs), sizesOf(labels)), labels };
   }
   // Broadcast product: each side gets size-1 dims where only the other side has a label.
   const ones = (labels: readonly number[]) => labels.map(() => 1);
-  const lhs = arrange(a, [...batch, ...leftOnly, ...shared]).reshape([...sizesOf(batch), ...sizesOf(leftOnly), ...ones(rightOnly), ...sizesOf(shared)]);
-  const rhs = arrange(b, [...batch, ...rightOnly, ...shared]).reshape([...sizesOf(batch), ...ones(leftOnly), ...sizesOf(rightOnly), ...sizesOf(shared)]);
+  const lhs = reshaped(arrange(a, [...batch, ...leftOnly, ...shared]), [...sizesOf(batch), ...sizesOf(leftOnly), ...ones(rightOnly), ...sizesOf(shared)]);
+  const rhs = reshaped(arrange(b, [...batch, ...rightOnly, ...shared]), [...sizesOf(batch), ...ones(leftOnly), ...sizesOf(rightOnly), ...sizesOf(shared)]);
   const productTensor = lhs.mul(rhs);
   if (!shared.length) return { tensor: productTensor, labels };
   const sharedDims = shared.map((_, i) => labels.length + i);
@@ -122,6 +130,20 @@ function contractAll(initial: Term[], spec: EinsumSpec): Term {
   return terms[0];
 }
 
+/** Parsed equations by equation and operand shapes: einsum in a loop parses once. */
+const specCache = new Map<string, EinsumSpec>();
+const SPEC_CACHE_SIZE = 256;
+
+function cachedSpec(equation: string, shapes: readonly (readonly number[])[]): EinsumSpec {
+  const key = `${equation}|${shapes.map((shape) => shape.join(',')).join(';')}`;
+  const cached = specCache.get(key);
+  if (cached) return cached;
+  const spec = parseEinsum(equation, shapes);
+  if (specCache.size >= SPEC_CACHE_SIZE) specCache.delete(specCache.keys().next().value!);
+  specCache.set(key, spec);
+  return spec;
+}
+
 /**
  * Einstein summation, as PyTorch's `torch.einsum`: subscripts name each operand's dims; a subscript
  * repeated within an operand takes a diagonal; subscripts missing from the output are summed. Without
@@ -142,7 +164,7 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
     if (!(operand instanceof Tensor)) throw new ValueError(`einsum('${equation}'): operand ${i} is not a Tensor (got ${typeof operand})`);
     operand.assertLive('einsum');
   });
-  const spec = parseEinsum(equation, flat.map((operand) => operand.shape));
+  const spec = cachedSpec(equation, flat.map((operand) => operand.shape));
   const output = new Set(spec.output);
   return tidy(() => {
     const terms = flat.map((tensor, i) => dropBroadcastDims(takeDiagonals({ tensor, labels: [...spec.inputs[i]] }), spec.sizes));
@@ -151,7 +173,8 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
       sumOut(term, (label) => !output.has(label) && !terms.some((other, k) => k !== i && other.labels.includes(label))),
     );
     const result = sumOut(contractAll(reduced, spec), (label) => !output.has(label));
-    // Always a new handle (identity permute) so the caller never receives an operand itself.
-    return result.tensor.permute(spec.output.map((label) => result.labels.indexOf(label)));
+    const arranged = arrange(result, spec.output);
+    // A new handle when nothing was computed, so the caller never receives an operand itself.
+    return flat.includes(arranged) ? arranged.permute(arranged.shape.map((_, dim) => dim)) : arranged;
   });
 }
