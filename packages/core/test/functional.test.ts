@@ -177,6 +177,12 @@ describe('PyTorch conventions', () => {
     expect(await grad(hv.sum(), [x])[0]!.array()).toEqual([6, -6]);
   });
 
+  it('hvp hands back the function value as the function returned it', () => {
+    const [value] = hvp((t) => t.pow(2).sum().reshape([1]), f64([1, 2]), f64([1, 1]));
+    expect(value.shape).toEqual([1]);
+    expect(value.requiresGrad).toBe(false);
+  });
+
   it('runs inside noGrad, as PyTorch enables grad internally', async () => {
     expect(await noGrad(() => jacobian((t) => t.pow(2), f64([1, 2]))).array()).toEqual([[2, 0], [0, 4]]);
   });

@@ -153,12 +153,13 @@ export function scalarOutput(op: string, value: Tensors): Tensor {
 
 /**
  * The gradient of a scalar function as a function of the inputs, recorded (createGraph) so it can be
- * differentiated again; `onValue` sees the scalar each time it runs.
+ * differentiated again; `onValue` sees the function's one-element result each time it runs.
  */
 export function gradientFunction(op: string, fn: TensorFunction, options: FunctionalOptions, onValue: (value: Tensor) => void): TensorFunction<Tensor[]> {
   return (...points) => {
-    const value = scalarOutput(op, evaluate(op, fn, points).value);
-    onValue(value);
+    const returned = evaluate(op, fn, points).value;
+    const value = scalarOutput(op, returned);
+    onValue(returned as Tensor); // as returned (e.g. shape [1]), which is what PyTorch hands back
     return vectorJacobian(op, [value], points, [onesLike(value)], { createGraph: true, strict: options.strict });
   };
 }
