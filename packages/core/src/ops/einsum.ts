@@ -158,8 +158,11 @@ function cachedSpec(equation: string, shapes: readonly (readonly number[])[]): E
  * einsum('...ij->...ji', x);          // transpose the last two dims
  * einsum('bn,anm,bm->ba', l, w, r);   // bilinear form
  */
-export function einsum(equation: string, ...operands: Tensor[]): Tensor {
-  const flat = operands.length === 1 && Array.isArray(operands[0]) ? (operands[0] as unknown as Tensor[]) : operands;
+export function einsum(equation: string, ...operands: Tensor[]): Tensor;
+/** The operands as one array, as `torch.einsum` also takes a list. @example einsum('i,i->', [a, b]) */
+export function einsum(equation: string, operands: readonly Tensor[]): Tensor;
+export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[])[]): Tensor {
+  const flat = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as Tensor[];
   flat.forEach((operand, i) => {
     if (!(operand instanceof Tensor)) throw new ValueError(`einsum('${equation}'): operand ${i} is not a Tensor (got ${typeof operand})`);
     operand.assertLive('einsum');
