@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { registerBackend, setBackend, tensor, randn, arange, einsum, grad, enableGrad, memory, ShapeError, ValueError, type Tensor } from '../src/index';
+import { registerBackend, setBackend, tensor, randn, arange, ones, einsum, grad, enableGrad, memory, ShapeError, ValueError, type Tensor } from '../src/index';
 import { referencePlugin, gradcheck } from '../src/testing';
 import { expectAllClose, values } from './helpers';
 import { registerPlainBackend } from './plain-backend';
@@ -70,6 +70,13 @@ describe('einsum semantics', () => {
     const m = arange(0, 9).float().reshape([3, 3]);
     expect(await einsum('ii', m).item()).toBe(0 + 4 + 8);
     expect(await einsum('ii->i', m).array()).toEqual([0, 4, 8]);
+  });
+
+  it('handles dims of size 0 as PyTorch: an empty contraction is zeros, an empty sum is 0', async () => {
+    expect(await einsum('ij,jk', ones([2, 0]), ones([0, 3])).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(await einsum('i->', ones([0])).item()).toBe(0);
+    expect(einsum('ii->i', ones([0, 0])).shape).toEqual([0]);
+    expect(einsum('i,j->ij', ones([0]), ones([3])).shape).toEqual([0, 3]);
   });
 
   it('contracts int32 operands without matmul', async () => {
