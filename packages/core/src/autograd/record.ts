@@ -2,11 +2,10 @@
  * Recording an op in the autograd graph. Every differentiable op calls {@link recordOp} once with
  * its inputs, its output and its gradient rule.
  */
-import { AutogradError } from '../errors';
-import { formatShape } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { isGradEnabled } from './grad-mode';
 import { GradNode, type GradientRule } from './node';
+import { refreshHistory } from './view-history';
 
 /** What a rule needs kept alive until backward. */
 export interface SaveOptions {
@@ -17,27 +16,17 @@ export interface SaveOptions {
 }
 
 /**
- * Whether an op on `inputs` must be recorded now. While recording, refuses inputs whose history went
- * stale: another handle of their storage was modified by a recorded in-place op (a view's base, or a
- * view of it), so their data no longer matches the graph that would be recorded.
+ * Whether an op on `inputs` must be recorded now. While recording, first brings inputs up to date with
+ * in-place writes recorded through other handles of their storage (a view's base, sibling views).
  */
 export function needsGrad(inputs: readonly Tensor[]): boolean {
   if (!isGradEnabled()) return false;
   let needed = false;
   for (const input of inputs) {
-    if (input.historyAt !== input.storage.rebases && input.historyAt !== -1) refuseStale(input);
+    if (input.historyAt !== input.storage.rebases && input.historyAt !== -1) refreshHistory(input);
     if (input.requiresGrad) needed = true;
   }
   return needed;
-}
-
-function refuseStale(input: Tensor): never {
-  throw new AutogradError(
-    `tensor #${input.id} of shape ${formatShape(input.shape)} shares its storage with a tensor that ` +
-      `${input.storage.lastWrittenBy ?? 'an in-place op'} modified in place while autograd recorded it (a view and its base, ` +
-      'or two views of one tensor): its recorded history no longer describes its data. Use the tensor the in-place op ' +
-      'ran on (it carries the new history), or clone() before modifying in place; under noGrad() this is allowed',
-  );
 }
 
 /**

@@ -7,10 +7,12 @@
  * - while autograd records, a leaf that requires grad (or a view of one) is refused; on any other
  *   tensor the op's node becomes the tensor's `gradFn` ("rebasing" its history), so gradients through
  *   the modified tensor stay correct. Hooks stay with the history they were registered on; `retainGrad`
- *   moves to the new one.
+ *   moves to the new one. Other handles of the storage (the base of a modified view, sibling views)
+ *   catch up when next used (autograd/view-history.ts).
  */
 import { isGradEnabled, noGrad } from '../autograd/grad-mode';
 import { recordOp } from '../autograd/record';
+import { refreshHistory } from '../autograd/view-history';
 import type { GradNode } from '../autograd/node';
 import { isFloating } from '../dtype';
 import { AutogradError, DTypeError, ShapeError, ValueError } from '../errors';
@@ -69,9 +71,8 @@ function rebase(self: Tensor, node: GradNode): void {
     node.retainedFor = previous.retainedFor;
     previous.retainedFor = null;
   }
-  // Other handles of this storage (a base, other views) keep histories that no longer match the data.
-  self.storage.rebases++;
-  self.historyAt = self.storage.rebases;
+  // Other handles of this storage (a base, other views) catch up from this record when next used.
+  self.historyAt = self.storage.logRebase(self, node);
 }
 
 /** Bring the out-of-place result to `self`'s shape and dtype, or explain why it does not fit. */
@@ -111,6 +112,7 @@ function fitResult(op: string, self: Tensor, result: Tensor): Tensor {
  */
 function inPlace(op: string, self: Tensor, others: readonly TensorOrScalar[], savesInput: boolean, compute: (input: Tensor) => Tensor): Tensor {
   const backend = backendOf(op, [self, ...others.filter((other): other is Tensor => other instanceof Tensor)]);
+  if (isGradEnabled()) refreshHistory(self);
   const recording = isGradEnabled() && (self.requiresGrad || others.some((other) => other instanceof Tensor && other.requiresGrad));
   if (recording) refuseLeafWrite(op, self);
   refuseOverlap(op, self);

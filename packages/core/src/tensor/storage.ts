@@ -13,6 +13,17 @@ export function storageStats(): { storages: number; bytes: number } {
   return { storages: liveStorages, bytes: liveStorageBytes };
 }
 
+/** What a recorded in-place op wrote: the region (as a strided view of the storage) and its graph node. */
+export interface RebaseRecord {
+  /** `rebases` after this write. */
+  readonly epoch: number;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  /** The node whose output is the region's new content (retained while recorded here). */
+  readonly node: { retain(): void; release(): void };
+}
+
 /** One backend buffer plus the number of tensor handles that use it. */
 export class Storage {
   private refCount = 1;
@@ -25,10 +36,14 @@ export class Storage {
   private lastWriter: string | null = null;
   /**
    * How many in-place ops autograd recorded on handles of this storage. Each one rewrites the history
-   * of the handle it ran on only; other handles of the storage (a view's base, other views) recorded
-   * before it no longer describe their data (see Tensor's `historyAt`).
+   * of the handle it ran on; other handles of the storage (a view's base, other views) recorded before
+   * it rebuild theirs from {@link rebaseLog} when next used (see Tensor's `historyAt`).
    */
   rebases = 0;
+  /** The recorded in-place writes other handles have not caught up with (kept while user handles exist). */
+  private log: RebaseRecord[] = [];
+  /** User-visible handles on this storage: when none is left, nobody can catch up and the log is dropped. */
+  private visibleHandles = 0;
   /** A leaf tensor that requires grad uses this storage: its views refuse in-place ops while recording. */
   ofLeafRequiringGrad = false;
 
@@ -61,6 +76,38 @@ export class Storage {
   bumpVersion(op: string): void {
     this.writes++;
     this.lastWriter = op;
+  }
+
+  /** Record an in-place write autograd recorded (the node is retained); returns the new epoch. */
+  logRebase(region: { shape: readonly number[]; strides: readonly number[]; offset: number }, node: RebaseRecord['node']): number {
+    this.rebases++;
+    node.retain();
+    this.log.push({ epoch: this.rebases, shape: region.shape, strides: region.strides, offset: region.offset, node });
+    return this.rebases;
+  }
+
+  /** The recorded writes after `epoch`, oldest first; null if some were dropped. */
+  rebasesSince(epoch: number): readonly RebaseRecord[] | null {
+    if (epoch >= this.rebases) return [];
+    const first = this.log.length ? this.log[0].epoch : Number.POSITIVE_INFINITY;
+    if (first > epoch + 1) return null;
+    return this.log.filter((record) => record.epoch > epoch);
+  }
+
+  /** A user-visible handle started using this storage. */
+  addVisibleHandle(): void {
+    this.visibleHandles++;
+  }
+
+  /** A user-visible handle stopped using it; with none left, the log's nodes are released. */
+  removeVisibleHandle(): void {
+    if (--this.visibleHandles === 0) this.dropLog();
+  }
+
+  private dropLog(): void {
+    const log = this.log;
+    this.log = [];
+    for (const record of log) record.node.release();
   }
 
   /** Whether the buffer has been freed. */
@@ -98,6 +145,7 @@ export class Storage {
     if (this.refCount <= 0) return;
     this.refCount--;
     if (this.refCount === 0) {
+      this.dropLog();
       liveStorages--;
       liveStorageBytes -= this.size * itemSize(this.dtype);
       this.backend.free(this.id);

@@ -55,12 +55,15 @@ export function liveTensorCount(): number {
  */
 interface Remains {
   readonly storage: Storage;
+  /** Counted among the storage's user-visible handles. */
+  readonly visible: boolean;
   gradFn: GradNode | null;
   grad: Tensor | null;
 }
 
 function freeRemains(remains: Remains): void {
   liveTensors--;
+  if (remains.visible) remains.storage.removeVisibleHandle();
   remains.storage.release();
   remains.gradFn?.release();
   remains.gradFn = null;
@@ -108,11 +111,15 @@ export class Tensor {
     readonly offset: number,
     options: HandleOptions = {},
   ) {
-    const remains: Remains = { storage, gradFn: null, grad: null };
+    const visible = options.track !== false;
+    const remains: Remains = { storage, visible, gradFn: null, grad: null };
     this.remains = remains;
     this.historyAt = storage.rebases;
     liveTensors++;
-    if (options.track !== false) adoptIntoCurrentScope(this);
+    if (visible) {
+      storage.addVisibleHandle();
+      adoptIntoCurrentScope(this);
+    }
     if (options.watch ?? options.track !== false) {
       watchForLeaks(
         this,
