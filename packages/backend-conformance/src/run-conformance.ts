@@ -7,6 +7,7 @@ import { describeIndexingKernels } from './kernels-indexing';
 import { describeMatmulKernels } from './kernels-matmul';
 import { describeMatmulBiasActivationKernel } from './kernels-matmul-bias-activation';
 import { describeOptionalKernels } from './kernels-optional';
+import { describeArgsortKernel } from './kernels-argsort';
 import { describeOptimizerKernel } from './kernels-optimizer';
 import { describeReduceKernels } from './kernels-reduce';
 import { describeMemory } from './memory';
@@ -46,6 +47,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
     describeMatmulKernels(suite);
     describeIndexingKernels(suite);
     describeOptionalKernels(suite);
+    describeArgsortKernel(suite);
     describeOptimizerKernel(suite);
     describeMatmulBiasActivationKernel(suite);
     describeRandom(suite);

@@ -9,6 +9,7 @@ import { assignKernel } from './kernels/assign';
 import { binaryKernel } from './kernels/binary';
 import { castKernel } from './kernels/cast';
 import { conv2dKernel } from './kernels/conv2d';
+import { argsortKernel } from './kernels/argsort';
 import { cumsumKernel } from './kernels/cumsum';
 import { installFloat16Kernels } from './kernels/float16';
 import { arangeKernel, fillKernel } from './kernels/fill';
@@ -295,6 +296,10 @@ export class CpuBackend implements Backend {
   }
 
   // ---- optional kernels ----
+
+  argsort(x: StridedView, axis: number, descending: boolean, out: OutputBuffer): void {
+    argsortKernel(this.view(x, 'argsort'), axis, descending, this.output(out, 'argsort'), x.dtype);
+  }
 
   softmax(x: StridedView, axis: number, out: OutputBuffer): void {
     this.runSoftmax(x, axis, out, false);

@@ -19,3 +19,6 @@ export { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stabl
 // Shapes, strides and dtypes of strided views.
 export { contiguousStrides, elementSpan, normalizeDim, sizeOf } from './shape';
 export { arrayFor, itemSize } from './dtype';
+
+// The order every sort follows (core's composite, argsort kernels, unique).
+export { compareSortKeys, stableArgsort } from './backend/sort-order';

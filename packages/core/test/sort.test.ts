@@ -4,10 +4,12 @@ import { referencePlugin, gradcheck } from '../src/testing';
 import { expectAllClose, expectTensor, values } from './helpers';
 import { torchValues, nested } from './fixtures/selection-ops';
 import { registerAsyncOnlyBackend } from './async-only-backend';
+import { registerPlainBackend } from './plain-backend';
 
 registerBackend(referencePlugin);
 await setBackend('reference');
 await registerAsyncOnlyBackend();
+await registerPlainBackend();
 manualSeed(77);
 
 const f64 = (shape: number[]) => randn(shape, { dtype: 'float64', requiresGrad: true });
@@ -38,15 +40,34 @@ describe('sort', () => {
     }
   });
 
-  it('agrees with a stable host sort on every length from 0 to 70 (padding to powers of two)', async () => {
-    for (let length = 0; length <= 70; length += length < 10 ? 1 : 7) {
-      const data = Array.from({ length }, (_, i) => ((i * 7919) % 13) - 6 + (i % 5 === 0 ? 0.5 : 0));
-      for (const descending of [false, true]) {
-        const indices = argsort(tensor(data, { dtype: 'float64' }), -1, { descending });
-        expect(await values(indices), `length ${length}`).toEqual(hostOrder(data, descending));
+  // 'reference' has the optional argsort kernel; 'plain' runs core's bitonic composite.
+  for (const device of ['reference', 'plain']) {
+    it(`agrees with a stable host sort on every length from 0 to 70, NaN and ties included (${device})`, async () => {
+      for (let length = 0; length <= 70; length += length < 10 ? 1 : 7) {
+        const data = Array.from({ length }, (_, i) => (i % 11 === 3 ? NaN : ((i * 7919) % 13) - 6 + (i % 5 === 0 ? 0.5 : 0)));
+        for (const descending of [false, true]) {
+          const indices = argsort(tensor(data, { dtype: 'float64', device }), -1, { descending });
+          expect(await values(indices), `length ${length}`).toEqual(hostOrder(data, descending));
+        }
       }
-    }
-  });
+    });
+
+    it(`matches PyTorch's stable sort on ${device}`, async () => {
+      const { input, cases } = torchValues.sort;
+      for (const { dim, descending, values: expectedValues, indices } of cases) {
+        const result = sort(tensor(nested(input), { dtype: 'float32', device }), dim, { descending });
+        await expectTensor(result.values, expectedValues, 0);
+        expect(await result.indices.array()).toEqual(indices);
+      }
+      const ints = tensor([5, -2147483648, 2147483647, 0, 5, -1], { dtype: 'int32', device }).sort(0, { descending: true });
+      expect(await values(ints.indices)).toEqual([2, 0, 4, 3, 5, 1]);
+    });
+
+    it(`passes gradients through sort and topk on ${device}`, async () => {
+      await check((x) => x.sort(1).values, [randn([3, 6], { dtype: 'float64', device, requiresGrad: true })]);
+      await check((x) => x.topk(2, { dim: 0 }).values, [randn([5, 3], { dtype: 'float64', device, requiresGrad: true })]);
+    });
+  }
 
   it('sorts int32 and bool tensors, keeping their dtype, with extreme int32 values', async () => {
     const ints = tensor([5, -2147483648, 2147483647, 0, 5, -1], { dtype: 'int32' });

@@ -273,6 +273,14 @@ export interface OptionalKernels {
    * Activations: `none` (identity), `relu` (max(x, 0)), `sigmoid` (1/(1+e⁻ˣ)), `tanh`.
    */
   matmulBiasActivation?(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void;
+  /**
+   * The stable sorting permutation along `axis` of a float32/float64/float16/int32 input: `out` (int32,
+   * x's shape) holds each line's positions in sorted order — ascending, or descending when asked — with
+   * ties in input order and NaN above +∞ (`stableArgsort` of `@tessera/core/backend` is the definition).
+   * Core gathers the values from it, so sort, argsort and topk keep their gradients. Without it core runs
+   * a bitonic network of compares and `where`s (hundreds of launches for long lines).
+   */
+  argsort?(x: StridedView, axis: number, descending: boolean, out: OutputBuffer): void;
 }
 
 /**
@@ -391,7 +399,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  * OPTIONAL_KERNELS.filter((name) => backend[name] !== undefined); // what a backend fuses
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
-  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation',
+  'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation', 'argsort',
 ];
 
 /**

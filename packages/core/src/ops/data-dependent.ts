@@ -8,6 +8,7 @@
  */
 import type { DataArray } from '../backend/backend';
 import { noGrad } from '../autograd/grad-mode';
+import { compareSortKeys } from '../backend/sort-order';
 import { BackendError, DTypeError, ShapeError } from '../errors';
 import { tidy } from '../memory/scope';
 import { broadcastShapes, contiguousStrides, formatShape, normalizeDim } from '../shape';
@@ -154,13 +155,6 @@ export interface UniqueResult {
   counts?: Tensor;
 }
 
-/** Ascending order with NaN last, NaN equal to NaN. */
-function compareNumbers(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function uniquePlan(x: Tensor, options: UniqueOptions): ReadPlan<UniqueResult> {
   x.assertLive('unique');
   const axis = options.dim === undefined ? null : normalizeDim('unique', options.dim, x.ndim);
@@ -175,7 +169,7 @@ function uniquePlan(x: Tensor, options: UniqueOptions): ReadPlan<UniqueResult> {
     finish: (data) => {
       const compareRows = (a: number, b: number): number => {
         for (let k = 0; k < rowLength; k++) {
-          const order = compareNumbers(data[a * rowLength + k], data[b * rowLength + k]);
+          const order = compareSortKeys(data[a * rowLength + k], data[b * rowLength + k]);
           if (order !== 0) return order;
         }
         return 0;

@@ -95,7 +95,8 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
   return noGrad(() =>
     tidy(() => {
       const weights = probs.reshape([rows, categories]);
-      const samples = replacement ? sampleWithReplacement(weights, numSamples) : sampleWithoutReplacement(weights, numSamples);
+      // One draw is the same with or without replacement: take the O(n) inverse CDF instead of a sort.
+      const samples = replacement || numSamples === 1 ? sampleWithReplacement(weights, numSamples) : sampleWithoutReplacement(weights, numSamples);
       return probs.ndim === 1 ? samples.reshape([numSamples]) : samples;
     }),
   );

@@ -1,6 +1,7 @@
 /**
- * sort, argsort and topk as a composite every backend runs: a bitonic sorting network built from
- * compare, `where` and reshaped views (log₂N·(log₂N+1)/2 stages over the dim padded to a power of
+ * sort, argsort and topk. A backend's optional `argsort` kernel gives the permutation when it has one;
+ * otherwise a composite every backend runs: a bitonic sorting network built from compare, `where` and
+ * reshaped views (log₂N·(log₂N+1)/2 stages over the dim padded to a power of
  * two N). Each element carries its position, and ties are broken by it, so the order is total and
  * the sort stable. NaN sorts above +∞ (last ascending, first descending), as PyTorch.
  * The values are gathered from the input by the sorted indices, so gradients flow through `gather`.
@@ -13,6 +14,7 @@ import { formatShape, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { where } from './binary';
 import { arange, full } from './creation';
+import { backendOf, runKernel, viewOf } from './dispatch';
 import { gather } from './indexing';
 import { checkCount } from './index-policy';
 import { cat, stack } from './join';
@@ -79,8 +81,8 @@ function compareExchange(keys: Tensor, positions: Tensor, width: number, mirror:
   return [merge(lo, hi), merge(loIndex, hiIndex)];
 }
 
-/** The stable sorting permutation along the last dim of `keys` (int32, same shape). No gradient. */
-function sortingPermutation(keys: Tensor, descending: boolean): Tensor {
+/** The stable sorting permutation along the last dim of `keys` by core's composite (int32, same shape). */
+function bitonicPermutation(keys: Tensor, descending: boolean): Tensor {
   return noGrad(() =>
     tidy(() => {
       const length = keys.shape[keys.ndim - 1];
@@ -106,6 +108,21 @@ function sortingPermutation(keys: Tensor, descending: boolean): Tensor {
         for (let width = block / 4; width >= 1; width /= 2) layer(width, false);
       }
       return positions.narrow(-1, 0, length).contiguous();
+    }),
+  );
+}
+
+/**
+ * The stable sorting permutation along the last dim of `keys` (int32, same shape), by the backend's
+ * `argsort` kernel when it has one, else by the bitonic composite. No gradient.
+ */
+function sortingPermutation(keys: Tensor, descending: boolean): Tensor {
+  const backend = backendOf('sort', [keys]);
+  if (!backend.argsort || keys.ndim === 0) return bitonicPermutation(keys, descending);
+  return noGrad(() =>
+    tidy(() => {
+      const input = keys.dtype === 'bool' ? keys.int() : keys;
+      return runKernel(backend, input.shape, 'int32', [viewOf(input)], (out, [view]) => backend.argsort!(view, input.ndim - 1, descending, out));
     }),
   );
 }

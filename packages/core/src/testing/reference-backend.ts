@@ -39,6 +39,7 @@ import { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stabl
 import { arrayFor, isFloating, itemSize } from '../dtype';
 import { float16BitsToFloat32, roundToFloat16, toFloat16Bits } from '../float16';
 import { contiguousStrides, elementSpan, sizeOf } from '../shape';
+import { stableArgsort } from '../backend/sort-order';
 
 /** One buffer of the reference backend: a typed array of the buffer's dtype. */
 class ReferenceStorage {
@@ -627,6 +628,29 @@ export class ReferenceBackend implements Backend {
       }
       const denominator = Math.sqrt(v) / request.biasCorrection2Sqrt + request.eps;
       store(param, p, theta - (lr / request.biasCorrection1) * (m / denominator));
+    }
+  }
+
+  argsort(x: StridedView, axis: number, descending: boolean, out: OutputBuffer): void {
+    const input = this.input(x, 'argsort');
+    const output = this.output(out, 'argsort', x.shape);
+    const outStrides = contiguousStrides(x.shape);
+    const length = x.shape[axis];
+    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
+    const lines = length === 0 ? 0 : sizeOf(lineShape);
+    for (let line = 0; line < lines; line++) {
+      const position = unravel(line, lineShape);
+      const values: number[] = [];
+      for (let k = 0; k < length; k++) {
+        position[axis] = k;
+        values.push(input[offsetAt(x, position)]);
+      }
+      stableArgsort(values, descending).forEach((source, k) => {
+        position[axis] = k;
+        let outPosition = 0;
+        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
+        output[outPosition] = source;
+      });
     }
   }
 
