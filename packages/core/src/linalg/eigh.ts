@@ -11,7 +11,7 @@ import { where } from '../ops/binary';
 import { ValueError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import { batchShape, checkSquare, decomposition, diagEmbed, diagonal, identityLike, mT, positions } from './common';
-import { defaultSweeps, jacobiSchedule, partnerIndex, rotationMatrices } from './jacobi';
+import { defaultSweeps, jacobiSchedule, partnerIndex, rotateColumns, rotateRows, rotation } from './jacobi';
 
 /** Options of {@link eigh} and {@link eigvalsh}. */
 export interface EighOptions {
@@ -40,17 +40,18 @@ function jacobiEigen(S: Tensor, sweeps: number): [Tensor, Tensor] {
   const schedule = jacobiSchedule(S, n);
   let A = S;
   let V = identityLike(S, n, batch);
+  const diagonalIndex = positions(S, n, [n, 1]).expand([...batch, n, 1]);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     for (const round of schedule) {
-      const app = diagonal(A);
-      const partner = partnerIndex(round, [...batch, n]);
+      const app = A.gather(-1, diagonalIndex).squeeze(-1);
+      const partner = partnerIndex(round, [...batch, n]).unsqueeze(-1);
       // Both ends of a pair must see the same a_pq bit for bit (A drifts from symmetry by rounding),
       // or their two angles differ and J stops being orthogonal.
-      const apq = A.gather(-1, partner.unsqueeze(-1)).add(mT(A).gather(-1, partner.unsqueeze(-1))).squeeze(-1).mul(0.5);
-      const aqq = app.gather(-1, partner);
-      const J = rotationMatrices(round, app, aqq, apq);
-      A = mT(J).matmul(A).matmul(J);
-      V = V.matmul(J);
+      const apq = A.gather(-1, partner).add(mT(A).gather(-1, partner)).squeeze(-1).mul(0.5);
+      const aqq = app.gather(-1, partner.squeeze(-1));
+      const rotate = rotation(round, app, aqq, apq);
+      A = rotateRows(rotateColumns(A, round, rotate), round, rotate);
+      V = rotateColumns(V, round, rotate);
     }
     A = A.add(mT(A)).mul(0.5); // rounding leaves A slightly unsymmetric; keep it exact
   }

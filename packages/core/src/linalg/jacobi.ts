@@ -3,8 +3,8 @@
  * W J, which is two-sided Jacobi on WᵀW without forming it).
  *
  * A sweep visits every index pair (p, q) once, in the round-robin ("chess tournament") order: each
- * round pairs all indices disjointly, so the n/2 rotations of a round form one orthogonal matrix J and
- * are applied together with two matmuls. The schedule is fixed, so no value is ever read back to the
+ * round pairs all indices disjointly, so the n/2 rotations of a round form one orthogonal matrix J,
+ * applied to all rows/columns at once with a gather and two multiply-adds (no dense product). The schedule is fixed, so no value is ever read back to the
  * host: a fixed number of sweeps runs on any backend, batched over leading dims.
  *
  * Cyclic Jacobi converges quadratically once the off-diagonal part is small against the eigenvalue
@@ -16,7 +16,7 @@
  */
 import { where } from '../ops/binary';
 import type { Tensor } from '../tensor/tensor';
-import { constant, identityLike } from './common';
+import { constant } from './common';
 
 /** The constant tensors of one round of the round-robin schedule. */
 export interface JacobiRound {
@@ -24,10 +24,8 @@ export interface JacobiRound {
   partner: Tensor;
   /** +1 where i < partner[i], else −1: a consistent tie-break so both ends of a pair agree on the angle. */
   first: Tensor;
-  /** Whether i has a partner this round (bool (n)). */
-  paired: Tensor;
-  /** 1 at [i, partner[i]] for paired i, else 0 (n × n, float): where the rotation's sines go. */
-  partnerMask: Tensor;
+  /** Whether i sits this round out (odd n), bool (n). */
+  unpaired: Tensor;
 }
 
 /** Partner lists of the n − 1 (n even) or n (n odd) rounds of the circle method. */
@@ -52,41 +50,56 @@ export function roundRobinPartners(n: number): number[][] {
 
 /** The schedule's constants on `like`'s device (made once per call, reused by every sweep). */
 export function jacobiSchedule(like: Tensor, n: number): JacobiRound[] {
-  return roundRobinPartners(n).map((partner) => {
-    const mask = new Array<number>(n * n).fill(0);
-    partner.forEach((q, p) => {
-      if (q !== p) mask[p * n + q] = 1;
-    });
-    return {
-      partner: constant(like, partner, [n], 'int32'),
-      first: constant(like, partner.map((q, p) => (p < q ? 1 : -1)), [n]),
-      paired: constant(like, partner.map((q, p) => (q !== p ? 1 : 0)), [n], 'bool'),
-      partnerMask: constant(like, mask, [n, n]),
-    };
-  });
+  return roundRobinPartners(n).map((partner) => ({
+    partner: constant(like, partner, [n], 'int32'),
+    first: constant(like, partner.map((q, p) => (p < q ? 1 : -1)), [n]),
+    unpaired: constant(like, partner.map((q, p) => (q === p ? 1 : 0)), [n], 'bool'),
+  }));
 }
 
 /** Sweeps that reach working precision for n ≤ 64 (quadratic convergence: a few more for float64). */
 export function defaultSweeps(n: number, dtype: string): number {
   const base = Math.ceil(Math.log2(Math.max(n, 2)));
-  return dtype === 'float64' ? 6 + base : 4 + base;
+  return dtype === 'float64' ? 5 + base : 3 + base;
+}
+
+/** One round's rotations: J has J[i, i] = cosine[i] and J[i, partner[i]] = sine[i]. */
+export interface Rotation {
+  cosine: Tensor;
+  /** sine[partner[i]]: the entry of J that mixes the partner's row/column into i. */
+  partnerSine: Tensor;
 }
 
 /**
- * The round's rotation matrices J (*, n, n) that zero the (p, q) entries of the symmetric matrices with
- * diagonal entries `app` (at i), `aqq` (at partner[i]) and off-diagonal `apq` — the stable formulas of
- * Rutishauser: θ = (aqq − app) / 2apq, t = sign θ / (|θ| + √(θ² + 1)), c = 1/√(1 + t²), s = t·c.
- * Seen from q the angle flips sign, so J[i, partner[i]] = s_i holds for both ends of every pair.
+ * The round's rotations that zero the (p, q) entries of the symmetric matrices with diagonal entries
+ * `app` (at i), `aqq` (at partner[i]) and off-diagonal `apq` — the stable formulas of Rutishauser:
+ * θ = (aqq − app) / 2apq, t = sign θ / (|θ| + √(θ² + 1)), c = 1/√(1 + t²), s = t·c. Seen from q the
+ * angle flips sign, so J[i, partner[i]] = s_i holds for both ends of every pair.
  */
-export function rotationMatrices(round: JacobiRound, app: Tensor, aqq: Tensor, apq: Tensor): Tensor {
+export function rotation(round: JacobiRound, app: Tensor, aqq: Tensor, apq: Tensor): Rotation {
   const zero = apq.eq(0);
   const theta = aqq.sub(app).div(where(zero, 1, apq.mul(2)));
   const signTheta = where(theta.eq(0), round.first, theta.sign());
-  const tangent = where(zero.logicalOr(round.paired.logicalNot()), 0, signTheta.div(theta.abs().add(theta.square().add(1).sqrt())));
+  const tangent = where(zero.logicalOr(round.unpaired), 0, signTheta.div(theta.abs().add(theta.square().add(1).sqrt())));
   const cosine = tangent.square().add(1).rsqrt();
   const sine = tangent.mul(cosine);
-  const n = app.shape[app.ndim - 1];
-  return cosine.unsqueeze(-1).mul(identityLike(app, n, [])).add(sine.unsqueeze(-1).mul(round.partnerMask));
+  return { cosine, partnerSine: sine.gather(-1, partnerIndex(round, sine.shape)) };
+}
+
+/**
+ * X J for X (*, rows, n): column k becomes c_k·x_k + s_partner(k)·x_partner(k). O(rows·n), where the
+ * dense product would be O(rows·n²).
+ */
+export function rotateColumns(X: Tensor, round: JacobiRound, { cosine, partnerSine }: Rotation): Tensor {
+  const partnerColumns = X.gather(-1, partnerIndex(round, X.shape));
+  return X.mul(cosine.unsqueeze(-2)).add(partnerColumns.mul(partnerSine.unsqueeze(-2)));
+}
+
+/** Jᵀ X for X (*, n, cols): row k becomes c_k·x_k + s_partner(k)·x_partner(k). */
+export function rotateRows(X: Tensor, round: JacobiRound, { cosine, partnerSine }: Rotation): Tensor {
+  const rows = X.shape.length - 2;
+  const index = round.partner.reshape([X.shape[rows], 1]).expand(X.shape);
+  return X.mul(cosine.unsqueeze(-1)).add(X.gather(-2, index).mul(partnerSine.unsqueeze(-1)));
 }
 
 /** partner[i] broadcast to index (*, rows, n) along the last dim (for gathers of partner columns/entries). */

@@ -13,7 +13,7 @@ import { cat } from '../ops/join';
 import type { Tensor } from '../tensor/tensor';
 import { batchShape, checkLinalgInput, decomposition, diagEmbed, diagonal, identityLike, mT } from './common';
 import { ascendingOrder } from './eigh';
-import { defaultSweeps, jacobiSchedule, partnerIndex, rotationMatrices } from './jacobi';
+import { defaultSweeps, jacobiSchedule, partnerIndex, rotateColumns, rotation } from './jacobi';
 import { householder } from './qr';
 
 /** Options of {@link svd} and {@link svdvals}. */
@@ -43,9 +43,9 @@ function tallSvd(A: Tensor, sweeps: number): [Tensor, Tensor, Tensor] {
       const norms = W.square().sum(-2); // (*, n): ‖w_i‖²
       const partners = W.gather(-1, partnerIndex(round, [...batch, m, n]));
       const dots = W.mul(partners).sum(-2); // w_i · w_partner(i), bitwise equal at both ends
-      const J = rotationMatrices(round, norms, norms.gather(-1, partnerIndex(round, [...batch, n])), dots);
-      W = W.matmul(J);
-      V = V.matmul(J);
+      const rotate = rotation(round, norms, norms.gather(-1, partnerIndex(round, [...batch, n])), dots);
+      W = rotateColumns(W, round, rotate);
+      V = rotateColumns(V, round, rotate);
     }
   }
   const singular = W.square().sum(-2).sqrt();
