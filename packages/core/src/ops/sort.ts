@@ -46,22 +46,20 @@ export interface ValuesAndIndices {
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 
-/** Whether element `lo` must move behind `hi` (compared as (value, position), NaN above everything). */
-function outOfOrder(lo: Tensor, hi: Tensor, loIndex: Tensor, hiIndex: Tensor, descending: boolean, floating: boolean): Tensor {
-  const later = loIndex.gt(hiIndex);
-  if (!floating) return (descending ? lo.lt(hi) : lo.gt(hi)).logicalOr(lo.eq(hi).logicalAnd(later));
-  const loNaN = lo.ne(lo);
-  const hiNaN = hi.ne(hi);
-  const beats = descending ? lo.lt(hi).logicalOr(hiNaN.logicalAnd(loNaN.logicalNot())) : lo.gt(hi).logicalOr(loNaN.logicalAnd(hiNaN.logicalNot()));
-  const tie = lo.eq(hi).logicalOr(loNaN.logicalAnd(hiNaN));
-  return beats.logicalOr(tie.logicalAnd(later));
+/**
+ * Whether element `lo` must move behind `hi`: compared by value, then by position (positions are
+ * distinct, so the order is total and the network stable). NaN was encoded away before the network.
+ */
+function outOfOrder(lo: Tensor, hi: Tensor, loIndex: Tensor, hiIndex: Tensor, descending: boolean): Tensor {
+  const beats = descending ? lo.lt(hi) : lo.gt(hi);
+  return beats.logicalOr(lo.eq(hi).logicalAnd(loIndex.gt(hiIndex)));
 }
 
 /**
  * One compare-exchange layer: pairs are `[..., 0, :]` and `[..., 1, :]` of `[..., blocks, 2, width]`
  * (the second half read backwards when `mirror`, which turns two sorted runs into a bitonic one).
  */
-function compareExchange(keys: Tensor, positions: Tensor, width: number, mirror: boolean, descending: boolean, floating: boolean): [Tensor, Tensor] {
+function compareExchange(keys: Tensor, positions: Tensor, width: number, mirror: boolean, descending: boolean): [Tensor, Tensor] {
   const lead = keys.shape.slice(0, -1);
   const length = keys.shape[keys.ndim - 1];
   const split = [...lead, length / (2 * width), 2, width];
@@ -72,7 +70,7 @@ function compareExchange(keys: Tensor, positions: Tensor, width: number, mirror:
   };
   const [lo, hi] = pair(keys);
   const [loIndex, hiIndex] = pair(positions);
-  const swap = outOfOrder(lo, hi, loIndex, hiIndex, descending, floating);
+  const swap = outOfOrder(lo, hi, loIndex, hiIndex, descending);
   const merge = (a: Tensor, b: Tensor) => {
     const first = where(swap, b, a);
     const second = where(swap, a, b);
@@ -88,16 +86,25 @@ function bitonicPermutation(keys: Tensor, descending: boolean): Tensor {
       const length = keys.shape[keys.ndim - 1];
       const lead = keys.shape.slice(0, -1);
       const padded = 2 ** Math.ceil(Math.log2(Math.max(length, 1)));
-      const floating = isFloating(keys.dtype);
+      const device = keys.device;
       let values = keys.dtype === 'bool' ? keys.int() : keys;
-      if (padded > length) {
-        // Padding sorts after every real element: the last value in the order, and later positions win ties.
-        const sentinel = floating ? (descending ? -Infinity : NaN) : descending ? INT32_MIN : INT32_MAX;
-        values = cat([values, full([...lead, padded - length], sentinel, { dtype: values.dtype, device: keys.device })], -1);
+      let positions = arange(length, undefined, 1, { device }).expand([...lead, length]);
+      if (isFloating(keys.dtype)) {
+        // NaN becomes +∞ with its position moved past every real one (ascending) or before them (descending),
+        // so the network compares plain values; positions are mapped back at the end.
+        const isNaN = values.ne(values);
+        values = where(isNaN, Infinity, values);
+        positions = where(isNaN, positions.add(descending ? -padded : padded), positions);
       }
-      let positions = arange(padded, undefined, 1, { device: keys.device }).expand([...lead, padded]);
+      if (padded > length) {
+        // Padding sorts after every real element: the last value in the order, and the latest positions.
+        const sentinel = isFloating(keys.dtype) ? (descending ? -Infinity : Infinity) : descending ? INT32_MIN : INT32_MAX;
+        values = cat([values, full([...lead, padded - length], sentinel, { dtype: values.dtype, device })], -1);
+        const padPositions = arange(length + 2 * padded, 3 * padded, 1, { device }).expand([...lead, padded - length]);
+        positions = cat([positions, padPositions], -1);
+      }
       const layer = (width: number, mirror: boolean) => {
-        const next = tidy(() => compareExchange(values, positions, width, mirror, descending, floating));
+        const next = tidy(() => compareExchange(values, positions, width, mirror, descending));
         // Free each layer's inputs as soon as the next exist (never the caller's keys).
         if (values !== keys) values.dispose();
         positions.dispose();
@@ -107,7 +114,8 @@ function bitonicPermutation(keys: Tensor, descending: boolean): Tensor {
         layer(block / 2, true);
         for (let width = block / 4; width >= 1; width /= 2) layer(width, false);
       }
-      return positions.narrow(-1, 0, length).contiguous();
+      const encoded = positions.narrow(-1, 0, length);
+      return where(encoded.lt(0), encoded.add(padded), where(encoded.ge(padded), encoded.sub(padded), encoded));
     }),
   );
 }
