@@ -17,8 +17,12 @@ export { backendName } from './backend/registry';
 export { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from './backend/scalar-math';
 
 // Shapes, strides and dtypes of strided views.
+export { collapseDims, type CollapsedDims } from './shape';
 export { contiguousStrides, elementSpan, normalizeDim, sizeOf } from './shape';
 export { arrayFor, itemSize } from './dtype';
 
 // The order every sort follows (core's composite, argsort kernels, unique).
 export { compareSortKeys, stableArgsort } from './backend/sort-order';
+
+// Checks core already made, repeated by kernels only to name a bad call precisely.
+export { checkMatmulOperands } from './backend/matmul-operands';

@@ -4,8 +4,9 @@
  * Adam/AdamW (AMSGrad, weight decay, maximize), bit-identical to the JavaScript kernel
  * (optimizer-step.ts) because it runs the same float64 arithmetic in f64x2 lanes. Large parameters
  * split across the worker pool. A gradient stored transposed (the weight of a layer that multiplies by
- * `weight.transpose(0, 1)`, as nn's Linear does) takes the `…TransposedF32` kernels, which transpose
- * sixteen parameter rows at a time into per-thread scratch before the same update. float64, other strided
+ * `weight.transpose(0, 1)`, as nn's Linear does) takes the `…TransposedF32` kernels, which read it in
+ * 4×4 blocks transposed in registers, sixteen parameter rows at a time (SGD from a 64-byte tile, Adam
+ * through a strip in per-thread scratch), with the same per-element update. float64, other strided
  * gradients and invalid ranges return false: the JavaScript kernel then runs (and reports bad requests).
  */
 import type { CpuBuffer } from '../storage/cpu-buffer';
@@ -27,7 +28,8 @@ export function optimizerStepSimd(
   const transposed = isContiguous(grad.shape, grad.strides) ? null : transposedMatrix(grad.shape, grad.strides);
   if (!transposed && !isContiguous(grad.shape, grad.strides)) return false;
   if (grad.offset < 0 || grad.offset + size > grad.buffer.length) return false;
-  if (transposed && transposed.cols * STRIP * 4 > simd.scratchStride) return false;
+  // Adam's strip of STRIP transposed rows must fit the thread's scratch (SGD needs one 64-byte tile).
+  if (transposed && request.kind === 'adam' && transposed.cols * STRIP * 4 > simd.scratchStride) return false;
   /** Byte address of a float32 range that holds `size` elements, or −1. */
   const address = (range: BufferRange | null): number => {
     if (!range) return 0;
