@@ -185,7 +185,7 @@ describe('examples (quick mode)', () => {
 
   it('every example is listed and has a test above', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual(
-      ['backprop-by-hand', 'batch-vs-minibatch-vs-sgd', 'digits', 'dropout', 'early-stopping', 'fashion-mnist-mlp', 'hessian-minimum-saddle', 'iris', 'logistic-regression', 'lr-decay', 'momentum', 'perceptron', 'random-restarts', 'regularization', 'transfer-learning', 'xor-mlp'].sort(),
+      ['backprop-by-hand', 'batch-vs-minibatch-vs-sgd', 'digits', 'dropout', 'early-stopping', 'fashion-mnist-mlp', 'hessian-minimum-saddle', 'iris', 'logistic-regression', 'lr-decay', 'momentum', 'perceptron', 'random-restarts', 'regularization', 'transfer-learning', 'xor-mlp', 'vanishing-gradients', 'time-series', 'char-generator', 'two-books', 'seq2seq-dates'].sort(),
     );
   });
 });

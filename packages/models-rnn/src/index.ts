@@ -14,3 +14,4 @@ export { rnnStep, lstmStep, gruStep, type RecurrentStep, type RecurrentWeights, 
 export { RecurrentLayer, type RecurrentLayerOptions, type RecurrentForwardOptions } from './layers/recurrent-layer';
 export { RNN, LSTM, GRU, type RNNOptions } from './layers/rnn';
 export { tbptt, type TbpttOptions, type TbpttWindowInfo, type RecurrentState } from './tbptt';
+export { beamSearch, type BeamSearchOptions, type BeamHypothesis, type BeamStepResult } from './generation/beam-search';

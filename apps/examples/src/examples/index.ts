@@ -25,4 +25,9 @@ export const EXAMPLES: Record<string, ExampleEntry> = {
   'batch-vs-minibatch-vs-sgd': { description: 'batch, mini-batch and stochastic gradient descent as batch sizes', load: () => import('./batch-vs-minibatch-vs-sgd') },
   'hessian-minimum-saddle': { description: 'Hessian eigenvalues at a trained minimum (all > 0) and at a saddle (mixed signs)', load: () => import('./hessian-minimum-saddle') },
   'transfer-learning': { description: "a CNN pre-trained on Fashion-MNIST 0–4 reused for 5–9 in the course's four cases", load: () => import('./transfer-learning') },
+  'vanishing-gradients': { description: 'plain RNN vs LSTM/GRU gradients over 100 steps, sigmoid vs ReLU depth, clipping an exploding RNN', load: () => import('./vanishing-gradients') },
+  'time-series': { description: 'a GRU forecasts a noisy periodic series (tbptt) and beats the last-value forecast', load: () => import('./time-series') },
+  'char-generator': { description: 'a character-level GRU learns first names, sampled with temperature (one-to-many)', load: () => import('./char-generator') },
+  'two-books': { description: 'which book is a sentence from: an LSTM vs bag of words + logistic regression (many-to-one)', load: () => import('./two-books') },
+  'seq2seq-dates': { description: 'an encoder–decoder turns written-out dates into ISO dates: teacher forcing, greedy and beam search (many-to-many)', load: () => import('./seq2seq-dates') },
 };
