@@ -7,7 +7,7 @@
  * stride) — from one description, so every layout is constructed (and checked) the same way.
  */
 import { toFloat16Bits } from '@tessera/core';
-import { arrayFor, elementSpan, type DataArray, type DType } from '@tessera/core/backend';
+import { arrayFor, contiguousStrides, elementSpan, sizeOf, type DataArray, type DType } from '@tessera/core/backend';
 
 /**
  * A deterministic pseudo-random source for test data (not the Philox stream under test).
@@ -113,32 +113,8 @@ export interface Layout {
   readonly step?: readonly number[];
 }
 
-/**
- * Number of elements in a shape (1 for 0-d).
- * @example
- * sizeOf([2, 3, 4]); // 24
- * sizeOf([]);        // 1
- */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const extent of shape) size *= extent;
-  return size;
-}
-
-/**
- * Row-major strides of a contiguous shape.
- * @example
- * contiguousStrides([2, 3, 4]); // [12, 4, 1]
- */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let dim = shape.length - 1; dim >= 0; dim--) {
-    strides[dim] = stride;
-    stride *= shape[dim];
-  }
-  return strides;
-}
+// Shape arithmetic is core's; the kit re-exports it for backend tests.
+export { contiguousStrides, sizeOf };
 
 /**
  * Build a view of `shape` with `layout` over a freshly sized buffer.

@@ -14,6 +14,7 @@ export { BACKEND_API_VERSION, FUSED_ACTIVATIONS } from './backend/backend';
 export type {
   Backend, BackendPlugin, BackendCapabilities, BackendMemory, DType, DataArray, FusedActivation, UnaryOp, BinaryOp, ReduceOp,
 } from './backend/backend';
+export { formatShape } from './shape';
 export {
   registerBackend,
   setBackend,

@@ -62,7 +62,48 @@ export function elementSpan(view: { readonly shape: readonly number[]; readonly 
   return [low, high];
 }
 
-/** Formats a shape for error messages: `[2, 3]`. */
+/** The result of {@link collapseDims}: a shorter shape and, per operand, strides over it. */
+export interface CollapsedDims {
+  readonly shape: number[];
+  readonly strides: number[][];
+}
+
+/**
+ * Simplify an iteration space before a kernel walks it: size-1 dims are dropped and dim `d` is merged
+ * into the previous kept dim when every operand has `strides[prev] === strides[d] · shape[d]`, so a
+ * contiguous or uniformly broadcast operation becomes rank 1. Element order is unchanged. Every
+ * operand's strides have `shape`'s rank. Backends call this once per kernel launch.
+ * @example
+ * collapseDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]]); // { shape: [6, 4], strides: [[4, 1], [0, 1]] }
+ */
+export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): CollapsedDims {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let dim = 0; dim < shape.length; dim++) {
+    const extent = shape[dim];
+    if (extent === 1) continue;
+    const last = outShape.length - 1;
+    // A plain loop: this runs on every kernel call of the CPU backend.
+    let mergeable = last >= 0;
+    for (let k = 0; mergeable && k < strides.length; k++) {
+      if (outStrides[k][last] !== strides[k][dim] * extent) mergeable = false;
+    }
+    if (mergeable) {
+      outShape[last] *= extent;
+      for (let k = 0; k < strides.length; k++) outStrides[k][last] = strides[k][dim];
+    } else {
+      outShape.push(extent);
+      for (let k = 0; k < strides.length; k++) outStrides[k].push(strides[k][dim]);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/**
+ * Formats a shape for error messages.
+ * @example
+ * formatShape([2, 3]); // '[2, 3]'
+ */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -25,7 +25,7 @@ import type { BufferStore } from '../storage/buffer-store';
 import type { CpuBuffer } from '../storage/cpu-buffer';
 import type { SimdKernels } from './simd';
 import { binaryFloat16Simd, narrowFloat16Simd, widenFloat16Simd } from './simd-float16';
-import { elementSpan, type Backend, type BinaryOp, type OutputBuffer, type StridedView } from '@tessera/core/backend';
+import { elementSpan, type Backend, type BinaryOp, type DType, type OutputBuffer, type StridedView } from '@tessera/core/backend';
 
 /** How a kernel argument is treated: read (`in`), written (`out`), both (`inout`), or not a tensor (null). */
 type Role = 'in' | 'out' | 'inout' | null;
@@ -48,22 +48,27 @@ const KERNEL_ROLES = {
   avgPool2d: ['in', null, 'out'],
 } as const satisfies Partial<Record<keyof Backend, readonly Role[]>>;
 
-type AdaptedKernel = keyof typeof KERNEL_ROLES;
+/** The kernels whose float16 calls run through float32 temporaries. */
+export type Float16Kernel = keyof typeof KERNEL_ROLES;
+/** A backend's float32 implementations of those kernels (the CPU backend itself). */
+export type Float16Kernels = Required<Pick<Backend, Float16Kernel>>;
 type KernelFunction = (...args: unknown[]) => void;
+
+/**
+ * Whether a tensor argument is float16 (null: an absent optional operand). The backend's methods test
+ * their tensors with it before taking the float16 path.
+ * @example
+ * isFloat16(x) || isFloat16(out); // then backend.float16.run(backend, 'unary', [op, x, out])
+ */
+export function isFloat16(view: { readonly dtype: DType } | null): boolean {
+  return view !== null && view.dtype === 'float16';
+}
 
 /** A tensor argument: a strided input view or an output buffer (both carry `id` and `dtype`). */
 type TensorArgument = (StridedView | OutputBuffer) & { readonly strides?: readonly number[]; readonly offset?: number };
 
-function isFloat16(argument: unknown): argument is TensorArgument {
+function isFloat16Argument(argument: unknown): argument is TensorArgument {
   return argument !== null && typeof argument === 'object' && (argument as TensorArgument).dtype === 'float16';
-}
-
-/** Whether any tensor argument (a non-null role) is float16; a plain loop, as it runs on every kernel call. */
-function hasFloat16Tensor(args: readonly unknown[], roles: readonly Role[]): boolean {
-  for (let i = 0; i < roles.length; i++) {
-    if (roles[i] !== null && isFloat16(args[i])) return true;
-  }
-  return false;
 }
 
 /** One float32 temporary standing in for (part of) a float16 buffer during a kernel. */
@@ -80,9 +85,10 @@ interface Widened {
 
 /**
  * Runs float16 calls of the arithmetic kernels through float32 temporaries (see the file comment).
+ * The backend calls it explicitly from each kernel method that got a float16 tensor.
  * @example
- * const adapter = new Float16Adapter(store);
- * adapter.run(kernel, [x, out], ['in', 'out']); // kernel sees float32 views, the float16 output is rounded
+ * const float16 = new Float16Adapter(store);
+ * float16.run(backend, 'unary', ['exp', x, out]); // backend.unary sees float32 views; the float16 output is rounded
  */
 export class Float16Adapter {
   constructor(
@@ -91,13 +97,22 @@ export class Float16Adapter {
     private readonly simd: SimdKernels | null = null,
   ) {}
 
-  /** Call `kernel` with every float16 tensor argument replaced by a float32 temporary, then round the outputs. */
-  run(kernel: KernelFunction, args: readonly unknown[], roles: readonly Role[]): void {
+  /**
+   * Call `backend[name]` with every float16 tensor argument replaced by a float32 temporary, then round
+   * the outputs back. The call sees no float16 tensor, so it takes the backend's float32 path.
+   */
+  run<K extends Float16Kernel>(backend: Float16Kernels, name: K, args: Parameters<Float16Kernels[K]>): void {
+    const kernel = backend[name] as KernelFunction;
+    this.runWidened((...adapted) => kernel.apply(backend, adapted), args, KERNEL_ROLES[name]);
+  }
+
+  /** Call `kernel` with every float16 tensor argument of a non-null role replaced by a float32 temporary, then round the outputs. */
+  private runWidened(kernel: KernelFunction, args: readonly unknown[], roles: readonly Role[]): void {
     const widened: Widened[] = [];
     try {
       const adapted = args.map((argument, i) => {
         const role = roles[i];
-        if (role === null || !isFloat16(argument)) return argument;
+        if (role === null || !isFloat16Argument(argument)) return argument;
         return role === 'in' ? this.widenView(argument as StridedView, widened) : this.widenBuffer(argument, role === 'inout', widened);
       });
       // Touch typed arrays only after every allocation: growing the heap re-creates the views.
@@ -114,12 +129,15 @@ export class Float16Adapter {
     }
   }
 
-  /** `cast` with a float16 side: widen a float16 source; round into a float16 destination from float32 or float64. */
+  /**
+   * `cast` with a float16 side, given the backend's cast of the other dtypes (which copies float16 →
+   * float16 as 16-bit patterns): widen a float16 source; round into a float16 destination from float32 or float64.
+   */
   cast(cast: (x: StridedView, out: OutputBuffer) => void, x: StridedView, out: OutputBuffer): void {
     if (x.dtype === 'float16' && out.dtype === 'float16') {
       cast(x, out); // a plain 16-bit copy
     } else if (x.dtype === 'float16') {
-      this.run(cast as KernelFunction, [x, out], ['in', null]);
+      this.runWidened(cast as KernelFunction, [x, out], ['in', null]);
     } else {
       // float32 rounds on the integer fast path; float64, int32 and bool values round once, exactly, as numbers.
       const via = x.dtype === 'float32' ? 'float32' : 'float64';
@@ -136,9 +154,9 @@ export class Float16Adapter {
   }
 
   /** float16 `binary(op, a, b, out)` of contiguous same-shape operands in one fused SIMD pass; false when it does not apply. */
-  fusedBinary(simd: SimdKernels, args: readonly unknown[]): boolean {
-    const [op, a, b, out] = args as [BinaryOp, StridedView, StridedView, OutputBuffer];
-    if (a.dtype !== 'float16' || b.dtype !== 'float16' || out.dtype !== 'float16') return false;
+  fusedBinary(op: BinaryOp, a: StridedView, b: StridedView, out: OutputBuffer): boolean {
+    const simd = this.simd;
+    if (simd === null || a.dtype !== 'float16' || b.dtype !== 'float16' || out.dtype !== 'float16') return false;
     const view = (v: StridedView) => ({ buffer: this.store.get(v.id, 'binary'), shape: v.shape, strides: v.strides, offset: v.offset });
     return binaryFloat16Simd(simd, op, view(a), view(b), this.store.get(out.id, 'binary'), out.shape);
   }
@@ -182,33 +200,4 @@ export class Float16Adapter {
     widened.push({ source, temp, start: 0, copyIn: inPlace, writeBack: true });
     return { ...buffer, id: temp, dtype: 'float32' };
   }
-}
-
-/**
- * Make `backend`'s arithmetic kernels, `cast`, `fill` and `arange` accept float16 (see the file comment).
- * Calls without a float16 argument go straight to the original kernel.
- * @example
- * installFloat16Kernels(cpuBackend, store, simd); // in the CpuBackend constructor
- */
-export function installFloat16Kernels(backend: Backend, store: BufferStore, simd: SimdKernels | null = null): void {
-  const adapter = new Float16Adapter(store, simd);
-  const target = backend as unknown as Record<string, KernelFunction>;
-  for (const name of Object.keys(KERNEL_ROLES) as AdaptedKernel[]) {
-    const kernel = target[name].bind(backend) as KernelFunction;
-    const roles: readonly Role[] = KERNEL_ROLES[name];
-    target[name] = (...args: unknown[]) => {
-      if (hasFloat16Tensor(args, roles)) {
-        if (name === 'binary' && simd && adapter.fusedBinary(simd, args)) return;
-        adapter.run(kernel, args, roles);
-      } else {
-        kernel(...args);
-      }
-    };
-  }
-  const cast = backend.cast.bind(backend);
-  const fill = backend.fill.bind(backend);
-  const arange = backend.arange.bind(backend);
-  backend.cast = (x, out) => (x.dtype === 'float16' || out.dtype === 'float16' ? adapter.cast(cast, x, out) : cast(x, out));
-  backend.fill = (out, value) => (out.dtype === 'float16' ? adapter.fill(out, value) : fill(out, value));
-  backend.arange = (out, start, step) => (out.dtype === 'float16' ? adapter.arange(out, start, step) : arange(out, start, step));
 }

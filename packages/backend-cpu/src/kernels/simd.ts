@@ -12,7 +12,7 @@ import type { WorkerPool } from '../threads/worker-pool';
 import { MAX_CHUNKS } from '../threads/protocol';
 import type { WasmKernels } from '../wasm/wasm-runtime';
 import { contiguousStrides, isContiguous, RowCursor, sizeOf } from './strided';
-import { FUSED_ACTIVATIONS, type BinaryOp, type Conv2dParams, type FusedActivation, type ReduceOp, type UnaryOp } from '@tessera/core/backend';
+import type { BinaryOp, Conv2dParams, ReduceOp, UnaryOp } from '@tessera/core/backend';
 
 /** A strided view whose data is a {@link CpuBuffer}. */
 export interface BufferView {
@@ -40,8 +40,6 @@ export const CHUNK_FUNCTIONS: readonly string[] = [
   ...[...SIMD_UNARY].map((op) => `unary_${op}`),
 ];
 
-/** Below this many multiply-adds a matmul runs on one thread (waking workers costs ~10–50 µs). */
-const PARALLEL_MATMUL_MACS = 1 << 20;
 /** Below this many elements an element-wise kernel or reduction runs on one thread. */
 export const PARALLEL_ELEMENTS = 1 << 18;
 /** Rows shorter than this run in JavaScript (a WebAssembly call per short row costs more). */
@@ -57,7 +55,7 @@ export type ChunkCall = [name: string, args: number[], scratchSlot: number];
  * The SIMD kernel set of one backend.
  * @example
  * const simd = new SimdKernels(kernels, heap, null);
- * simd.matmul(a, b, out); // true when handled
+ * simd.unary('exp', x, out); // true when handled
  */
 export class SimdKernels {
   /** Per-thread scratch (thread t at `scratchBase + t · scratchStride`). */
@@ -110,69 +108,6 @@ export class SimdKernels {
       batch.forEach(([name, args, scratchSlot], chunk) => pool.setChunk(chunk, name, args, scratchSlot));
       pool.run(batch.length, kernel, (name, args) => kernels[name](...args));
     }
-  }
-
-  // ---- matmul ----
-
-  /** float32 batched matmul `[B, M, K] × [B, K, N] → [B, M, N]`. */
-  matmul(a: BufferView, b: BufferView, out: CpuBuffer): boolean {
-    return this.gemm(a, b, out, null, 'none');
-  }
-
-  /**
-   * float32 `activation(a · b + bias)` (assembly/matmul.ts `sgemmBiasActivation`: the bias and
-   * activation are applied to each tile as it is stored after the last depth block); `bias` a
-   * contiguous `[N]` view or null. False when an operand is not float32 or the bias not unit-stride.
-   */
-  matmulBiasActivation(a: BufferView, b: BufferView, bias: BufferView | null, activation: FusedActivation, out: CpuBuffer): boolean {
-    if (bias && (bias.buffer.dtype !== 'float32' || (bias.strides[0] !== 1 && bias.shape[0] > 1))) return false;
-    return this.gemm(a, b, out, bias, activation);
-  }
-
-  /**
-   * The chunked dispatch of both: batches, and rows (multiples of 4) or columns (multiples of 8) of
-   * each product when the pool needs more chunks than there are batches. Without a bias or an
-   * activation it calls plain `sgemm`; a column chunk's bias pointer starts at its first column.
-   */
-  private gemm(a: BufferView, b: BufferView, out: CpuBuffer, bias: BufferView | null, activation: FusedActivation): boolean {
-    if (a.buffer.dtype !== 'float32' || b.buffer.dtype !== 'float32' || out.dtype !== 'float32') return false;
-    const [batch, m, k] = a.shape;
-    const n = b.shape[2];
-    if (batch === 0 || m === 0 || n === 0) return true;
-    const fused = bias !== null || activation !== 'none';
-    const name = fused ? 'sgemmBiasActivation' : 'sgemm';
-    const biasPtr = bias ? pointer(bias) : 0;
-    const code = FUSED_ACTIVATIONS.indexOf(activation); // the activation codes of assembly/matmul.ts
-    const calls: [string, number[], number][] = [];
-    // Bias and activation follow the scratch slot (11), so both kernels take the same leading arguments.
-    const push = (args: number[], firstColumn: number): void => {
-      if (fused) args.push(bias ? biasPtr + firstColumn * 4 : 0, code);
-      calls.push([name, args, 11]);
-    };
-    const [sab, rsa, csa] = a.strides;
-    const [sbb, rsb, csb] = b.strides;
-    const aPtr = pointer(a);
-    const bPtr = pointer(b);
-    const threads = this.threads;
-    const parallel = threads > 1 && batch * m * n * k >= PARALLEL_MATMUL_MACS;
-    let parts = 1;
-    if (parallel && batch < 2 * threads) parts = Math.ceil((2 * threads) / batch);
-    const splitRows = m >= n;
-    const extent = splitRows ? m : n;
-    const unit = splitRows ? 4 : 8;
-    const step = Math.max(unit, Math.ceil(extent / parts / unit) * unit);
-    for (let index = 0; index < batch; index++) {
-      const aBase = aPtr + index * sab * 4;
-      const bBase = bPtr + index * sbb * 4;
-      const cBase = out.ptr + index * m * n * 4;
-      for (let start = 0; start < extent; start += step) {
-        const size = Math.min(step, extent - start);
-        if (splitRows) push([size, n, k, aBase + start * rsa * 4, rsa, csa, bBase, rsb, csb, cBase + start * n * 4, n, 0], 0);
-        else push([m, size, k, aBase, rsa, csa, bBase + start * csb * 4, rsb, csb, cBase + start * 4, n, 0], start);
-      }
-    }
-    this.runChunks(calls, fused ? 'matmulBiasActivation' : 'matmul');
-    return true;
   }
 
   // ---- element-wise ----

@@ -17,45 +17,10 @@ export interface ArrayView {
   readonly offset: number;
 }
 
-// Shape arithmetic is core's (one definition for every backend).
+// Shape arithmetic and dimension collapsing are core's (one definition for every backend).
 import { isContiguous } from '@tessera/core';
-import { type DataArray, contiguousStrides, sizeOf } from '@tessera/core/backend';
+import { type DataArray, collapseDims, contiguousStrides, sizeOf } from '@tessera/core/backend';
 export { contiguousStrides, isContiguous, sizeOf };
-
-
-/** The result of {@link collapseDims}: a shorter shape and one stride list per operand. */
-export interface CollapsedDims {
-  readonly shape: number[];
-  readonly strideSets: number[][];
-}
-
-/**
- * Drop size-1 dims and merge dim `d` into `d + 1` when every operand has
- * `strides[d] === strides[d + 1] · shape[d + 1]`. Element order is unchanged.
- * @example
- * collapseDims([2, 3, 4], [[12, 4, 1], [0, 0, 0]]); // { shape: [24], strideSets: [[1], [0]] }
- */
-export function collapseDims(shape: readonly number[], strideSets: readonly (readonly number[])[]): CollapsedDims {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strideSets.map(() => []);
-  for (let dim = 0; dim < shape.length; dim++) {
-    const extent = shape[dim];
-    if (extent === 1) continue;
-    const last = outShape.length - 1;
-    let mergeable = last >= 0;
-    for (let set = 0; mergeable && set < strideSets.length; set++) {
-      if (outStrides[set][last] !== strideSets[set][dim] * extent) mergeable = false;
-    }
-    if (mergeable) {
-      outShape[last] *= extent;
-      for (let set = 0; set < strideSets.length; set++) outStrides[set][last] = strideSets[set][dim];
-    } else {
-      outShape.push(extent);
-      for (let set = 0; set < strideSets.length; set++) outStrides[set].push(strideSets[set][dim]);
-    }
-  }
-  return { shape: outShape, strideSets: outStrides };
-}
 
 /**
  * Called once per innermost row: `starts[k]` is operand k's offset of the row's first element,
@@ -106,10 +71,10 @@ export class RowCursor {
       this.steps = new Array<number>(operands).fill(0);
     } else {
       this.count = collapsed.shape[dims - 1];
-      this.steps = collapsed.strideSets.map((strides) => strides[dims - 1]);
+      this.steps = collapsed.strides.map((strides) => strides[dims - 1]);
     }
     this.outerShape = collapsed.shape.slice(0, Math.max(dims - 1, 0));
-    this.outerStrides = collapsed.strideSets.map((strides) => strides.slice(0, Math.max(dims - 1, 0)));
+    this.outerStrides = collapsed.strides.map((strides) => strides.slice(0, Math.max(dims - 1, 0)));
     this.rows = sizeOf(this.outerShape);
     this.counters = new Array<number>(this.outerShape.length).fill(0);
   }

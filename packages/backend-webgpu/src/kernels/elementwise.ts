@@ -7,7 +7,7 @@
  */
 import { BackendError, DTypeError } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
-import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
+import { collapseDims, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
@@ -53,7 +53,7 @@ export function launchElementwise(runtime: GpuRuntime, spec: ElementwiseSpec): v
   const count = elementCount(spec.shape);
   if (count === 0) return;
   const operands = [spec.output, ...spec.inputs];
-  const layout = collapseLayout(spec.shape, operands.map((operand) => operand.strides));
+  const layout = collapseDims(spec.shape, operands.map((operand) => operand.strides));
   const rank = layout.shape.length;
   const contiguous = layout.strides.map(isUnitRun);
   const words = new UniformWords().u32(count);

@@ -9,7 +9,7 @@
 import { float32ToFloat16Bits } from '@tessera/core';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import { UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
-import { collapseLayout, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
+import { collapseDims, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import { contiguousOperand, launchElementwise } from './elementwise';
@@ -95,7 +95,7 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
   const lines = elementCount(lineShape);
   if (lines === 0 || length === 0) return;
   const outStrides = rowMajorStrides(x.shape);
-  const layout = collapseLayout(lineShape, [outStrides, [...x.strides]]);
+  const layout = collapseDims(lineShape, [outStrides, [...x.strides]]);
   const rank = layout.shape.length;
   const contiguous = layout.strides.map(isUnitRun);
   const words = new UniformWords().u32(lines);

@@ -10,7 +10,7 @@
  * float64 and rounded once to f32, rather than in f32 on the device (1 − 0.999 in f32 is off by 1e-5).
  */
 import { DTypeError } from '@tessera/core';
-import { collapseLayout, elementCount, isUnitRun } from '../codegen/layout';
+import { collapseDims, elementCount, isUnitRun } from '../codegen/layout';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
@@ -43,7 +43,7 @@ export function optimizerStepKernel(runtime: GpuRuntime, request: OptimizerStepR
       : [range(request.expAvg, 'expAvg'), range(request.expAvgSq, 'expAvgSq'), ...(request.maxExpAvgSq ? [range(request.maxExpAvgSq, 'maxExpAvgSq')] : [])];
   if (request.size === 0) return;
   const { grad } = request;
-  const layout = collapseLayout(grad.shape, [grad.strides]);
+  const layout = collapseDims(grad.shape, [grad.strides]);
   const rank = layout.shape.length;
   const contiguous = isUnitRun(layout.strides[0]);
   const words = new UniformWords().u32(request.size);

@@ -6,7 +6,7 @@
  */
 import { DTypeError } from '@tessera/core';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
-import { collapseLayout, elementCount, rowMajorStrides } from '../codegen/layout';
+import { collapseDims, elementCount, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
@@ -67,9 +67,9 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
   if (outCount === 0) return;
   const keptDims = x.shape.map((_, dim) => dim).filter((dim) => !axes.includes(dim));
   const keptShape = keptDims.map((dim) => x.shape[dim]);
-  const kept = collapseLayout(keptShape, [rowMajorStrides(keptShape), keptDims.map((dim) => x.strides[dim])]);
+  const kept = collapseDims(keptShape, [rowMajorStrides(keptShape), keptDims.map((dim) => x.strides[dim])]);
   const reducedShape = axes.map((dim) => x.shape[dim]);
-  const reduced = collapseLayout(reducedShape, [axes.map((dim) => x.strides[dim])]);
+  const reduced = collapseDims(reducedShape, [axes.map((dim) => x.strides[dim])]);
   const reducedCount = elementCount(reducedShape);
   // Collapsing may reorder nothing but can drop size-1 dims; an argmax index is the position along its one axis.
   const keptRank = kept.shape.length;

@@ -2,22 +2,20 @@
  * Argument checks shared by the functional ops: each error names the op, the shapes or dtypes, and
  * what was expected.
  */
-import { DTypeError, ShapeError, ValueError, isFloating, type Tensor } from '@tessera/core';
+import { DTypeError, ShapeError, ValueError, formatShape, isFloating, type Tensor } from '@tessera/core';
 
-/** `[2, 3]` as text. */
-export function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
+// `[2, 3]` as text is core's formatShape; the functional ops import it from here under this name.
+export { formatShape as shapeText } from '@tessera/core';
 
 /** Throw a DTypeError unless `x` is floating point. */
 export function expectFloating(op: string, what: string, x: Tensor): void {
-  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${what} must be floating point, got ${x.dtype} of shape ${shapeText(x.shape)}`);
+  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: ${what} must be floating point, got ${x.dtype} of shape ${formatShape(x.shape)}`);
 }
 
 /** Throw a DTypeError unless `x` is int32 (class indices, token ids). */
 export function expectInt(op: string, what: string, x: Tensor): void {
   if (x.dtype !== 'int32') {
-    throw new DTypeError(`${op}: ${what} must be int32 class indices, got ${x.dtype} of shape ${shapeText(x.shape)} (use tensor(data, { dtype: 'int32' }))`);
+    throw new DTypeError(`${op}: ${what} must be int32 class indices, got ${x.dtype} of shape ${formatShape(x.shape)} (use tensor(data, { dtype: 'int32' }))`);
   }
 }
 
@@ -25,7 +23,7 @@ export function expectInt(op: string, what: string, x: Tensor): void {
 export function expectSameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.ndim !== target.ndim || input.shape.some((size, d) => size !== target.shape[d])) {
     throw new ShapeError(
-      `${op}: input of shape ${shapeText(input.shape)} and target of shape ${shapeText(target.shape)} must have the same shape`,
+      `${op}: input of shape ${formatShape(input.shape)} and target of shape ${formatShape(target.shape)} must have the same shape`,
     );
   }
 }

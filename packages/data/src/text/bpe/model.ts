@@ -6,18 +6,28 @@
  * - character-level: each code point is a symbol; characters missing from the vocabulary become the
  *   unknown token (or an error when there is none).
  *
+ * Character-level models also read Hugging Face `tokenizer.json` BPE models: a continuing-subword
+ * prefix, an end-of-word suffix, byte fallback (`<0x0A>` tokens) and fused unknown tokens.
+ *
  * Merging applies the lowest-ranked adjacent pair first, leftmost on ties — what tiktoken, Hugging
- * Face tokenizers and GPT-2's encoder all do. Ranks live in a `PairMap` keyed by (left id, right id):
- * for merges files the rank is the line number; for tiktoken rank files the pair table is built from
- * every split of every token, which makes "merge the pair whose concatenation has the lowest rank"
- * (tiktoken's rule) the same lookup.
+ * Face tokenizers and GPT-2's encoder all do — in the one merge engine (merge-engine.ts), O(n log n)
+ * per piece. For merges files the rank is the line number (a `MergeTable` keyed by id pair); for
+ * tiktoken rank files it is the rank of the two parts' concatenation (`TokenRankRules`).
  */
 import { BYTE_TO_UNICODE, TokenizerError, decodeUtf8, unicodeToByte, type LoneSurrogatePolicy } from '../byte-level';
-import { PairMap } from './pair-map';
+import type { TokenSink } from '../wordpiece/model';
+import { MergeEngine, MergeTable, TokenRankRules } from './merge-engine';
 
-const NO_RANK = 0x7fffffff;
-/** Pieces longer than this use the O(n log n) heap merge instead of the O(n²) scan. */
-const LONG_PIECE = 96;
+const textEncoder = new TextEncoder();
+
+/**
+ * Byte-fallback token text of a byte (Hugging Face `byte_fallback`).
+ * @example
+ * byteToken(10); // '<0x0A>'
+ */
+export function byteToken(byte: number): string {
+  return `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
+}
 
 /** How a `BPEModel` is built; see `BPEModel.fromMerges` and `BPEModel.fromTokenBytes`. */
 export interface BPEModelOptions {
@@ -32,11 +42,25 @@ export interface BPEModelOptions {
   unkToken?: string;
   /** What to do with lone surrogates (byte-level models). Default `'replace'`. */
   loneSurrogates?: LoneSurrogatePolicy;
+  /** Put before every symbol of a piece but its first (character-level; Hugging Face `continuing_subword_prefix`, e.g. `'##'`). */
+  continuingSubwordPrefix?: string | null;
+  /** Put after the last symbol of a piece (character-level; Hugging Face `end_of_word_suffix`, e.g. `'</w>'`). */
+  endOfWordSuffix?: string | null;
+  /** A character missing from the vocabulary becomes its UTF-8 bytes as `<0xNN>` tokens when all exist (character-level). */
+  byteFallback?: boolean;
+  /** Consecutive unknown characters become one unknown token (character-level). */
+  fuseUnk?: boolean;
+  /**
+   * A character with no token when there is no unknown token: `'error'` (default) or `'skip'` (drop it,
+   * as Hugging Face tokenizers do).
+   */
+  unknownCharacters?: 'error' | 'skip';
 }
 
 /**
- * Vocabulary + merge ranks + the merge algorithm. `BPETokenizer` adds pre-tokenization, special
- * tokens and a cache on top.
+ * Vocabulary + merge ranks + the merge algorithm: the one BPE model of the package, behind
+ * `BPETokenizer` (which adds pre-tokenization, special tokens and a cache) and the Hugging Face
+ * `Tokenizer`'s BPE models.
  * @example
  * const model = BPEModel.fromMerges(new Map([['a', 0], ['b', 1], ['ab', 2]]), [['a', 'b']], { byteLevel: false });
  * model.encodePiece('abab', []); // [2, 2]
@@ -51,12 +75,18 @@ export class BPEModel {
   private tokenToIdCache: Map<string, number> | undefined;
   private mergesCache: Int32Array | undefined;
 
+  readonly continuingSubwordPrefix: string | null;
+  readonly endOfWordSuffix: string | null;
+  readonly byteFallback: boolean;
+  readonly fuseUnk: boolean;
+  readonly unknownCharacters: 'error' | 'skip';
+
   /** Merges-file mode: (left id, right id) → rank and merged id. */
-  private readonly pairs: PairMap | undefined;
-  private readonly pairRank: Int32Array;
-  private readonly pairMerged: Int32Array;
+  private readonly table: MergeTable | undefined;
   /** Rank-file mode (tiktoken): binary string of a token's bytes → rank (= id). */
   private readonly ranks: Map<string, number> | undefined;
+  private readonly rankRules: TokenRankRules | undefined;
+  private readonly engine = new MergeEngine();
   /** Byte-level: byte → id of its single-byte token, or -1. */
   private readonly byteIds = new Int32Array(256).fill(-1);
   /** id → bytes (byte-level) for decoding. */
@@ -65,37 +95,32 @@ export class BPEModel {
   private readonly wholeTokens: Map<string, number> | undefined;
   private readonly idCount: number;
 
-  // Scratch buffers reused across pieces.
+  // Scratch buffers reused across pieces: UTF-8 bytes, and each symbol's first and past-last code unit.
   private bytes = new Uint8Array(256);
-  private symbols = new Int32Array(256);
-  private rankBuffer = new Int32Array(256);
-  private slots = new Int32Array(256);
+  private symbolStart = new Int32Array(256);
+  private symbolEnd = new Int32Array(256);
 
   private constructor(
-    parts: { vocab?: (string | undefined)[]; merges?: Int32Array; tokenBytes?: (Uint8Array | undefined)[]; ranks?: Map<string, number> },
+    parts: { vocab?: (string | undefined)[]; ids?: Map<string, number>; merges?: Int32Array; tokenBytes?: (Uint8Array | undefined)[]; ranks?: Map<string, number> },
     options: BPEModelOptions,
   ) {
     this.byteLevel = options.byteLevel;
     this.ignoreMerges = options.ignoreMerges ?? false;
     this.loneSurrogates = options.loneSurrogates ?? 'replace';
+    this.continuingSubwordPrefix = options.continuingSubwordPrefix ?? null;
+    this.endOfWordSuffix = options.endOfWordSuffix ?? null;
+    this.byteFallback = options.byteFallback ?? false;
+    this.fuseUnk = options.fuseUnk ?? false;
+    this.unknownCharacters = options.unknownCharacters ?? 'error';
     this.vocabCache = parts.vocab;
+    this.tokenToIdCache = parts.ids;
     this.ranks = parts.ranks;
+    this.rankRules = parts.ranks && new TokenRankRules(parts.ranks);
     this.tokenBytes = parts.tokenBytes ?? [];
     this.idCount = parts.vocab?.length ?? this.tokenBytes.length;
-    const merges = parts.merges ?? new Int32Array(0);
-    const count = merges.length / 3;
-    this.pairRank = new Int32Array(count);
-    this.pairMerged = new Int32Array(count);
     if (parts.merges !== undefined) {
-      this.mergesCache = merges;
-      this.pairs = new PairMap(count);
-      for (let m = 0; m < count; m++) {
-        const before = this.pairs.size;
-        const slot = this.pairs.insert(merges[3 * m]!, merges[3 * m + 1]!);
-        if (this.pairs.size === before) continue; // a duplicate merge line: the first one wins
-        this.pairRank[slot] = m;
-        this.pairMerged[slot] = merges[3 * m + 2]!;
-      }
+      this.mergesCache = parts.merges;
+      this.table = new MergeTable(parts.merges);
     }
     if (options.unkToken !== undefined && !this.tokenToId.has(options.unkToken)) {
       throw new TokenizerError(`BPEModel: unknown token ${JSON.stringify(options.unkToken)} is not in the vocabulary`);
@@ -129,7 +154,8 @@ export class BPEModel {
 
   /**
    * A model from a vocabulary and a merges list (GPT-2's `vocab.bpe`, Hugging Face `merges`): merge
-   * `i` has rank `i`. Tokens of byte-level models are in GPT-2's byte alphabet.
+   * `i` has rank `i`. Tokens of byte-level models are in GPT-2's byte alphabet. With a
+   * `continuingSubwordPrefix`, merge (left, right) makes `left + right` without right's prefix.
    * @example
    * BPEModel.fromMerges(new Map([['a', 0], ['b', 1], ['ab', 2]]), [['a', 'b']], { byteLevel: false });
    */
@@ -143,19 +169,21 @@ export class BPEModel {
       ids.set(token, id);
     }
     const triples = new Int32Array(merges.length * 3);
+    const prefixLength = options.continuingSubwordPrefix?.length ?? 0;
     merges.forEach(([left, right], m) => {
       const leftId = ids.get(left);
       const rightId = ids.get(right);
-      const mergedId = ids.get(left + right);
+      const merged = left + right.slice(prefixLength);
+      const mergedId = ids.get(merged);
       if (leftId === undefined || rightId === undefined || mergedId === undefined) {
-        const missing = leftId === undefined ? left : rightId === undefined ? right : left + right;
+        const missing = leftId === undefined ? left : rightId === undefined ? right : merged;
         throw new TokenizerError(`BPEModel.fromMerges: merge ${m} (${JSON.stringify(left)} ${JSON.stringify(right)}) uses ${JSON.stringify(missing)}, which is not in the vocabulary`);
       }
       triples[3 * m] = leftId;
       triples[3 * m + 1] = rightId;
       triples[3 * m + 2] = mergedId;
     });
-    return new BPEModel({ vocab: tokens, merges: triples }, options);
+    return new BPEModel({ vocab: tokens, ids, merges: triples }, options);
   }
 
   /**
@@ -241,199 +269,128 @@ export class BPEModel {
    * model.encodePiece(' hello', []); // [23748] for GPT-2
    */
   encodePiece(piece: string, out: number[]): number[] {
-    return this.byteLevel ? this.encodeBytePiece(piece, out) : this.encodeCharPiece(piece, out);
+    if (this.byteLevel) return this.encodeBytePiece(piece, out);
+    this.encodeCharPiece(piece, out, null, null);
+    return out;
+  }
+
+  /**
+   * Appends the tokens of one word to `sink` with their code-unit spans in the word (character-level
+   * models: Hugging Face `tokenizer.json` BPE). A merged token spans its first to its last character.
+   * @example
+   * const sink = { ids: [], starts: [], ends: [] };
+   * model.encodeWord('abab', sink); // sink.ids [2, 2], starts [0, 2], ends [2, 4]
+   */
+  encodeWord(word: string, sink: TokenSink): void {
+    if (this.byteLevel) throw new TokenizerError('BPEModel.encodeWord: byte-level models encode pieces (encodePiece); offsets come from BPETokenizer');
+    this.encodeCharPiece(word, sink.ids, sink.starts, sink.ends);
   }
 
   private encodeBytePiece(piece: string, out: number[]): number[] {
     const length = this.utf8Into(piece);
     const bytes = this.bytes;
-    if (this.ranks !== undefined) {
-      const binary = length === piece.length ? piece : binaryString(bytes.subarray(0, length))!;
-      const id = this.ranks.get(binary);
-      if (id !== undefined) {
-        out.push(id);
-        return out;
-      }
-      for (let i = 0; i < length; i++) {
-        if (this.byteIds[bytes[i]!]! < 0) throw new TokenizerError(`BPEModel.encode: byte 0x${bytes[i]!.toString(16)} of ${JSON.stringify(piece)} has no token`);
-      }
-      return length > LONG_PIECE ? this.mergeRanksLong(binary, out) : this.mergeRanks(binary, out);
+    const ranks = this.ranks;
+    const binary = ranks !== undefined || this.wholeTokens !== undefined ? (length === piece.length ? piece : binaryString(bytes.subarray(0, length))!) : '';
+    const whole = (ranks ?? this.wholeTokens)?.get(binary);
+    if (whole !== undefined) {
+      out.push(whole);
+      return out;
     }
-    if (this.wholeTokens !== undefined) {
-      const id = this.wholeTokens.get(length === piece.length ? piece : binaryString(bytes.subarray(0, length))!);
-      if (id !== undefined) {
-        out.push(id);
-        return out;
-      }
-    }
-    const symbols = this.symbols;
+    const symbols = this.engine.prepare(length);
     for (let i = 0; i < length; i++) {
       const id = this.byteIds[bytes[i]!]!;
-      if (id < 0) {
-        if (this.unkId < 0) throw new TokenizerError(`BPEModel.encode: byte 0x${bytes[i]!.toString(16)} of ${JSON.stringify(piece)} has no token and the model has no unknown token`);
-        symbols[i] = this.unkId;
-      } else symbols[i] = id;
+      if (id >= 0) symbols[i] = id;
+      else if (ranks === undefined && this.unkId >= 0) symbols[i] = this.unkId;
+      else {
+        const why = ranks === undefined ? ' and the model has no unknown token' : '';
+        throw new TokenizerError(`BPEModel.encode: byte 0x${bytes[i]!.toString(16)} of ${JSON.stringify(piece)} has no token${why}`);
+      }
     }
-    return this.merge(length, out);
+    if (this.rankRules !== undefined) this.rankRules.binary = binary;
+    const count = this.engine.merge(length, this.rankRules ?? this.table!);
+    for (let k = 0; k < count; k++) out.push(symbols[k]!);
+    return out;
   }
 
-  private encodeCharPiece(piece: string, out: number[]): number[] {
+  /**
+   * The character-level path (and Hugging Face's BPE model): one symbol per code point (with the
+   * continuing prefix / end-of-word suffix), byte fallback or the unknown token for missing ones, then
+   * the merges. Spans go to `starts`/`ends` when given.
+   */
+  private encodeCharPiece(piece: string, out: number[], starts: number[] | null, ends: number[] | null): void {
+    if (piece.length === 0) return;
+    const tokenToId = this.tokenToId;
+    const prefix = this.continuingSubwordPrefix;
+    const suffix = this.endOfWordSuffix;
     if (this.wholeTokens !== undefined) {
       const id = this.wholeTokens.get(piece);
       if (id !== undefined) {
         out.push(id);
-        return out;
+        starts?.push(0);
+        ends?.push(piece.length);
+        return;
       }
     }
-    this.reserve(piece.length);
-    let count = 0;
+    // Byte fallback can turn a symbol (with its prefix and suffix) into one token per UTF-8 byte.
+    const capacity = piece.length * (4 + 3 * (prefix?.length ?? 0)) + 3 * (suffix?.length ?? 0) + 8;
+    this.reserve(capacity);
+    const symbols = this.engine.prepare(capacity);
+    const { symbolStart, symbolEnd } = this;
+    let n = 0;
+    let pendingUnk = false; // the last symbol is an unknown token that a fused one may extend
+    let fallback = 0;
+    for (let i = 0; i < piece.length; ) {
+      const end = i + (piece.codePointAt(i)! > 0xffff ? 2 : 1);
+      let symbol = piece.slice(i, end);
+      if (prefix !== null && i > 0) symbol = prefix + symbol;
+      if (suffix !== null && end === piece.length) symbol += suffix;
+      const id = tokenToId.get(symbol);
+      if (id !== undefined) {
+        symbols[n] = id;
+        symbolStart[n] = i;
+        symbolEnd[n++] = end;
+        pendingUnk = false;
+      } else if (this.byteFallback && (fallback = this.pushByteFallback(symbol, i, end, n)) > 0) {
+        n += fallback;
+        pendingUnk = false;
+      } else if (this.unkId >= 0) {
+        if (pendingUnk && this.fuseUnk) symbolEnd[n - 1] = end;
+        else {
+          symbols[n] = this.unkId;
+          symbolStart[n] = i;
+          symbolEnd[n++] = end;
+          pendingUnk = true;
+        }
+      } else if (this.unknownCharacters === 'error') {
+        throw new TokenizerError(`BPEModel.encode: character ${JSON.stringify(piece.slice(i, end))} is not in the vocabulary and the model has no unknown token`);
+      }
+      i = end;
+    }
+    const count = this.engine.merge(n, this.table!);
+    const origins = this.engine.origins;
+    for (let k = 0; k < count; k++) {
+      out.push(symbols[k]!);
+      if (starts !== null) {
+        starts.push(symbolStart[origins[k]!]!);
+        ends!.push(symbolEnd[(k + 1 < count ? origins[k + 1]! : n) - 1]!);
+      }
+    }
+  }
+
+  /** Byte fallback: `symbol`'s UTF-8 bytes as `<0xNN>` tokens at symbol `n` onwards when every one exists; how many (0: none). */
+  private pushByteFallback(symbol: string, start: number, end: number, n: number): number {
+    const bytes = textEncoder.encode(symbol);
     const tokenToId = this.tokenToId;
-    for (const char of piece) {
-      const id = tokenToId.get(char);
-      if (id === undefined) {
-        if (this.unkId < 0) throw new TokenizerError(`BPEModel.encode: character ${JSON.stringify(char)} is not in the vocabulary and the model has no unknown token`);
-        this.symbols[count++] = this.unkId;
-      } else this.symbols[count++] = id;
+    for (let b = 0; b < bytes.length; b++) {
+      if (tokenToId.get(byteToken(bytes[b]!)) === undefined) return 0;
     }
-    return this.merge(count, out);
-  }
-
-  /** tiktoken's rule on `binary` (one character per byte): merge the adjacent parts whose concatenation has the lowest rank. */
-  private mergeRanks(binary: string, out: number[]): number[] {
-    const ranks = this.ranks!;
-    const starts = this.symbols;
-    const rankOf = this.rankBuffer;
-    let parts = binary.length;
-    for (let i = 0; i <= parts; i++) starts[i] = i;
-    for (let i = 0; i + 1 < parts; i++) rankOf[i] = ranks.get(binary.slice(i, i + 2)) ?? NO_RANK;
-    while (parts > 1) {
-      let best = NO_RANK;
-      let at = -1;
-      for (let i = 0; i + 1 < parts; i++) {
-        if (rankOf[i]! < best) {
-          best = rankOf[i]!;
-          at = i;
-        }
-      }
-      if (at < 0) break;
-      for (let i = at + 1; i < parts; i++) starts[i] = starts[i + 1]!;
-      for (let i = at + 1; i + 1 < parts; i++) rankOf[i] = rankOf[i + 1]!;
-      parts--;
-      if (at + 1 < parts) rankOf[at] = ranks.get(binary.slice(starts[at]!, starts[at + 2]!)) ?? NO_RANK;
-      if (at > 0) rankOf[at - 1] = ranks.get(binary.slice(starts[at - 1]!, starts[at + 1]!)) ?? NO_RANK;
+    const symbols = this.engine.symbols;
+    for (let b = 0; b < bytes.length; b++) {
+      symbols[n + b] = tokenToId.get(byteToken(bytes[b]!))!;
+      this.symbolStart[n + b] = start;
+      this.symbolEnd[n + b] = end;
     }
-    for (let i = 0; i < parts; i++) out.push(ranks.get(binary.slice(starts[i]!, starts[i + 1]!))!);
-    return out;
-  }
-
-  /** `mergeRanks` for long pieces: linked list of parts and a lazily invalidated heap. */
-  private mergeRanksLong(binary: string, out: number[]): number[] {
-    const ranks = this.ranks!;
-    const n = binary.length;
-    const next = new Int32Array(n);
-    const alive = new Uint8Array(n).fill(1);
-    const prev = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      next[i] = i + 1; // n = end
-      prev[i] = i - 1;
-    }
-    const spanRank = (i: number): number => {
-      const j = next[i]!;
-      return j >= n ? NO_RANK : (ranks.get(binary.slice(i, next[j]!)) ?? NO_RANK);
-    };
-    const heap = new MinHeap(n);
-    const push = (i: number): void => {
-      const rank = spanRank(i);
-      if (rank !== NO_RANK) heap.push(rank, i, 0, 0);
-    };
-    for (let i = 0; i + 1 < n; i++) push(i);
-    while (heap.size > 0) {
-      const { rank, position } = heap.pop();
-      if (!alive[position] || spanRank(position) !== rank) continue; // stale
-      const j = next[position]!;
-      alive[j] = 0;
-      next[position] = next[j]!;
-      if (next[j]! < n) prev[next[j]!] = position;
-      if (prev[position]! >= 0) push(prev[position]!);
-      push(position);
-    }
-    for (let i = 0; i < n; i = next[i]!) out.push(ranks.get(binary.slice(i, next[i]!))!);
-    return out;
-  }
-
-  /** Merges `this.symbols[0…n)` (ids) by merge rank and appends the result. */
-  private merge(n: number, out: number[]): number[] {
-    if (n > LONG_PIECE) return this.mergeLong(n, out);
-    const { symbols, rankBuffer: ranks, slots, pairRank } = this;
-    const pairs = this.pairs!;
-    for (let i = 0; i < n - 1; i++) {
-      const slot = pairs.get(symbols[i]!, symbols[i + 1]!);
-      slots[i] = slot;
-      ranks[i] = slot < 0 ? NO_RANK : pairRank[slot]!;
-    }
-    while (n > 1) {
-      let best = NO_RANK;
-      let at = -1;
-      for (let i = 0; i < n - 1; i++) {
-        if (ranks[i]! < best) {
-          best = ranks[i]!;
-          at = i;
-        }
-      }
-      if (at < 0) break;
-      symbols[at] = this.pairMerged[slots[at]!]!;
-      for (let i = at + 1; i < n - 1; i++) {
-        symbols[i] = symbols[i + 1]!;
-        ranks[i] = ranks[i + 1]!;
-        slots[i] = slots[i + 1]!;
-      }
-      n--;
-      if (at < n - 1) this.rankAt(at);
-      if (at > 0) this.rankAt(at - 1);
-    }
-    for (let i = 0; i < n; i++) out.push(symbols[i]!);
-    return out;
-  }
-
-  private rankAt(i: number): void {
-    const slot = this.pairs!.get(this.symbols[i]!, this.symbols[i + 1]!);
-    this.slots[i] = slot;
-    this.rankBuffer[i] = slot < 0 ? NO_RANK : this.pairRank[slot]!;
-  }
-
-  /** Heap-based merge for long pieces: linked list of symbols, lazily invalidated heap of pairs. */
-  private mergeLong(n: number, out: number[]): number[] {
-    const pairs = this.pairs!;
-    const symbols = this.symbols.slice(0, n);
-    const next = new Int32Array(n);
-    const prev = new Int32Array(n);
-    const alive = new Uint8Array(n).fill(1);
-    for (let i = 0; i < n; i++) {
-      next[i] = i + 1 < n ? i + 1 : -1;
-      prev[i] = i - 1;
-    }
-    const heap = new MinHeap(n);
-    const push = (i: number): void => {
-      const j = next[i]!;
-      if (j < 0) return;
-      const slot = pairs.get(symbols[i]!, symbols[j]!);
-      if (slot >= 0) heap.push(this.pairRank[slot]!, i, symbols[i]!, symbols[j]!);
-    };
-    for (let i = 0; i < n - 1; i++) push(i);
-    while (heap.size > 0) {
-      const { position, left, right } = heap.pop();
-      const j = next[position]!;
-      // Stale entry: the symbol or its right neighbour changed since it was pushed.
-      if (!alive[position] || j < 0 || symbols[position] !== left || symbols[j] !== right) continue;
-      symbols[position] = this.pairMerged[pairs.get(left, right)]!;
-      alive[j] = 0;
-      next[position] = next[j]!;
-      if (next[j]! >= 0) prev[next[j]!] = position;
-      if (prev[position]! >= 0) push(prev[position]!);
-      push(position);
-    }
-    for (let i = 0; i >= 0 && i < n; i = next[i]!) out.push(symbols[i]!);
-    return out;
+    return bytes.length;
   }
 
   /** UTF-8 of `piece` into `this.bytes`; returns the length. Lone surrogates follow the policy. */
@@ -480,9 +437,8 @@ export class BPEModel {
     let capacity = this.bytes.length;
     while (capacity < size) capacity *= 2;
     this.bytes = new Uint8Array(capacity);
-    this.symbols = new Int32Array(capacity);
-    this.rankBuffer = new Int32Array(capacity);
-    this.slots = new Int32Array(capacity);
+    this.symbolStart = new Int32Array(capacity);
+    this.symbolEnd = new Int32Array(capacity);
   }
 
   /** Bytes of token `id` (byte-level models), or undefined. */
@@ -528,73 +484,3 @@ function binaryString(bytes: Uint8Array | undefined): string | undefined {
   for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
   return out;
 }
-
-/** Min-heap of (rank, position) with the pair it was computed for, for lazy invalidation. */
-class MinHeap {
-  private rank: Int32Array;
-  private position: Int32Array;
-  private left: Int32Array;
-  private right: Int32Array;
-  size = 0;
-  constructor(capacity: number) {
-    const cap = Math.max(16, capacity * 2);
-    this.rank = new Int32Array(cap);
-    this.position = new Int32Array(cap);
-    this.left = new Int32Array(cap);
-    this.right = new Int32Array(cap);
-  }
-  private less(a: number, b: number): boolean {
-    return this.rank[a]! < this.rank[b]! || (this.rank[a] === this.rank[b] && this.position[a]! < this.position[b]!);
-  }
-  private swap(a: number, b: number): void {
-    for (const array of [this.rank, this.position, this.left, this.right]) {
-      const t = array[a]!;
-      array[a] = array[b]!;
-      array[b] = t;
-    }
-  }
-  push(rank: number, position: number, left: number, right: number): void {
-    if (this.size === this.rank.length) {
-      const grow = (a: Int32Array): Int32Array => {
-        const g = new Int32Array(a.length * 2);
-        g.set(a);
-        return g;
-      };
-      this.rank = grow(this.rank);
-      this.position = grow(this.position);
-      this.left = grow(this.left);
-      this.right = grow(this.right);
-    }
-    let i = this.size++;
-    this.rank[i] = rank;
-    this.position[i] = position;
-    this.left[i] = left;
-    this.right[i] = right;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-  pop(): { rank: number; position: number; left: number; right: number } {
-    const top = { rank: this.rank[0]!, position: this.position[0]!, left: this.left[0]!, right: this.right[0]! };
-    this.size--;
-    if (this.size > 0) {
-      this.swap(0, this.size);
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let smallest = i;
-        if (l < this.size && this.less(l, smallest)) smallest = l;
-        if (r < this.size && this.less(r, smallest)) smallest = r;
-        if (smallest === i) break;
-        this.swap(i, smallest);
-        i = smallest;
-      }
-    }
-    return top;
-  }
-}
-

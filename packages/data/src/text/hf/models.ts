@@ -4,7 +4,7 @@
  */
 import { UnigramModel, type UnigramPiece } from '../unigram/model';
 import { type TokenSink, WordPieceModel } from '../wordpiece/model';
-import { BpeModel } from './bpe-model';
+import { hfBpeModel } from './bpe-model';
 import { type JsonObject, JsonReader, TokenizerJSONError, describe, joinPath } from './json';
 
 /** What the pipeline needs from a model. */
@@ -71,7 +71,7 @@ export function modelFromJSON(value: unknown, path: string): LoadedModel {
   if (type === 'BPE') {
     const dropout = reader.value['dropout'];
     if (dropout !== undefined && dropout !== null && dropout !== 0) reader.fail('dropout', 'null (BPE dropout is not supported: encoding is deterministic)');
-    const model = new BpeModel(
+    const model = hfBpeModel(
       {
         vocab: readVocabObject(reader, 'vocab'),
         merges: readMerges(reader),

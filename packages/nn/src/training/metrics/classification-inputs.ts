@@ -10,7 +10,7 @@
  * Targets are class indices (`int32`, or whole-valued floats), binary labels, or one-hot / probability rows
  * with the prediction's shape (the class is their argmax).
  */
-import { ShapeError, ValueError, isFloating, where, type Tensor } from '@tessera/core';
+import { ShapeError, ValueError, isFloating, formatShape, where, type Tensor } from '@tessera/core';
 
 /** Options shared by the classification metrics. */
 export interface ClassificationOptions {
@@ -28,9 +28,6 @@ export interface ClassIndices {
   binary: boolean;
 }
 
-function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
 
 /** Probabilities from binary scores: values already in [0, 1] are kept, anything else is treated as logits. */
 export function binaryProbabilities(scores: Tensor): Tensor {

@@ -1,7 +1,7 @@
 /**
  * Log-loss (cross-entropy of predicted probabilities), as a metric.
  */
-import { ShapeError, ValueError, isFloating, oneHot, tidy, where, type Tensor } from '@tessera/core';
+import { ShapeError, ValueError, isFloating, oneHot, tidy, formatShape, where, type Tensor } from '@tessera/core';
 
 /** Options of {@link logLoss}. */
 export interface LogLossOptions {
@@ -11,9 +11,6 @@ export interface LogLossOptions {
   reduction?: 'mean' | 'sum' | 'none';
 }
 
-function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
 
 /** Per-sample binary log-loss −[y ln p + (1 − y) ln(1 − p)]; logits use the stable softplus form. */
 function binaryLogLoss(scores: Tensor, labels: Tensor, eps: number): Tensor {
