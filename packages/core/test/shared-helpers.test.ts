@@ -25,9 +25,7 @@ const SHARED_HELPERS: Record<string, string> = {
  * Copies that appeared in a package written alongside this change; their owners replace them with
  * core's export (listed so the check stays exact everywhere else — remove an entry once it is gone).
  */
-const PENDING_COPIES: Record<string, readonly string[]> = {
-  formatShape: ['packages/models-rnn/src/validation.ts'],
-};
+const PENDING_COPIES: Record<string, readonly string[]> = {};
 
 /** The names the copies went by before they were shared (the BPE ones were methods): none may come back. */
 const RETIRED_NAMES = ['collapseLayout', 'mergeLong', 'mergeRanks', 'mergeRanksLong', 'installFloat16Kernels'];

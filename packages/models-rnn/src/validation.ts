@@ -2,9 +2,7 @@
  * Input checks shared by the recurrent cells and layers: each error names the layer, what it got and
  * what it expected.
  */
-import { DTypeError, ShapeError, type Tensor } from '@tessera/core';
-
-const formatShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+import { DTypeError, ShapeError, formatShape, type Tensor } from '@tessera/core';
 
 /** Check that `tensor` has exactly `expected` as its shape. */
 export function expectShape(where: string, what: string, tensor: Tensor, expected: readonly number[]): void {
