@@ -99,7 +99,7 @@ export class CpuBackend implements Backend {
   write(id: DataId, data: DataArray, offset = 0): void {
     const target = this.store.get(id, 'write').data;
     if (offset < 0 || offset + data.length > target.length) {
-      throw new RangeError(
+      throw new BackendError(
         `cpu backend: write of ${data.length} elements at offset ${offset} overflows a buffer of ${target.length}`,
       );
     }
@@ -117,10 +117,10 @@ export class CpuBackend implements Backend {
   readSync(id: DataId, dtype: DType, offset: number, size: number): DataArray {
     const buffer = this.store.get(id, 'read');
     if (buffer.dtype !== dtype) {
-      throw new TypeError(`cpu backend: read asked for ${dtype} from a ${buffer.dtype} buffer`);
+      throw new DTypeError(`cpu backend: read asked for ${dtype} from a ${buffer.dtype} buffer`);
     }
     if (offset < 0 || size < 0 || offset + size > buffer.data.length) {
-      throw new RangeError(`cpu backend: read of ${size} elements at offset ${offset} overflows a buffer of ${buffer.data.length}`);
+      throw new BackendError(`cpu backend: read of ${size} elements at offset ${offset} overflows a buffer of ${buffer.data.length}`);
     }
     // slice, not subarray: the caller owns the result.
     return buffer.data.slice(offset, offset + size);

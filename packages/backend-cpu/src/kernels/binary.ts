@@ -1,6 +1,7 @@
 import { binaryRowF32, compareRowF32, isFloat32BinaryOp } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 import { intPow, type BinaryOp, type DataArray, type DType } from '@tessera/core/backend';
+import { ValueError } from '@tessera/core';
 
 
 /**
@@ -77,6 +78,6 @@ function binaryRow(
     case 'logicalAnd': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] !== 0 && y[j] !== 0 ? 1 : 0; break;
     case 'logicalOr': for (let k = 0; k < n; k++, i += sa, j += sb) out[o + k] = x[i] !== 0 || y[j] !== 0 ? 1 : 0; break;
     default:
-      throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown binary op '${String(op)}'`);
   }
 }

@@ -16,6 +16,7 @@
 import { floatToInt32 } from './cast';
 import { erf, roundHalfEven, sigmoid } from './unary';
 import type { BinaryOp, UnaryOp } from '@tessera/core/backend';
+import { ValueError } from '@tessera/core';
 
 /** The binary ops with a float32 result that {@link binaryRowF32} implements. */
 export function isFloat32BinaryOp(op: BinaryOp): boolean {
@@ -60,7 +61,7 @@ export function binaryRowF32(
       }
       break;
     default:
-      throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown binary op '${String(op)}'`);
   }
 }
 
@@ -111,7 +112,7 @@ function binaryContiguousF32(op: BinaryOp, out: Float32Array, o: number, x: Floa
       }
       break;
     default:
-      throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown binary op '${String(op)}'`);
   }
 }
 
@@ -154,7 +155,7 @@ function binaryScalarF32(op: BinaryOp, out: Float32Array, o: number, x: Float32A
       }
       break;
     default:
-      throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown binary op '${String(op)}'`);
   }
 }
 
@@ -178,7 +179,7 @@ export function compareRowF32(
     case 'logicalAnd': for (; o < end; o++, i += sx, j += sy) out[o] = x[i] !== 0 && y[j] !== 0 ? 1 : 0; break;
     case 'logicalOr': for (; o < end; o++, i += sx, j += sy) out[o] = x[i] !== 0 || y[j] !== 0 ? 1 : 0; break;
     default:
-      throw new TypeError(`cpu backend: unknown binary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown binary op '${String(op)}'`);
   }
 }
 
@@ -214,7 +215,7 @@ export function unaryRowF32(op: UnaryOp, out: Float32Array, o: number, x: Float3
     case 'ceil': for (; o < end; o++, j += sx) out[o] = Math.ceil(x[j]); break;
     case 'round': for (; o < end; o++, j += sx) out[o] = roundHalfEven(x[j]); break;
     default:
-      throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown unary op '${String(op)}'`);
   }
 }
 

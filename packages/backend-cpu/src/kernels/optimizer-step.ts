@@ -1,5 +1,6 @@
 import { toContiguous, type ArrayView } from './strided';
 import type { AdamStepRequest, BufferRange, DataArray, OptimizerStepRequest, SgdStepRequest } from '@tessera/core/backend';
+import { BackendError, DTypeError, ShapeError } from '@tessera/core';
 
 /** The typed array (a view of the backend's memory) behind a buffer id. */
 export type BufferLookup = (range: BufferRange) => DataArray;
@@ -18,22 +19,22 @@ export type BufferLookup = (range: BufferRange) => DataArray;
 export function optimizerStepKernel(request: OptimizerStepRequest, lookup: BufferLookup, grad: ArrayView): void {
   const first = lookup(request.param);
   if (!(first instanceof Float32Array || first instanceof Float64Array)) {
-    throw new TypeError(`cpu backend: optimizerStep supports float32 and float64, got ${request.dtype}`);
+    throw new DTypeError(`cpu backend: optimizerStep supports float32 and float64, got ${request.dtype}`);
   }
   // Every in-place buffer and the gradient hold the parameter's array class (core checks the dtypes).
   const resolve = (range: BufferRange, name: string): DataArray => {
     const data = lookup(range);
     if (range.offset < 0 || range.offset + request.size > data.length) {
-      throw new RangeError(`cpu backend: optimizerStep ${name} [${range.offset}, ${range.offset + request.size}) overflows a buffer of ${data.length}`);
+      throw new BackendError(`cpu backend: optimizerStep ${name} [${range.offset}, ${range.offset + request.size}) overflows a buffer of ${data.length}`);
     }
     if (data.constructor !== first.constructor) {
-      throw new TypeError(`cpu backend: optimizerStep ${name} is a ${data.constructor.name}, the parameter a ${first.constructor.name}`);
+      throw new DTypeError(`cpu backend: optimizerStep ${name} is a ${data.constructor.name}, the parameter a ${first.constructor.name}`);
     }
     return data;
   };
   const gradient = toContiguous(grad);
   if (gradient.length !== request.size || gradient.constructor !== first.constructor) {
-    throw new TypeError(`cpu backend: optimizerStep got a gradient of ${gradient.length} ${gradient.constructor.name} elements for a parameter of ${request.size} (${request.dtype})`);
+    throw new ShapeError(`cpu backend: optimizerStep got a gradient of ${gradient.length} ${gradient.constructor.name} elements for a parameter of ${request.size} (${request.dtype})`);
   }
   const param = resolve(request.param, 'param');
   // One monomorphic loop per array class (see float32.ts for why): float32 rounds each stored state

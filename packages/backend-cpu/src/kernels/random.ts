@@ -1,4 +1,4 @@
-import { fillPhiloxStream } from '@tessera/core';
+import { DTypeError, fillPhiloxStream } from '@tessera/core';
 import type { DataArray, RandomRequest } from '@tessera/core/backend';
 
 /**
@@ -16,6 +16,6 @@ export function randomKernel(out: DataArray, request: RandomRequest): void {
     for (let i = 0; i < words.length; i++) out[i] = words[i] !== 0 ? 1 : 0;
     return;
   }
-  if (out instanceof Uint16Array) throw new TypeError('cpu backend: float16 random outputs arrive as float32 (kernels/float16.ts)');
+  if (out instanceof Uint16Array) throw new DTypeError('cpu backend: float16 random outputs arrive as float32 (kernels/float16.ts)');
   fillPhiloxStream(out, request);
 }

@@ -9,6 +9,7 @@ import type { CpuBuffer } from '../storage/cpu-buffer';
 import { type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { isContiguous, sizeOf } from './strided';
 import type { BinaryOp } from '@tessera/core/backend';
+import { BackendError } from '@tessera/core';
 
 /** Split [0, n) into chunks for the pool (multiples of 8 elements), one chunk when small. */
 function convertChunks(simd: SimdKernels, n: number, name: string, out: number, outBytes: number, x: number, xBytes: number): ChunkCall[] {
@@ -25,7 +26,7 @@ function convertChunks(simd: SimdKernels, n: number, name: string, out: number, 
  */
 export function widenFloat16Simd(simd: SimdKernels, bits: CpuBuffer, start: number, out: CpuBuffer, n: number): void {
   if (bits.dtype !== 'float16' || out.dtype !== 'float32' || start < 0 || start + n > bits.length || n > out.length) {
-    throw new RangeError(
+    throw new BackendError(
       `cpu backend: widenFloat16 expects float16 bits [${start}, ${start + n}) of ${bits.length} (${bits.dtype}) into ${out.length} float32 (${out.dtype})`,
     );
   }
@@ -39,7 +40,7 @@ export function widenFloat16Simd(simd: SimdKernels, bits: CpuBuffer, start: numb
  */
 export function narrowFloat16Simd(simd: SimdKernels, values: CpuBuffer, out: CpuBuffer, start: number, n: number): void {
   if (values.dtype !== 'float32' || out.dtype !== 'float16' || start < 0 || start + n > out.length || n > values.length) {
-    throw new RangeError(
+    throw new BackendError(
       `cpu backend: narrowFloat16 expects ${n} float32 values of ${values.length} (${values.dtype}) into float16 [${start}, ${start + n}) of ${out.length} (${out.dtype})`,
     );
   }

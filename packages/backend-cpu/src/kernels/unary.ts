@@ -1,6 +1,7 @@
 import { unaryRowF32 } from './float32';
 import { contiguousStrides, RowCursor, type ArrayView } from './strided';
 import { erf, type DataArray, type DType, type UnaryOp } from '@tessera/core/backend';
+import { ValueError } from '@tessera/core';
 
 /**
  * The error function: core's shared scalar definition (Cody's rational approximations, ~1e-16
@@ -76,6 +77,6 @@ function unaryRow(op: UnaryOp, isInt: boolean, out: DataArray, o: number, src: D
     case 'round': for (let i = 0; i < n; i++, j += s) out[o + i] = isInt ? src[j] : roundHalfEven(src[j]); break;
     case 'logicalNot': for (let i = 0; i < n; i++, j += s) out[o + i] = src[j] === 0 ? 1 : 0; break;
     default:
-      throw new TypeError(`cpu backend: unknown unary op '${String(op)}'`);
+      throw new ValueError(`cpu backend: unknown unary op '${String(op)}'`);
   }
 }

@@ -1,6 +1,7 @@
 import { bytesPerElement, CpuBuffer } from './cpu-buffer';
 import type { WasmHeap } from './wasm-heap';
 import type { BackendMemory, DataId, DType } from '@tessera/core/backend';
+import { BackendError } from '@tessera/core';
 
 /**
  * Allocates CPU buffers in the backend's {@link WasmHeap} and keeps memory accounting: bytes in use
@@ -21,7 +22,7 @@ export class BufferStore {
   /** A new buffer of `size` elements. */
   alloc(size: number, dtype: DType): CpuBuffer {
     if (!Number.isInteger(size) || size < 0) {
-      throw new RangeError(`cpu backend: alloc expects a non-negative integer size, got ${size} (${dtype})`);
+      throw new BackendError(`cpu backend: alloc expects a non-negative integer size, got ${size} (${dtype})`);
     }
     const bytes = size * bytesPerElement(dtype);
     const ptr = bytes === 0 ? 0 : this.heap.alloc(bytes, `a ${dtype} buffer of ${size} elements (${bytes} bytes)`);
@@ -45,9 +46,9 @@ export class BufferStore {
   /** The buffer behind a `DataId`, checked to belong to this backend and to be live. */
   get(id: DataId, op: string, allowReleased = false): CpuBuffer {
     if (!(id instanceof CpuBuffer)) {
-      throw new TypeError(`cpu backend: ${op} received a DataId that does not belong to the cpu backend`);
+      throw new BackendError(`cpu backend: ${op} received a DataId that does not belong to the cpu backend`);
     }
-    if (id.released && !allowReleased) throw new Error(`cpu backend: ${op} used a buffer that was already freed`);
+    if (id.released && !allowReleased) throw new BackendError(`cpu backend: ${op} used a buffer that was already freed`);
     return id;
   }
 

@@ -1,5 +1,6 @@
 import type { WasmHeap } from './wasm-heap';
 import type { DataArray, DType } from '@tessera/core/backend';
+import { DTypeError } from '@tessera/core';
 
 /**
  * One CPU buffer: the `DataId` the CPU backend hands to core. Its elements live in the backend's
@@ -53,7 +54,7 @@ export function createView(dtype: DType, buffer: ArrayBufferLike, ptr: number, s
     case 'float16':
       return new Uint16Array(buffer, ptr, size);
     default:
-      throw new TypeError(`cpu backend: unsupported dtype '${String(dtype)}' (expected float32, float64, float16, int32 or bool)`);
+      throw new DTypeError(`cpu backend: unsupported dtype '${String(dtype)}' (expected float32, float64, float16, int32 or bool)`);
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { CONTROL, CONTROL_BYTES, ERROR_TEXT_OFFSET, MAX_CHUNKS, MAX_WORKERS, packNext, RECORD_SLOTS, WORKER_STATE } from './protocol';
 import { WORKER_SOURCE } from './worker-source';
+import { BackendError } from '@tessera/core';
 
 /** A kernel worker died or failed while running part of a kernel. */
 export class WorkerCrashError extends Error {
@@ -140,7 +141,7 @@ export class WorkerPool {
 
   /** Write chunk `index`: a call of export `name` with `args`; `scratchSlot` ≥ 0 receives the thread's scratch. */
   setChunk(index: number, name: string, args: readonly number[], scratchSlot = -1): void {
-    if (args.length > RECORD_SLOTS - 3) throw new RangeError(`cpu backend: a worker chunk takes at most ${RECORD_SLOTS - 3} arguments, ${name} got ${args.length}`);
+    if (args.length > RECORD_SLOTS - 3) throw new BackendError(`cpu backend: a worker chunk takes at most ${RECORD_SLOTS - 3} arguments, ${name} got ${args.length}`);
     const base = index * RECORD_SLOTS;
     const records = this.records;
     records[base] = this.functionIndex.get(name)!;
@@ -155,7 +156,7 @@ export class WorkerPool {
    * when a worker died holding a chunk or a chunk threw.
    */
   run(chunks: number, kernel: string, runHere: (name: string, args: number[]) => void): void {
-    if (this.disposed) throw new Error('cpu backend: the worker pool was disposed');
+    if (this.disposed) throw new BackendError('cpu backend: the worker pool was disposed');
     const { control } = this;
     this.replaceExitedWorkers();
     Atomics.store(control, CONTROL.done, 0);

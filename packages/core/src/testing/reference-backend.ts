@@ -34,6 +34,7 @@ import {
   type StridedView,
   type UnaryOp,
 } from '../backend/backend';
+import { BackendError, DTypeError, ShapeError, ValueError } from '../errors';
 import { fillPhiloxStream } from '../random/philox';
 import { applyFusedActivation, erf, floatToInt32, intPow, roundHalfToEven, stableSigmoid } from '../backend/scalar-math';
 import { arrayFor, isFloating, itemSize } from '../dtype';
@@ -221,7 +222,7 @@ export class ReferenceBackend implements Backend {
   // ---- storage ----
 
   alloc(size: number, dtype: DType): DataId {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`reference.alloc: size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0) throw new BackendError(`reference.alloc: size must be a non-negative integer, got ${size}`);
     const storage = new ReferenceStorage(dtype, storageArrayFor(dtype, size));
     this.live.add(storage);
     return storage;
@@ -236,13 +237,13 @@ export class ReferenceBackend implements Backend {
   write(id: DataId, data: DataArray, offset = 0): void {
     const storage = this.storage(id, 'write');
     if (offset < 0 || offset + data.length > storage.data.length) {
-      throw new RangeError(
+      throw new BackendError(
         `reference.write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.data.length}`,
       );
     }
     if (storage.dtype === 'float16') {
       if (!(data instanceof Uint16Array)) {
-        throw new TypeError(`reference.write: float16 data must be a Uint16Array of bit patterns, got ${data.constructor.name}`);
+        throw new DTypeError(`reference.write: float16 data must be a Uint16Array of bit patterns, got ${data.constructor.name}`);
       }
       for (let i = 0; i < data.length; i++) storage.data[offset + i] = float16BitsToFloat32(data[i]);
       return;
@@ -256,9 +257,9 @@ export class ReferenceBackend implements Backend {
 
   readSync(id: DataId, dtype: DType, offset: number, size: number): DataArray {
     const storage = this.storage(id, 'read');
-    if (dtype !== storage.dtype) throw new TypeError(`reference.read: buffer holds ${storage.dtype}, asked for ${dtype}`);
+    if (dtype !== storage.dtype) throw new DTypeError(`reference.read: buffer holds ${storage.dtype}, asked for ${dtype}`);
     if (offset < 0 || size < 0 || offset + size > storage.data.length) {
-      throw new RangeError(`reference.read: [${offset}, ${offset + size}) is outside a buffer of ${storage.data.length}`);
+      throw new BackendError(`reference.read: [${offset}, ${offset + size}) is outside a buffer of ${storage.data.length}`);
     }
     const values = storage.data.slice(offset, offset + size);
     return dtype === 'float16' ? toFloat16Bits(values) : values;
@@ -321,7 +322,7 @@ export class ReferenceBackend implements Backend {
     const output = this.output(out, 'reduce', keptShape);
     const reducedSize = sizeOf(reducedShape);
     if ((op === 'argmax' || op === 'argmin') && axes.length !== 1) {
-      throw new RangeError(`reference.reduce: ${op} takes exactly one axis, got [${axes.join(', ')}]`);
+      throw new ValueError(`reference.reduce: ${op} takes exactly one axis, got [${axes.join(', ')}]`);
     }
     const integer = x.dtype === 'int32';
     const index = new Array<number>(x.shape.length).fill(0);
@@ -372,7 +373,7 @@ export class ReferenceBackend implements Backend {
     const [batch, rows, inner] = a.shape;
     const columns = b.shape[2];
     if (a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== inner) {
-      throw new RangeError(`reference.${op}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not chain`);
+      throw new ShapeError(`reference.${op}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not chain`);
     }
     if (bias) this.expectShape(op, bias.shape, [columns]);
     const shift = bias ? this.input(bias, op) : null;
@@ -407,7 +408,7 @@ export class ReferenceBackend implements Backend {
       const position = unravel(i, index.shape);
       const selected = indices[elementOffset(index, i)];
       if (selected < 0 || selected >= x.shape[axis]) {
-        throw new RangeError(`reference.gather: index ${selected} is out of range for axis ${axis} of size ${x.shape[axis]}`);
+        throw new ValueError(`reference.gather: index ${selected} is out of range for axis ${axis} of size ${x.shape[axis]}`);
       }
       position[axis] = selected;
       output[i] = storeValue(out.dtype, input[offsetAt(x, position)]);
@@ -434,7 +435,7 @@ export class ReferenceBackend implements Backend {
       const position = unravel(i, index.shape);
       const selected = indices[elementOffset(index, i)];
       if (selected < 0 || selected >= target.shape[axis]) {
-        throw new RangeError(`reference.scatterAdd: index ${selected} is out of range for axis ${axis} of size ${target.shape[axis]}`);
+        throw new ValueError(`reference.scatterAdd: index ${selected} is out of range for axis ${axis} of size ${target.shape[axis]}`);
       }
       position[axis] = selected;
       totals[offsetAt(targetView, position)] += source[elementOffset(src, i)];
@@ -475,7 +476,7 @@ export class ReferenceBackend implements Backend {
   random(out: OutputBuffer, request: RandomRequest): void {
     const output = this.output(out, 'random', out.shape);
     if (out.dtype === 'bool' || out.dtype === 'float16') {
-      throw new TypeError(`reference.random: ${out.dtype} outputs are not supported (core draws float16 as float32 and casts)`);
+      throw new DTypeError(`reference.random: ${out.dtype} outputs are not supported (core draws float16 as float32 and casts)`);
     }
     fillPhiloxStream(output as Float32Array | Float64Array | Int32Array, request);
   }
@@ -547,7 +548,7 @@ export class ReferenceBackend implements Backend {
     const output = this.output(out, 'conv2d', [batch, outChannels, outHeight, outWidth]);
     const groups = params.groups;
     if (channels !== groupChannels * groups || outChannels % groups !== 0) {
-      throw new RangeError(`reference.conv2d: ${channels} input channels, weight [${weight.shape.join(', ')}], groups ${groups} do not fit`);
+      throw new ShapeError(`reference.conv2d: ${channels} input channels, weight [${weight.shape.join(', ')}], groups ${groups} do not fit`);
     }
     const outPerGroup = outChannels / groups;
     for (let n = 0; n < batch; n++) {
@@ -586,7 +587,7 @@ export class ReferenceBackend implements Backend {
   /** PyTorch 1.13's single-tensor SGD / Adam(W) step, element by element in float64 (see backend.ts). */
   optimizerStep(request: OptimizerStepRequest): void {
     const { dtype, size } = request;
-    if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`reference.optimizerStep: float32 or float64 only, got ${dtype}`);
+    if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(`reference.optimizerStep: float32 or float64 only, got ${dtype}`);
     const gradient = this.input(request.grad, 'optimizerStep');
     this.expectShape('optimizerStep', [sizeOf(request.grad.shape)], [size]);
     const range = (target: BufferRange) => this.range(target, dtype, size);
@@ -733,30 +734,30 @@ export class ReferenceBackend implements Backend {
   /** The typed array behind an in-place range of `size` elements, after checking its dtype and bounds. */
   private range(target: BufferRange, dtype: DType, size: number): DataArray {
     const storage = this.storage(target.id, 'optimizerStep');
-    if (storage.dtype !== dtype) throw new TypeError(`reference.optimizerStep: the request says ${dtype}, a buffer holds ${storage.dtype}`);
+    if (storage.dtype !== dtype) throw new DTypeError(`reference.optimizerStep: the request says ${dtype}, a buffer holds ${storage.dtype}`);
     if (target.offset < 0 || target.offset + size > storage.data.length) {
-      throw new RangeError(`reference.optimizerStep: [${target.offset}, ${target.offset + size}) is outside a buffer of ${storage.data.length}`);
+      throw new BackendError(`reference.optimizerStep: [${target.offset}, ${target.offset + size}) is outside a buffer of ${storage.data.length}`);
     }
     return storage.data;
   }
 
   private storage(id: DataId, op: string): ReferenceStorage {
-    if (!(id instanceof ReferenceStorage)) throw new TypeError(`reference.${op}: not a reference buffer`);
-    if (id.freed) throw new Error(`reference.${op}: buffer used after free`);
+    if (!(id instanceof ReferenceStorage)) throw new BackendError(`reference.${op}: not a reference buffer`);
+    if (id.freed) throw new BackendError(`reference.${op}: buffer used after free`);
     return id;
   }
 
   /** The typed array behind a view, after checking the view stays inside it. */
   private input(view: StridedView, op: string): DataArray {
     const storage = this.storage(view.id, op);
-    if (storage.dtype !== view.dtype) throw new TypeError(`reference.${op}: view says ${view.dtype}, buffer holds ${storage.dtype}`);
+    if (storage.dtype !== view.dtype) throw new DTypeError(`reference.${op}: view says ${view.dtype}, buffer holds ${storage.dtype}`);
     if (view.shape.length !== view.strides.length) {
-      throw new RangeError(`reference.${op}: shape [${view.shape.join(', ')}] and strides [${view.strides.join(', ')}] differ in rank`);
+      throw new ShapeError(`reference.${op}: shape [${view.shape.join(', ')}] and strides [${view.strides.join(', ')}] differ in rank`);
     }
     if (sizeOf(view.shape) > 0) {
       const [low, high] = elementSpan(view);
       if (low < 0 || high >= storage.data.length) {
-        throw new RangeError(`reference.${op}: view reaches [${low}, ${high}] outside a buffer of ${storage.data.length}`);
+        throw new BackendError(`reference.${op}: view reaches [${low}, ${high}] outside a buffer of ${storage.data.length}`);
       }
     }
     return storage.data;
@@ -765,17 +766,17 @@ export class ReferenceBackend implements Backend {
   /** The typed array of an output buffer, after checking it holds `shape`. */
   private output(out: OutputBuffer, op: string, shape: readonly number[]): DataArray {
     const storage = this.storage(out.id, op);
-    if (storage.dtype !== out.dtype) throw new TypeError(`reference.${op}: output says ${out.dtype}, buffer holds ${storage.dtype}`);
+    if (storage.dtype !== out.dtype) throw new DTypeError(`reference.${op}: output says ${out.dtype}, buffer holds ${storage.dtype}`);
     this.expectShape(op, out.shape, shape);
     if (storage.data.length < sizeOf(shape)) {
-      throw new RangeError(`reference.${op}: output buffer of ${storage.data.length} is smaller than [${shape.join(', ')}]`);
+      throw new BackendError(`reference.${op}: output buffer of ${storage.data.length} is smaller than [${shape.join(', ')}]`);
     }
     return storage.data;
   }
 
   private expectShape(op: string, actual: readonly number[], expected: readonly number[]): void {
     if (actual.length !== expected.length || actual.some((extent, dim) => extent !== expected[dim])) {
-      throw new RangeError(`reference.${op}: shape [${actual.join(', ')}] should be [${expected.join(', ')}]`);
+      throw new ShapeError(`reference.${op}: shape [${actual.join(', ')}] should be [${expected.join(', ')}]`);
     }
   }
 }
