@@ -13,7 +13,7 @@ import { where } from '../ops/binary';
 import { formatShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 
-/** The float dtypes linalg computes in (float16 has too few digits for the iterative methods). */
+/** Check a linalg operand: float32 or float64 (float16 has too few digits for the iterative methods), at least `minDims` dims. */
 export function checkLinalgInput(op: string, A: Tensor, minDims = 2): void {
   A.assertLive(`linalg.${op}`);
   if (A.dtype !== 'float32' && A.dtype !== 'float64') {
@@ -44,11 +44,10 @@ export function mT(A: Tensor): Tensor {
   return A.transpose(-2, -1);
 }
 
-/** A constant tensor made on A's device (int32 data or A's float dtype). */
+/** A constant tensor on `like`'s device: in `like`'s float dtype, or int32 / bool (non-zero is true). */
 export function constant(like: Tensor, data: ArrayLike<number>, shape: readonly number[], dtype: 'int32' | 'bool' | 'float' = 'float'): Tensor {
-  const resolved = dtype === 'float' ? like.dtype : dtype;
-  const values = dtype === 'bool' ? Array.from(data, (value) => (value ? 1 : 0)) : Array.from(data);
-  return tensor(resolved === 'bool' ? values.map(Boolean) : values, { dtype: resolved, shape: [...shape], device: like.device });
+  const values = dtype === 'bool' ? Array.from(data, Boolean) : Array.from(data);
+  return tensor(values, { dtype: dtype === 'float' ? like.dtype : dtype, shape: [...shape], device: like.device });
 }
 
 /** `[0, 1, …, n−1]` as int32 on A's device, shaped `shape` (one dim of size n, the others 1). */
