@@ -1,4 +1,4 @@
-import { BackendError, DTypeError, ShapeError, ValueError } from '@tessera/core';
+import { BackendError, DTypeError } from '@tessera/core';
 import { elementCount, rowMajorStrides } from './codegen/layout';
 import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
 import { conv2dKernel, pool2dKernel } from './kernels/conv-pool';
@@ -8,10 +8,11 @@ import { matmulKernel } from './kernels/matmul';
 import { optimizerStepKernel } from './kernels/optimizer-step';
 import { randomKernel } from './kernels/random';
 import { reduceKernel } from './kernels/reduce';
+import { requestWebGPUDevice, watchDevice } from './runtime/device-setup';
 import { GpuRuntime } from './runtime/gpu-runtime';
 import { GpuStorage, gpuElementBytes, wordAligned } from './storage/gpu-storage';
 import { Readback } from './storage/readback';
-import { FUSED_ACTIVATIONS, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
+import { checkMatmulOperands, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
 
 /** Dtypes stored on every device. float64 has no WGSL type; core keeps float64 tensors on other backends. */
 const ALWAYS_SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
@@ -38,6 +39,9 @@ export interface WebGPUFeatures {
    */
   readonly software?: boolean;
 }
+
+/** The dtypes of the matmul kernels (float16 where the device has shader-f16). */
+const MATMUL_DTYPES = ['float32', 'float16'] as const;
 
 /**
  * The WebGPU backend: every `Backend` primitive and the optional softmax, logSoftmax, layerNorm,
@@ -77,39 +81,20 @@ export class WebGPUBackend implements Backend {
     this.capabilities = { dtypes: shaderF16 ? WITH_SHADER_F16 : ALWAYS_SUPPORTED, syncRead: false, stridedInputs: true };
     this.runtime = new GpuRuntime(device, { dispatchesPerSubmit: options.dispatchesPerSubmit, software: this.features.software });
     this.readback = new Readback(this.runtime);
-    void device.lost.then((info) => {
-      this.runtime.lostMessage = `${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`;
-    });
-    const onError = (event: GPUUncapturedErrorEvent) => {
-      this.runtime.deviceError ??= event.error?.message ?? String(event.error);
-    };
-    if (typeof device.addEventListener === 'function') device.addEventListener('uncapturederror', onError as EventListener);
-    else (device as { onuncapturederror: unknown }).onuncapturederror = onError;
+    watchDevice(device, this.runtime);
   }
 
   /** Kept only so it outlives the device (see the constructor). */
   private readonly owner: unknown;
 
   /**
-   * Request an adapter and a device with the adapter's largest buffer and workgroup limits.
+   * Request an adapter and a device with the adapter's largest buffer and workgroup limits (runtime/device-setup.ts).
    * @example
    * const backend = await WebGPUBackend.create(navigator.gpu, { powerPreference: 'high-performance' });
    */
   static async create(gpu: GPU, options: WebGPUBackendOptions & { powerPreference?: GPUPowerPreference; adapter?: GPUAdapter } = {}): Promise<WebGPUBackend> {
-    const adapter = options.adapter ?? (await gpu.requestAdapter({ powerPreference: options.powerPreference }));
-    if (!adapter) throw new BackendError('webgpu: no WebGPU adapter is available (requestAdapter returned null)');
-    const wanted = [
-      'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
-      'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage',
-    ] as const;
-    const requiredLimits: Record<string, number> = {};
-    for (const limit of wanted) requiredLimits[limit] = adapter.limits[limit];
-    const shaderF16 = adapter.features.has('shader-f16');
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: shaderF16 ? ['shader-f16'] : [] });
-    const info = adapter.info;
-    const description = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown' : 'unknown';
-    const software = info?.isFallbackAdapter === true || info?.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(description);
-    return new WebGPUBackend(device, { ...options, owner: gpu, features: { shaderF16, adapter: description, software } });
+    const { device, features } = await requestWebGPUDevice(gpu, options);
+    return new WebGPUBackend(device, { ...options, owner: gpu, features });
   }
 
   // ---- storage ----
@@ -180,7 +165,7 @@ export class WebGPUBackend implements Backend {
       throw new DTypeError(`webgpu write: got float64 data for a ${storage.dtype} buffer`);
     }
     if (offset < 0 || offset + data.length > storage.size) {
-      throw new RangeError(`webgpu write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.size}`);
+      throw new BackendError(`webgpu write: ${data.length} elements at offset ${offset} do not fit a buffer of ${storage.size}`);
     }
     if ((storage.dtype === 'float16') !== (data instanceof Uint16Array)) {
       throw new DTypeError(
@@ -204,7 +189,7 @@ export class WebGPUBackend implements Backend {
       this.check('read');
       const storage = this.storage(id, 'read');
       if (offset < 0 || size < 0 || offset + size > storage.size) {
-        throw new RangeError(`webgpu read: elements [${offset}, ${offset + size}) are outside a buffer of ${storage.size}`);
+        throw new BackendError(`webgpu read: elements [${offset}, ${offset + size}) are outside a buffer of ${storage.size}`);
       }
       if (size === 0) return Promise.resolve(emptyArray(dtype));
       return this.readback.read(storage, dtype, offset, size);
@@ -401,24 +386,7 @@ export class WebGPUBackend implements Backend {
   matmulBiasActivation(a: StridedView, b: StridedView, bias: StridedView | null, activation: FusedActivation, out: OutputBuffer): void {
     const op = 'matmulBiasActivation';
     this.check(op);
-    if (!FUSED_ACTIVATIONS.includes(activation)) {
-      throw new ValueError(`webgpu ${op}: activation must be one of ${FUSED_ACTIVATIONS.join(', ')}, got ${String(activation)}`);
-    }
-    const [batch, m, k] = a.shape;
-    const n = b.shape[2];
-    // Spelled out only when a check fails (this runs once per layer per step).
-    const shapes = () => `a [${a.shape.join(', ')}], b [${b.shape.join(', ')}]${bias ? `, bias [${bias.shape.join(', ')}]` : ''}, out [${out.shape.join(', ')}]`;
-    const expectedOut = [batch, m, n];
-    if (
-      a.shape.length !== 3 || b.shape.length !== 3 || b.shape[0] !== batch || b.shape[1] !== k ||
-      out.shape.length !== 3 || out.shape.some((extent, dim) => extent !== expectedOut[dim]) ||
-      (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== n))
-    ) {
-      throw new ShapeError(`webgpu ${op}: expected a [B, M, K], b [B, K, N], bias [N] or null and out [B, M, N], got ${shapes()}`);
-    }
-    if (bias && bias.dtype !== a.dtype) {
-      throw new DTypeError(`webgpu ${op}: bias must have the operands' dtype ${a.dtype}, got ${bias.dtype} (${shapes()})`);
-    }
+    checkMatmulOperands(this.name, op, a, b, bias, out, MATMUL_DTYPES, activation);
     this.checkFloat(op, a.dtype);
     matmulKernel(
       this.runtime, a, this.storage(a.id, op), b, this.storage(b.id, op), out, this.storage(out.id, op),

@@ -9,7 +9,7 @@
  * Scalars derived from the hyperparameters (1 − β, lr / (1 − β₁ᵗ), 1 − lr·λ) are computed on the host in
  * float64 and rounded once to f32, rather than in f32 on the device (1 − 0.999 in f32 is off by 1e-5).
  */
-import { DTypeError } from '@tessera/core';
+import { BackendError, DTypeError, ShapeError } from '@tessera/core';
 import { collapseDims, elementCount, isUnitRun } from '../codegen/layout';
 import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock } from '../codegen/wgsl';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -29,12 +29,12 @@ export function optimizerStepKernel(runtime: GpuRuntime, request: OptimizerStepR
   const range = (target: BufferRange, name: string): GpuStorage => {
     const storage = lookup(target.id);
     if (target.offset < 0 || target.offset + request.size > storage.size) {
-      throw new RangeError(`webgpu optimizerStep: ${name} [${target.offset}, ${target.offset + request.size}) is outside a buffer of ${storage.size}`);
+      throw new BackendError(`webgpu optimizerStep: ${name} [${target.offset}, ${target.offset + request.size}) is outside a buffer of ${storage.size}`);
     }
     return storage;
   };
   if (elementCount(request.grad.shape) !== request.size) {
-    throw new RangeError(`webgpu optimizerStep: a gradient of shape [${request.grad.shape.join(', ')}] for a parameter of ${request.size} elements`);
+    throw new ShapeError(`webgpu optimizerStep: a gradient of shape [${request.grad.shape.join(', ')}] for a parameter of ${request.size} elements`);
   }
   const param = range(request.param, 'param');
   const state =
