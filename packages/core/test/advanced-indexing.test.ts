@@ -112,6 +112,8 @@ describe('the int32 index policy', () => {
     expect(() => x.indexSelect(0, tensor([0, 1]))).toThrow(/ids must be integers below 2\^31/);
     expect(() => scatterAdd(zeros([3]), 0, tensor([0]), tensor([1]))).toThrow(DTypeError);
     expect(() => oneHot(tensor([true, false]), 2)).toThrow(/for a mask use/);
+    expect(() => oneHot(ints([0, 1]), 3e9)).toThrow(/numClasses must be a non-negative integer below 2\^31/);
+    expect(() => oneHot(ints([0, 1]), 2.5)).toThrow(ValueError);
   });
 
   it('sort, topk and multinomial hand out int32 indices', () => {

@@ -11,7 +11,7 @@ import { arange, zeros } from './creation';
 import { backendOf, runKernel, scalarOn, viewOf } from './dispatch';
 import { where } from './binary';
 import { clone } from './view';
-import { checkIndexTensor } from './index-policy';
+import { checkCount, checkIndexTensor } from './index-policy';
 import type { DType } from '../backend/backend';
 
 /** Backends that bounds-check indices throw RangeError; re-throw it as a typed error naming the op. */
@@ -180,6 +180,7 @@ export function triu(x: Tensor, k = 0): Tensor {
  */
 export function oneHot(indices: Tensor, numClasses = -1, dtype: DType = 'int32'): Tensor {
   checkIndex('oneHot', indices);
+  if (numClasses >= 0) checkCount('oneHot', 'numClasses', numClasses);
   let classes = numClasses;
   const canRead = indices.storage.backend.capabilities.syncRead;
   if (classes < 0 && !canRead) {
