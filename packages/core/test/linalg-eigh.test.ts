@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerBackend, setBackend, tensor, randn, linalg, manualSeed, cat, DTypeError, ShapeError, type Tensor } from '../src/index';
+import { registerBackend, setBackend, tensor, randn, linalg, manualSeed, cat, grad, DTypeError, ShapeError, type Tensor } from '../src/index';
 import { referencePlugin, gradcheck } from '../src/testing';
 import { expectAllClose, values } from './helpers';
 import { f64, fixtures, maxAbsDiff, orthonormalityError } from './fixtures/linalg-fixtures';
@@ -48,6 +48,12 @@ describe('linalg.eigh', () => {
     };
     await expect(gradcheck(check, [randn([4, 4], { dtype: 'float64', requiresGrad: true })])).resolves.toBe(true);
     await expect(gradcheck(check, [randn([2, 3, 3], { dtype: 'float64', requiresGrad: true })])).resolves.toBe(true);
+  });
+
+  it('refuses gradients of gradients (not implemented) instead of returning partial ones', () => {
+    const x = randn([3, 3], { dtype: 'float64', requiresGrad: true });
+    const loss = linalg.eigvalsh(x.add(x.transpose(-2, -1))).square().sum();
+    expect(() => grad(loss, [x], { createGraph: true })).toThrow(/linalg\.eigvalsh: gradients of gradients \(createGraph\) are not supported/);
   });
 
   it('eigvalsh gives the eigenvalues of eigh, with gradient V diag(g) Vᵀ', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerBackend, setBackend, tensor, randn, linalg, manualSeed, cat, linspace, ShapeError, ValueError, type Tensor } from '../src/index';
+import { registerBackend, setBackend, tensor, randn, linalg, manualSeed, cat, linspace, grad, enableGrad, ShapeError, ValueError, type Tensor } from '../src/index';
 import { referencePlugin, gradcheck } from '../src/testing';
 import { expectAllClose, values } from './helpers';
 import { f64, fixtures, maxAbsDiff, orthonormalityError } from './fixtures/linalg-fixtures';
@@ -42,6 +42,17 @@ describe('linalg.qr', () => {
       return cat([Q.flatten(), R.flatten()]);
     };
     for (const shape of [[4, 3], [3, 3], [2, 4], [2, 3, 2]]) await expect(gradcheck(both, [leaf(shape)])).resolves.toBe(true);
+  });
+
+  it('has correct second derivatives (its rule is written with core ops on the saved factors)', async () => {
+    const secondOrder = (x: Tensor) =>
+      enableGrad(() => {
+        const input = x.requiresGrad ? x : x.detach().requiresGrad_();
+        const { Q, R } = linalg.qr(input);
+        const [first] = grad(R.square().sum().add(Q.mul(ramp(Q, -1, 1)).sum()), [input], { createGraph: true });
+        return first!;
+      });
+    await expect(gradcheck(secondOrder, [leaf([3, 3])])).resolves.toBe(true);
   });
 
   it('is backward stable on a 32×20 float32 matrix', async () => {

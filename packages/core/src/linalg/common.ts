@@ -3,9 +3,9 @@
  * helpers and the recording of a decomposition with several outputs as one autograd node.
  */
 import { recordOp, needsGrad } from '../autograd/record';
-import { noGrad } from '../autograd/grad-mode';
+import { isGradEnabled, noGrad } from '../autograd/grad-mode';
 import { isFloating } from '../dtype';
-import { DTypeError, ShapeError } from '../errors';
+import { AutogradError, DTypeError, ShapeError } from '../errors';
 import { tidy } from '../memory/scope';
 import { tensor } from '../ops/creation';
 import { cat } from '../ops/join';
@@ -83,10 +83,24 @@ export function identityLike(A: Tensor, n: number, batch: readonly number[] = ba
 }
 
 /**
- * Run a decomposition's forward pass without recording (intermediates freed), then record its first
- * `returned` outputs as one autograd node: they are views of one packed tensor, so the gradients of
- * every output that is used reach the rule together (unused ones arrive as zeros). The rule also sees
- * the outputs that are not returned (e.g. the eigenvectors behind `eigvalsh`).
+ * Refuse gradients of gradients through a rule whose second derivative is not implemented (rather than
+ * return values that miss the factors' own dependence on the input).
+ */
+export function firstOrderOnly(op: string): void {
+  if (isGradEnabled()) {
+    throw new AutogradError(
+      `linalg.${op}: gradients of gradients (createGraph) are not supported through ${op} yet; ` +
+        'first derivatives are (call backward/grad without createGraph)',
+    );
+  }
+}
+
+/**
+ * Run a decomposition's forward pass without recording (intermediates freed), then record its outputs
+ * as one autograd node and return the first `returned` of them: they are views of one packed tensor,
+ * so the gradients of every output that is used reach the rule together (unused ones arrive as zeros).
+ * The rule reads the outputs from the node's saved output, which backward re-attaches to the graph
+ * under `createGraph`, so rules written with core ops give correct gradients of gradients too.
  */
 export function decomposition(
   opName: string,
@@ -101,20 +115,20 @@ export function decomposition(
     for (const output of outputs.slice(count)) output.dispose();
     return outputs.slice(0, count);
   }
-  const shapes = outputs.slice(0, count).map((output) => output.shape);
-  const packed = noGrad(() => cat(outputs.slice(0, count).map((output) => output.reshape([-1])), 0));
-  const pieces = (whole: Tensor) => {
+  const shapes = outputs.map((output) => output.shape);
+  const packed = noGrad(() => cat(outputs.map((output) => output.reshape([-1])), 0));
+  for (const output of outputs) output.dispose();
+  const pieces = (whole: Tensor, upTo = shapes.length) => {
     let offset = 0;
-    return shapes.map((shape) => {
+    return shapes.slice(0, upTo).map((shape) => {
       const size = sizeOf(shape);
       const piece = whole.narrow(0, offset, size).reshape(shape);
       offset += size;
       return piece;
     });
   };
-  recordOp(opName, [input], packed, (grad, saved) => [rule(pieces(grad), saved)], { save: outputs });
-  const views = pieces(packed);
-  for (const output of outputs) output.dispose();
+  recordOp(opName, [input], packed, (grad, _saved, output) => [rule(pieces(grad), pieces(output!))], { saveOutput: true });
+  const views = pieces(packed, count);
   packed.dispose();
   return views;
 }

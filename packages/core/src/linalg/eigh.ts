@@ -10,7 +10,7 @@ import { gather } from '../ops/indexing';
 import { where } from '../ops/binary';
 import { ValueError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
-import { batchShape, checkSquare, decomposition, diagEmbed, diagonal, identityLike, mT, positions } from './common';
+import { batchShape, checkSquare, decomposition, diagEmbed, diagonal, firstOrderOnly, identityLike, mT, positions } from './common';
 import { defaultSweeps, jacobiSchedule, partnerIndex, rotateColumns, rotateRows, rotation } from './jacobi';
 
 /** Options of {@link eigh} and {@link eigvalsh}. */
@@ -103,9 +103,10 @@ function eighBackward(gL: Tensor, gV: Tensor, L: Tensor, V: Tensor): Tensor {
  */
 export function eigh(A: Tensor, options: EighOptions = {}): EighResult {
   checkSquare('eigh', A);
-  const [eigenvalues, eigenvectors] = decomposition('linalgEigh', A, () => eighForward(A, options), ([gL, gV], [L, V]) =>
-    eighBackward(gL, gV, L, V),
-  );
+  const [eigenvalues, eigenvectors] = decomposition('linalgEigh', A, () => eighForward(A, options), ([gL, gV], [L, V]) => {
+    firstOrderOnly('eigh');
+    return eighBackward(gL, gV, L, V);
+  });
   return { eigenvalues, eigenvectors };
 }
 
@@ -121,7 +122,10 @@ export function eigvalsh(A: Tensor, options: EighOptions = {}): Tensor {
     'linalgEigvalsh',
     A,
     () => eighForward(A, options),
-    ([gL], [, V]) => V.mul(gL.unsqueeze(-2)).matmul(mT(V)),
+    ([gL], [, V]) => {
+      firstOrderOnly('eigvalsh');
+      return V.mul(gL.unsqueeze(-2)).matmul(mT(V));
+    },
     1,
   );
   return eigenvalues;

@@ -11,7 +11,7 @@ import { where } from '../ops/binary';
 import { gather } from '../ops/indexing';
 import { cat } from '../ops/join';
 import type { Tensor } from '../tensor/tensor';
-import { batchShape, checkLinalgInput, decomposition, diagEmbed, diagonal, identityLike, mT } from './common';
+import { batchShape, checkLinalgInput, decomposition, diagEmbed, diagonal, firstOrderOnly, identityLike, mT } from './common';
 import { ascendingOrder } from './eigh';
 import { defaultSweeps, jacobiSchedule, partnerIndex, rotateColumns, rotation } from './jacobi';
 import { householder } from './qr';
@@ -110,9 +110,10 @@ export function svd(A: Tensor, options: SvdOptions = {}): SvdResult {
   checkLinalgInput('svd', A);
   const fullMatrices = options.fullMatrices ?? true;
   const k = Math.min(...A.shape.slice(-2));
-  const [U, S, Vh] = decomposition('linalgSvd', A, () => svdForward(A, fullMatrices, options.sweeps), ([gU, gS, gVh], [sU, sS, sVh]) =>
-    svdBackward(gU.narrow(-1, 0, k), gS, gVh.narrow(-2, 0, k), sU.narrow(-1, 0, k), sS, sVh.narrow(-2, 0, k)),
-  );
+  const [U, S, Vh] = decomposition('linalgSvd', A, () => svdForward(A, fullMatrices, options.sweeps), ([gU, gS, gVh], [sU, sS, sVh]) => {
+    firstOrderOnly('svd');
+    return svdBackward(gU.narrow(-1, 0, k), gS, gVh.narrow(-2, 0, k), sU.narrow(-1, 0, k), sS, sVh.narrow(-2, 0, k));
+  });
   return { U, S, Vh };
 }
 
@@ -130,7 +131,10 @@ export function svdvals(A: Tensor, options: Pick<SvdOptions, 'sweeps'> = {}): Te
       const [U, values, Vh] = svdForward(A, false, options.sweeps);
       return [values, U, Vh];
     },
-    ([gS], [, U, Vh]) => U.mul(gS.unsqueeze(-2)).matmul(Vh),
+    ([gS], [, U, Vh]) => {
+      firstOrderOnly('svdvals');
+      return U.mul(gS.unsqueeze(-2)).matmul(Vh);
+    },
     1,
   );
   return S;
