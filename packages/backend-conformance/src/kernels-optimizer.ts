@@ -13,6 +13,8 @@ import type { AdamStepRequest, BufferRange, DType, SgdStepRequest } from '@tesse
 
 const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64'];
 const STEPS = 3;
+/** A weight shaped [out, in] whose gradient ('permuted', rank 2) arrives transposed, as nn's Linear gets it. */
+const LINEAR_WEIGHT = [21, 13] as const;
 
 /** A parameter-sized range inside a larger buffer, on both backends. */
 interface InPlaceBuffer extends Pair<BufferRange> {
@@ -147,6 +149,9 @@ export function describeOptimizerKernel(suite: Suite): void {
           for (const [index, flags] of sgdCombinations().entries()) {
             await checkSgd(context, dtype, flags, randomShape(rng, rng.int(1, 3), 9), VIEW_KINDS[index % VIEW_KINDS.length]);
           }
+          // A Linear weight's gradient: [out, in] stored transposed (strides [1, out]); 21 rows = a 16-row block and a rest.
+          await checkSgd(context, dtype, { momentum: 0.9, dampening: 0.1, nesterov: false, weightDecay: 0.01, maximize: false }, LINEAR_WEIGHT, 'permuted');
+          await checkSgd(context, dtype, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: true }, LINEAR_WEIGHT, 'permuted');
           if (large) await checkSgd(context, dtype, { momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.1, maximize: false }, LARGE_SHAPE, 'contiguous');
         },
         { dtype, kernel: 'optimizerStep' },
@@ -161,6 +166,7 @@ export function describeOptimizerKernel(suite: Suite): void {
             await checkAdam(context, dtype, flags, randomShape(rng, rng.int(1, 3), 9), kind);
             await checkAdam(context, dtype, flags, randomShape(rng, rng.int(1, 3), 9), kind, rng.int(5, 2000));
           }
+          await checkAdam(context, dtype, { weightDecay: 0.01, decoupled: true, amsgrad: true, maximize: false }, LINEAR_WEIGHT, 'permuted', 3);
           if (large) await checkAdam(context, dtype, { weightDecay: 0.01, decoupled: true, amsgrad: true, maximize: false }, LARGE_SHAPE, 'contiguous', 10);
         },
         { dtype, kernel: 'optimizerStep' },
