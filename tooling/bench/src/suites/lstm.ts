@@ -61,7 +61,9 @@ async function tesseraStep(data: LstmData): Promise<{ step: Step; dispose(): voi
 async function tfjsStep(data: LstmData): Promise<{ step: Step; dispose(): void }> {
   const tf = await import('@tensorflow/tfjs');
   const layer = tf.layers.lstm({ units: HIDDEN, returnSequences: true, recurrentActivation: 'sigmoid' }); // tfjs defaults to hardSigmoid
-  tf.tidy(() => layer.apply(tf.zeros([1, STEPS, INPUT]))); // builds the layer's weights
+  tf.tidy(() => {
+    layer.apply(tf.zeros([1, STEPS, INPUT])); // builds the layer's weights
+  });
   const initial = [tf.tensor2d(data.kernel, [INPUT, GATES]), tf.tensor2d(data.recurrent, [HIDDEN, GATES]), tf.tensor1d(data.bias)];
   layer.setWeights(initial);
   initial.forEach((t) => t.dispose());
