@@ -14,4 +14,4 @@ import { webgpuPlugin } from './plugin';
 
 registerBackend(webgpuPlugin);
 
-export { webgpuPlugin, createWebGPUPlugin, WebGPUBackend, type WebGPUPluginOptions, type WebGPUBackendOptions, type WebGPUFeatures, type GpuSource } from './plugin';
+export { webgpuPlugin, createWebGPUPlugin, WebGPUBackend, type WebGPUPluginOptions, type WebGPUBackendOptions, type WebGPUFeatures, type GpuSource, type PowerPreference } from './plugin';

@@ -7,13 +7,16 @@ export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUFeatures } from '.
 /** Where the plugin gets its `GPU`: an object, or a (possibly async) factory. */
 export type GpuSource = GPU | (() => GPU | null | undefined | Promise<GPU | null | undefined>);
 
+/** Which adapter to ask for (WebGPU's `GPUPowerPreference`, spelled out so the types need no DOM lib). */
+export type PowerPreference = 'low-power' | 'high-performance';
+
 /** Options of {@link createWebGPUPlugin}. */
 export interface WebGPUPluginOptions extends WebGPUBackendOptions {
   /** The `GPU` to use (default: `navigator.gpu`, else in Node the `webgpu` package's `create([])`). */
   readonly gpu?: GpuSource;
   /** Priority when core picks a default backend (default 2, above cpu's 1). */
   readonly priority?: number;
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: PowerPreference;
 }
 
 // The GPU object made from the `webgpu` package in Node: module-level, so it outlives every device.

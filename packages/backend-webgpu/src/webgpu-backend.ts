@@ -92,7 +92,7 @@ export class WebGPUBackend implements Backend {
    * @example
    * const backend = await WebGPUBackend.create(navigator.gpu, { powerPreference: 'high-performance' });
    */
-  static async create(gpu: GPU, options: WebGPUBackendOptions & { powerPreference?: GPUPowerPreference; adapter?: GPUAdapter } = {}): Promise<WebGPUBackend> {
+  static async create(gpu: GPU, options: WebGPUBackendOptions & { powerPreference?: 'low-power' | 'high-performance'; adapter?: GPUAdapter } = {}): Promise<WebGPUBackend> {
     const { device, features } = await requestWebGPUDevice(gpu, options);
     return new WebGPUBackend(device, { ...options, owner: gpu, features });
   }

@@ -6,13 +6,20 @@ import {
   conv2d as coreConv2d,
   maxPool2d as coreMaxPool2d,
   maxPool2dWithIndices,
-  type AvgPool2dOptions,
-  type Conv2dOptions,
-  type Pool2dOptions,
+  type AvgPool2dOptions as CoreAvgPool2dOptions,
+  type Conv2dOptions as CoreConv2dOptions,
+  type Pool2dOptions as CorePool2dOptions,
   type Tensor,
 } from '@tessera/core';
 
-export type { AvgPool2dOptions, Conv2dOptions, Pool2dOptions };
+// Declared here rather than re-exported: the bundled .d.ts turns a type re-exported from another
+// package inside the `functional` namespace into a value (`typeof AvgPool2dOptions`, TS2693).
+/** Options of {@link conv2d} (core's `Conv2dOptions`). */
+export type Conv2dOptions = CoreConv2dOptions;
+/** Options of {@link maxPool2d} (core's `Pool2dOptions`). */
+export type Pool2dOptions = CorePool2dOptions;
+/** Options of {@link avgPool2d} (core's `AvgPool2dOptions`). */
+export type AvgPool2dOptions = CoreAvgPool2dOptions;
 
 /**
  * 2-D cross-correlation of `input` `[N, C, H, W]` with `weight` `[O, C/groups, KH, KW]` and optional `bias` `[O]`.
