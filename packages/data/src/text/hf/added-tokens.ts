@@ -5,7 +5,7 @@
  * whitespace, and `normalized` tokens are matched in the normalized text instead of the raw text.
  */
 import { JsonReader, TokenizerJSONError, type JsonObject } from './json';
-import { escapeRegExp } from './regex';
+import { afterCodePoint, escapeRegExp } from './regex';
 
 /** One entry of `added_tokens`. */
 export interface AddedToken {
@@ -81,7 +81,7 @@ export class AddedTokenMatcher {
         const before = start > 0 && WORD_CHAR.test(text[start - 1]!);
         const after = end < text.length && WORD_CHAR.test(text[end]!);
         if (before || after) {
-          regex.lastIndex = match.index + 1;
+          regex.lastIndex = afterCodePoint(text, match.index);
           continue;
         }
       }

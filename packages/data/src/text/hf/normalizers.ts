@@ -5,7 +5,7 @@
  */
 import { bertNormalize, lowercase, removeNonSpacingMarks } from '../wordpiece/bert';
 import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
-import { compileOniguruma, escapeRegExp } from './regex';
+import { afterCodePoint, compileOniguruma, escapeRegExp } from './regex';
 import { Segment, SegmentBuilder } from './segment';
 
 /** One normalization step. */
@@ -55,7 +55,7 @@ export function replaceSegment(segment: Segment, pattern: RegExp, content: strin
   let last = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     if (match[0].length === 0) {
-      pattern.lastIndex++;
+      pattern.lastIndex = afterCodePoint(text, match.index);
       continue;
     }
     builder.copy(last, match.index);

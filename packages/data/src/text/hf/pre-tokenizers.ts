@@ -8,6 +8,7 @@ import { GPT2_SPLIT_PATTERN } from '../split-patterns';
 import { bertPreTokenize, isBertPunctuation } from '../wordpiece/bert';
 import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
 import { readPattern } from './normalizers';
+import { afterCodePoint } from './regex';
 import { Segment, SegmentBuilder } from './segment';
 
 /** One pre-tokenization step over a list of segments. */
@@ -98,7 +99,7 @@ export function regexMatches(regex: RegExp, text: string): number[] {
   for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
     const length = match[0].length;
     if (length === 0) {
-      regex.lastIndex++;
+      regex.lastIndex = afterCodePoint(text, match.index);
       continue;
     }
     ranges.push(match.index, match.index + length);
