@@ -23,3 +23,44 @@ describe('regex steps advance by whole code points after an empty match', () => 
     expect(tokenizer.encode('! 😀x')).toEqual([4, 5, 9]);
   });
 });
+
+describe('patterns from a file run on a linear-time engine', () => {
+  const split = (regex: string): Tokenizer => Tokenizer.fromJSON({ model, pre_tokenizer: { type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated' } });
+
+  it('(a+)+$ on 28 and 40 `a`s followed by `!` finishes in well under a second', () => {
+    const tokenizer = split('(a+)+$');
+    for (const count of [28, 40]) {
+      const started = performance.now();
+      const ids = tokenizer.encode(`${'a'.repeat(count)}!`);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(ids).toEqual([...Array<number>(count).fill(0), 4]);
+    }
+  });
+
+  it('a Replace normalizer with a catastrophic pattern also finishes', () => {
+    const tokenizer = Tokenizer.fromJSON({ model, normalizer: { type: 'Replace', pattern: { Regex: '(a|aa)+$' }, content: 'x' } });
+    const started = performance.now();
+    expect(tokenizer.encode(`${'a'.repeat(40)}!`)).toEqual([...Array<number>(40).fill(0), 4]);
+    expect(tokenizer.encode('aaa')).toEqual([1]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("keeps Oniguruma's Unicode meanings of \\s, \\d, \\w and (?i:…) on the linear-time engine", () => {
+    const tokenizer = Tokenizer.fromJSON({
+      model: { type: 'BPE', vocab: { '<unk>': 0, A: 1, a: 2, '٣': 3, ' ': 4, '\u0085': 5, é: 6 }, merges: [], unk_token: '<unk>' },
+      pre_tokenizer: { type: 'Split', pattern: { Regex: '(?i:a)|\\d+|\\w+|\\s+' }, behavior: 'Removed', invert: true },
+    });
+    expect(tokenizer.encodeFull('A a ٣\u0085é').tokens).toEqual(['A', ' ', 'a', ' ', '٣', '\u0085', 'é']);
+  });
+
+  it('a construct RE2 cannot run is a TokenizerJSONError naming the field and the policy', () => {
+    expect(() => split('a(?=b)')).toThrow(TokenizerJSONError);
+    expect(() => split('(a)\\1')).toThrow(/pre_tokenizer\.pattern\.Regex: .*linear-time engine/);
+  });
+
+  it('the built-in split patterns still run on V8 with look-ahead', () => {
+    const cl100k = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    const tokenizer = split(cl100k);
+    expect(tokenizer.encodeFull('a  x').tokens).toEqual(['a', ' ', ' ', 'x']);
+  });
+});

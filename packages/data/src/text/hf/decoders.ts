@@ -6,6 +6,7 @@
 import { unicodeToByte } from '../byte-level';
 import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
 import { readPattern } from './normalizers';
+import { replaceMatches } from './text-pattern';
 import { readPrependScheme } from './pre-tokenizers';
 
 /** One decoding step over token strings. */
@@ -147,9 +148,9 @@ export function decoderFromJSON(value: unknown, path: string): Decoder {
       };
     }
     case 'Replace': {
-      const { regex } = readPattern(reader, 'pattern');
+      const { pattern } = readPattern(reader, 'pattern');
       const content = reader.string('content');
-      return { decodeChain: (tokens) => tokens.map((token) => token.replace(regex, () => content)), toJSON: () => json };
+      return { decodeChain: (tokens) => tokens.map((token) => replaceMatches(pattern, token, content)), toJSON: () => json };
     }
     case 'BPEDecoder': {
       const suffix = reader.string('suffix', '</w>');

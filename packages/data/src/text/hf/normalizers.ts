@@ -5,7 +5,7 @@
  */
 import { bertNormalize, lowercase, removeNonSpacingMarks } from '../wordpiece/bert';
 import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
-import { afterCodePoint, compileOniguruma, escapeRegExp } from './regex';
+import { type TextPattern, literalPattern, regexPattern } from './text-pattern';
 import { Segment, SegmentBuilder } from './segment';
 
 /** One normalization step. */
@@ -45,35 +45,30 @@ function unicodeNormalize(segment: Segment, form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD
   return builder.build();
 }
 
-/** Replaces every match of `pattern` with `content`. */
-export function replaceSegment(segment: Segment, pattern: RegExp, content: string, tracked: boolean): Segment {
+/** Replaces every match of `pattern` with `content`, keeping alignments. */
+export function replaceSegment(segment: Segment, pattern: TextPattern, content: string, tracked: boolean): Segment {
   const text = segment.text;
-  pattern.lastIndex = 0;
-  if (!pattern.test(text)) return segment;
-  pattern.lastIndex = 0;
+  const ranges = pattern.matches(text);
+  if (ranges.length === 0) return segment;
   const builder = new SegmentBuilder(segment, tracked);
   let last = 0;
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    if (match[0].length === 0) {
-      pattern.lastIndex = afterCodePoint(text, match.index);
-      continue;
-    }
-    builder.copy(last, match.index);
-    builder.replace(match.index, match.index + match[0].length, content);
-    last = match.index + match[0].length;
+  for (let i = 0; i < ranges.length; i += 2) {
+    builder.copy(last, ranges[i]!);
+    builder.replace(ranges[i]!, ranges[i + 1]!, content);
+    last = ranges[i + 1]!;
   }
   builder.copy(last, text.length);
   return builder.build();
 }
 
-/** Reads a `{"String": …}` or `{"Regex": …}` pattern as a global regex. */
-export function readPattern(reader: JsonReader, key: string): { regex: RegExp; json: JsonObject } {
+/** Reads a `{"String": …}` or `{"Regex": …}` pattern (engine policy: `text-pattern.ts`). */
+export function readPattern(reader: JsonReader, key: string): { pattern: TextPattern; json: JsonObject } {
   const pattern = reader.object(key);
   if (typeof pattern.value['String'] === 'string') {
-    return { regex: new RegExp(escapeRegExp(pattern.value['String']), 'gu'), json: { String: pattern.value['String'] } };
+    return { pattern: literalPattern(pattern.value['String']), json: { String: pattern.value['String'] } };
   }
   if (typeof pattern.value['Regex'] === 'string') {
-    return { regex: compileOniguruma(pattern.value['Regex'], pattern.fieldPath('Regex')), json: { Regex: pattern.value['Regex'] } };
+    return { pattern: regexPattern(pattern.value['Regex'], pattern.fieldPath('Regex')), json: { Regex: pattern.value['Regex'] } };
   }
   throw new TokenizerJSONError(pattern.path, 'expected {"String": "…"} or {"Regex": "…"}');
 }
@@ -111,9 +106,9 @@ export function normalizerFromJSON(value: unknown, path: string): Normalizer {
       return { normalize: (segment, tracked) => bertNormalize(segment, options, tracked), toJSON: () => json };
     }
     case 'Replace': {
-      const { regex } = readPattern(reader, 'pattern');
+      const { pattern } = readPattern(reader, 'pattern');
       const content = reader.string('content');
-      return { normalize: (segment, tracked) => replaceSegment(segment, regex, content, tracked), toJSON: () => json };
+      return { normalize: (segment, tracked) => replaceSegment(segment, pattern, content, tracked), toJSON: () => json };
     }
     case 'Prepend': {
       const prepend = reader.string('prepend');

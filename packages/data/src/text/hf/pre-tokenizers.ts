@@ -8,7 +8,7 @@ import { GPT2_SPLIT_PATTERN } from '../split-patterns';
 import { bertPreTokenize, isBertPunctuation } from '../wordpiece/bert';
 import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
 import { readPattern } from './normalizers';
-import { afterCodePoint } from './regex';
+import { regexMatches } from './text-pattern';
 import { Segment, SegmentBuilder } from './segment';
 
 /** One pre-tokenization step over a list of segments. */
@@ -90,21 +90,6 @@ export function splitAt(segment: Segment, matches: number[], behavior: SplitBeha
   for (let i = 0; i < merged.length; i += 2) {
     if (merged[i + 1]! > merged[i]!) out.push(segment.slice(merged[i]!, merged[i + 1]!));
   }
-}
-
-/** Flat match ranges of a global regex in `text` (empty matches skipped). */
-export function regexMatches(regex: RegExp, text: string): number[] {
-  const ranges: number[] = [];
-  regex.lastIndex = 0;
-  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-    const length = match[0].length;
-    if (length === 0) {
-      regex.lastIndex = afterCodePoint(text, match.index);
-      continue;
-    }
-    ranges.push(match.index, match.index + length);
-  }
-  return ranges;
 }
 
 /** Flat ranges of single code points (or runs of them when `runs`) for which `test` holds. */
@@ -323,11 +308,11 @@ export function preTokenizerFromJSON(value: unknown, path: string): PreTokenizer
       };
     }
     case 'Split': {
-      const { regex } = readPattern(reader, 'pattern');
+      const { pattern } = readPattern(reader, 'pattern');
       const behavior = reader.string('behavior', 'Isolated') as SplitBehavior;
       if (!BEHAVIORS.includes(behavior)) reader.fail('behavior', `one of ${BEHAVIORS.join(', ')}`);
       const invert = reader.boolean('invert', false);
-      return { preTokenize: (segments) => splitEach(segments, (text) => regexMatches(regex, text), behavior, invert), toJSON: () => json };
+      return { preTokenize: (segments) => splitEach(segments, (text) => pattern.matches(text), behavior, invert), toJSON: () => json };
     }
     case 'Digits': {
       const individual = reader.boolean('individual_digits', false);
