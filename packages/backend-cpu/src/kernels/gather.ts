@@ -1,6 +1,6 @@
 import { contiguousStrides, forEachRow, type ArrayView } from './strided';
 import type { DataArray } from '@tessera/core/backend';
-import { ValueError } from '@tessera/core';
+// RangeError is the Backend contract for an out-of-range index: core re-throws it as a ValueError naming the op.
 
 /**
  * `out[p] = x[p with dim axis replaced by index[p]]` (PyTorch `gather`); out is contiguous with
@@ -27,7 +27,7 @@ export function gatherKernel(x: ArrayView, axis: number, index: ArrayView, out: 
     for (let k = 0; k < n; k++, i += si, j += sx) {
       const at = idx[i];
       if (at < 0 || at >= extent) {
-        throw new ValueError(`cpu backend: gather index ${at} is out of range [0, ${extent}) along axis ${axis}`);
+        throw new RangeError(`cpu backend: gather index ${at} is out of range [0, ${extent}) along axis ${axis}`);
       }
       out[o + k] = src[j + at * axisStride];
     }

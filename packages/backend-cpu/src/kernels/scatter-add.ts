@@ -1,6 +1,6 @@
 import { contiguousStrides, forEachRow, type ArrayView } from './strided';
 import type { DataArray } from '@tessera/core/backend';
-import { ValueError } from '@tessera/core';
+// RangeError is the Backend contract for an out-of-range index: core re-throws it as a ValueError naming the op.
 
 /**
  * In place: `target[p with dim axis replaced by index[p]] += src[p]` for every position p of
@@ -27,7 +27,7 @@ export function scatterAddKernel(
     for (let k = 0; k < n; k++, t += st, i += si, j += ss) {
       const at = idx[i];
       if (at < 0 || at >= extent) {
-        throw new ValueError(`cpu backend: scatterAdd index ${at} is out of range [0, ${extent}) along axis ${axis}`);
+        throw new RangeError(`cpu backend: scatterAdd index ${at} is out of range [0, ${extent}) along axis ${axis}`);
       }
       target[t + at * axisStride] += values[j];
     }

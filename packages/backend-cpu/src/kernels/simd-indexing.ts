@@ -11,7 +11,7 @@ import type { CpuBuffer } from '../storage/cpu-buffer';
 import { MAX_CHUNKS } from '../threads/protocol';
 import { PARALLEL_ELEMENTS, type BufferView, type ChunkCall, type SimdKernels } from './simd';
 import { contiguousStrides, RowCursor, sizeOf } from './strided';
-import { ValueError } from '@tessera/core';
+// RangeError is the Backend contract for an out-of-range index: core re-throws it as a ValueError naming the op.
 
 /** Below this many elements the JavaScript kernels are faster (no WebAssembly call or status words). */
 const MIN_ELEMENTS = 64;
@@ -73,7 +73,7 @@ function runWithStatus(
   }
   if (first) {
     const [row, column] = first;
-    throw new ValueError(`cpu backend: ${op} index ${badIndex(row, column)} is out of range [0, ${extent}) along axis ${axis}`);
+    throw new RangeError(`cpu backend: ${op} index ${badIndex(row, column)} is out of range [0, ${extent}) along axis ${axis}`);
   }
 }
 
@@ -114,7 +114,7 @@ export function gatherSimd(simd: SimdKernels, x: BufferView, axis: number, index
   for (let row = 0; row < rows.rows; row++, rows.next()) {
     const bad = simd.kernels.gatherRow32(oBase + starts[0] * 4, xBase + starts[2] * 4, steps[2], iBase + starts[1] * 4, steps[1], axisStride, extent, count);
     if (bad >= 0) {
-      throw new ValueError(`cpu backend: gather index ${indexData[starts[1] + bad * steps[1]]} is out of range [0, ${extent}) along axis ${axis}`);
+      throw new RangeError(`cpu backend: gather index ${indexData[starts[1] + bad * steps[1]]} is out of range [0, ${extent}) along axis ${axis}`);
     }
   }
   return true;
@@ -162,7 +162,7 @@ export function scatterAddSimd(
       tBase + starts[0] * 4, steps[0], iBase + starts[1] * 4, steps[1], sBase + starts[2] * 4, steps[2], axisStride, extent, count,
     );
     if (bad >= 0) {
-      throw new ValueError(`cpu backend: scatterAdd index ${indexData[starts[1] + bad * steps[1]]} is out of range [0, ${extent}) along axis ${axis}`);
+      throw new RangeError(`cpu backend: scatterAdd index ${indexData[starts[1] + bad * steps[1]]} is out of range [0, ${extent}) along axis ${axis}`);
     }
   }
   return true;

@@ -408,7 +408,7 @@ export class ReferenceBackend implements Backend {
       const position = unravel(i, index.shape);
       const selected = indices[elementOffset(index, i)];
       if (selected < 0 || selected >= x.shape[axis]) {
-        throw new ValueError(`reference.gather: index ${selected} is out of range for axis ${axis} of size ${x.shape[axis]}`);
+        throw new RangeError(`reference.gather: index ${selected} is out of range for axis ${axis} of size ${x.shape[axis]}`);
       }
       position[axis] = selected;
       output[i] = storeValue(out.dtype, input[offsetAt(x, position)]);
@@ -435,7 +435,7 @@ export class ReferenceBackend implements Backend {
       const position = unravel(i, index.shape);
       const selected = indices[elementOffset(index, i)];
       if (selected < 0 || selected >= target.shape[axis]) {
-        throw new ValueError(`reference.scatterAdd: index ${selected} is out of range for axis ${axis} of size ${target.shape[axis]}`);
+        throw new RangeError(`reference.scatterAdd: index ${selected} is out of range for axis ${axis} of size ${target.shape[axis]}`);
       }
       position[axis] = selected;
       totals[offsetAt(targetView, position)] += source[elementOffset(src, i)];
