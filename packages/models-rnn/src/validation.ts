@@ -2,7 +2,7 @@
  * Input checks shared by the recurrent cells and layers: each error names the layer, what it got and
  * what it expected.
  */
-import { DTypeError, ShapeError, formatShape, type Tensor } from '@tessera/core';
+import { DTypeError, ShapeError, ValueError, formatShape, type Tensor } from '@tessera/core';
 
 /** Check that `tensor` has exactly `expected` as its shape. */
 export function expectShape(where: string, what: string, tensor: Tensor, expected: readonly number[]): void {
@@ -31,4 +31,13 @@ export function expectInput(where: string, input: Tensor, ranks: readonly number
       `${where}: input has ${features} features in its last dim (shape ${formatShape(input.shape)}), but the layer was built with inputSize ${inputSize}`,
     );
   }
+}
+
+/** The nonlinearity option of `RNN` and `RNNCell`: `'tanh'` (default) or `'relu'`. */
+export function expectNonlinearity(where: string, value: string | undefined): 'tanh' | 'relu' {
+  const nonlinearity = value ?? 'tanh';
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+    throw new ValueError(`${where}: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
+  }
+  return nonlinearity;
 }

@@ -8,7 +8,7 @@ import { tidy, zeros, ValueError, type Tensor } from '@tessera/core';
 import { F, Module, type FactoryOptions } from '@tessera/nn';
 import { createRecurrentWeights, readRecurrentWeights, resetRecurrentParameters } from './parameters';
 import { gruStep, lstmStep, rnnStep, type RecurrentStep, type RNNNonlinearity } from './steps';
-import { expectDType, expectInput, expectShape } from '../validation';
+import { expectDType, expectInput, expectNonlinearity, expectShape } from '../validation';
 
 /** Options of the cells. */
 export interface RecurrentCellOptions extends FactoryOptions {
@@ -90,10 +90,7 @@ export class RNNCell extends RecurrentCell {
   readonly nonlinearity: RNNNonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
-    const nonlinearity = options.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-      throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
-    }
+    const nonlinearity = expectNonlinearity('RNNCell', options.nonlinearity);
     super(inputSize, hiddenSize, 1, 1, rnnStep(nonlinearity), options);
     this.nonlinearity = nonlinearity;
   }

@@ -2,8 +2,9 @@
  * `RNN`, `LSTM` and `GRU`: PyTorch's sequence layers, with its parameter names, shapes, gate orders and
  * return values, so a PyTorch `state_dict` loads unchanged and gives PyTorch's outputs.
  */
-import { ValueError, type Tensor } from '@tessera/core';
+import type { Tensor } from '@tessera/core';
 import { gruStep, lstmStep, rnnStep, type RNNNonlinearity } from '../cells/steps';
+import { expectNonlinearity } from '../validation';
 import { RecurrentLayer, type RecurrentForwardOptions, type RecurrentLayerOptions } from './recurrent-layer';
 
 /** Options of {@link RNN}. */
@@ -23,10 +24,7 @@ export class RNN extends RecurrentLayer {
   readonly nonlinearity: RNNNonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    const nonlinearity = options.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-      throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
-    }
+    const nonlinearity = expectNonlinearity('RNN', options.nonlinearity);
     super(inputSize, hiddenSize, { gates: 1, stateParts: 1, step: rnnStep(nonlinearity) }, options);
     this.nonlinearity = nonlinearity;
   }
