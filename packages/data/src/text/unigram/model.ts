@@ -6,6 +6,7 @@
  */
 import { TokenizerError } from '../byte-level';
 import type { TokenSink } from '../wordpiece/model';
+import { PieceTrie } from './piece-trie';
 
 /** A piece and its score (log probability). */
 export type UnigramPiece = [piece: string, score: number];
@@ -14,6 +15,14 @@ export type UnigramPiece = [piece: string, score: number];
 export const UNKNOWN_PENALTY = 10;
 
 const textEncoder = new TextEncoder();
+
+/** Code units of the code point at `index` (a lone surrogate is one, and never swallows its neighbour). */
+function codePointLength(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  if (code < 0xd800 || code > 0xdbff || index + 1 >= text.length) return 1;
+  const low = text.charCodeAt(index + 1);
+  return low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+}
 
 function byteToken(byte: number): string {
   return `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
@@ -30,10 +39,8 @@ export class UnigramModel {
   readonly unkId: number | null;
   readonly byteFallback: boolean;
   private readonly pieceIds = new Map<string, number>();
-  private readonly maxPieceLength: number;
+  private readonly trie = new PieceTrie();
   private readonly unkScore: number;
-  /** Whether a piece of each code-unit length exists (skips hopeless lookups). */
-  private readonly lengths: Uint8Array;
 
   constructor(pieces: readonly UnigramPiece[], options: { unkId?: number | null; byteFallback?: boolean } = {}) {
     this.pieces = pieces;
@@ -42,16 +49,12 @@ export class UnigramModel {
     if (this.unkId !== null && (this.unkId < 0 || this.unkId >= pieces.length)) {
       throw new TokenizerError(`UnigramModel: unkId ${this.unkId} is outside the ${pieces.length} pieces`);
     }
-    let maxLength = 0;
     let minScore = Infinity;
     pieces.forEach(([piece, score], id) => {
       if (!this.pieceIds.has(piece)) this.pieceIds.set(piece, id);
-      maxLength = Math.max(maxLength, piece.length);
+      this.trie.insert(piece, id);
       minScore = Math.min(minScore, score);
     });
-    this.maxPieceLength = maxLength;
-    this.lengths = new Uint8Array(maxLength + 1);
-    for (const [piece] of pieces) this.lengths[piece.length] = 1;
     this.unkScore = (pieces.length > 0 ? minScore : 0) - UNKNOWN_PENALTY;
   }
 
@@ -76,26 +79,26 @@ export class UnigramModel {
     const bestScore = new Float64Array(size + 1);
     const startsAt = new Int32Array(size + 1).fill(-1);
     const bestId = new Int32Array(size + 1);
-    const pieceIds = this.pieceIds;
-    for (let start = 0; start < size; ) {
-      const scoreHere = bestScore[start]!;
-      const code = text.charCodeAt(start);
-      const charLength = code >= 0xd800 && code <= 0xdbff && start + 1 < size ? 2 : 1;
-      let hasSingle = false;
-      const limit = Math.min(this.maxPieceLength, size - start);
-      for (let length = 1; length <= limit; length++) {
-        if (this.lengths[length] === 0) continue;
-        const id = pieceIds.get(text.substr(start, length));
-        if (id === undefined) continue;
-        const end = start + length;
-        const candidate = this.pieces[id]![1] + scoreHere;
-        if (startsAt[end]! < 0 || candidate > bestScore[end]!) {
-          bestScore[end] = candidate;
-          startsAt[end] = start;
-          bestId[end] = id;
-        }
-        if (length === charLength) hasSingle = true;
+    const pieces = this.pieces;
+    let scoreHere = 0;
+    let start = 0;
+    let charLength = 1;
+    let hasSingle = false;
+    const visit = (length: number, id: number): void => {
+      const end = start + length;
+      const candidate = pieces[id]![1] + scoreHere;
+      if (startsAt[end]! < 0 || candidate > bestScore[end]!) {
+        bestScore[end] = candidate;
+        startsAt[end] = start;
+        bestId[end] = id;
       }
+      if (length === charLength) hasSingle = true;
+    };
+    while (start < size) {
+      scoreHere = bestScore[start]!;
+      charLength = codePointLength(text, start);
+      hasSingle = false;
+      this.trie.forEachPrefix(text, start, visit);
       if (!hasSingle) {
         const end = start + charLength;
         const candidate = this.unkScore + scoreHere;
