@@ -19,6 +19,7 @@
  *
  * `saveSafetensors`/`loadSafetensors` (tensors in and out) are built on these two functions.
  */
+import { scanHeader } from './safetensors-header-scan';
 import type { DType } from '../backend/backend';
 
 /**
@@ -125,7 +126,8 @@ interface HeaderEntry {
  * const { tensors, metadata } = parseSafetensors(bytes);
  * const weight = tensors['fc1.weight']; // { dtype: 'float32', shape: [256, 784], data: Float32Array }
  */
-export function parseSafetensors(bytes: Uint8Array): SafetensorsContent {
+export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsContent {
+  bytes = safetensorsBytes(bytes, 'parseSafetensors');
   const { entries, metadata, dataStart } = parseHeader(bytes);
   const dataLength = bytes.length - dataStart;
   checkCoverage(entries, dataLength);
@@ -140,6 +142,19 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContent {
     });
   }
   return { tensors, metadata };
+}
+
+/**
+ * The bytes of a safetensors file given as a `Uint8Array` (or Node `Buffer`) or an `ArrayBuffer`;
+ * anything else is a `SafetensorsError` naming `caller`.
+ * @example
+ * safetensorsBytes(await (await fetch(url)).arrayBuffer(), 'loadSafetensors');
+ */
+export function safetensorsBytes(bytes: unknown, caller: string): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  const got = bytes === null ? 'null' : typeof bytes === 'object' ? (bytes.constructor?.name ?? 'an object') : typeof bytes;
+  throw new SafetensorsError(`${caller}: expected the file's bytes as a Uint8Array or ArrayBuffer, got ${got}`);
 }
 
 /** Reads and validates the length prefix and the JSON header; never allocates past the file size. */
@@ -170,6 +185,8 @@ function parseHeader(bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Rec
   } catch {
     throw new SafetensorsError('safetensors: header is not valid UTF-8');
   }
+  const problem = scanHeader(text);
+  if (problem !== null) throw new SafetensorsError(`safetensors: ${problem.path}: ${problem.message}`);
   let header: unknown;
   try {
     header = JSON.parse(text);

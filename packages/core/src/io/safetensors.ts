@@ -7,7 +7,7 @@ import { tensor } from '../ops/creation';
 import { allocOutput } from '../ops/dispatch';
 import { readRaw } from '../tensor/read';
 import { Tensor } from '../tensor/tensor';
-import { parseSafetensors, serializeSafetensors, type SafetensorsEntry } from './safetensors-format';
+import { parseSafetensors, safetensorsBytes, serializeSafetensors, type SafetensorsEntry } from './safetensors-format';
 
 /**
  * Serialise named tensors (and optional string metadata) to safetensors bytes. Reads each tensor's data;
@@ -32,16 +32,17 @@ export interface LoadSafetensorsOptions {
 /**
  * Parse safetensors bytes into tensors: F16 becomes float16 with its exact bits where the backend lists
  * float16 (else float32, exactly widened), BF16 becomes float32, I64/I8/U8/I16/U16 become int32.
- * Malformed files throw a `SafetensorsError` naming the problem.
+ * Malformed files throw a `SafetensorsError` naming the problem. The result has no prototype, so a
+ * tensor may be named `__proto__` or `constructor`.
  * @example
  * const weights = loadSafetensors(new Uint8Array(await readFile('model.safetensors')));
  * weights['fc.weight'].shape;
  */
-export function loadSafetensors(bytes: Uint8Array, options: LoadSafetensorsOptions = {}): Record<string, Tensor> {
-  const { tensors } = parseSafetensors(bytes);
+export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSafetensorsOptions = {}): Record<string, Tensor> {
+  const { tensors } = parseSafetensors(safetensorsBytes(bytes, 'loadSafetensors'));
   const backend = resolveBackend(options.device);
   const keepHalf = backend.capabilities.dtypes.includes('float16');
-  const result: Record<string, Tensor> = {};
+  const result = Object.create(null) as Record<string, Tensor>;
   for (const [name, entry] of Object.entries(tensors)) {
     if (entry.dtype !== 'float16') {
       result[name] = tensor(entry.data, { dtype: entry.dtype, shape: entry.shape, device: options.device });
@@ -62,6 +63,6 @@ export function loadSafetensors(bytes: Uint8Array, options: LoadSafetensorsOptio
  * @example
  * readSafetensorsMetadata(bytes).format; // 'pt'
  */
-export function readSafetensorsMetadata(bytes: Uint8Array): Record<string, string> {
+export function readSafetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
   return parseSafetensors(bytes).metadata;
 }
