@@ -23,7 +23,7 @@ export function addedTokenFromJSON(value: unknown, path: string): AddedToken {
   const content = reader.string('content');
   if (content.length === 0) reader.fail('content', 'a non-empty string');
   return {
-    id: reader.integer('id'),
+    id: reader.id('id'),
     content,
     singleWord: reader.boolean('single_word', false),
     lstrip: reader.boolean('lstrip', false),

@@ -4,7 +4,7 @@
  * the result.
  */
 import { unicodeToByte } from '../byte-level';
-import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
+import { type JsonObject, JsonReader, TokenizerJSONError, checkSequenceDepth } from './json';
 import { readPattern } from './normalizers';
 import { replaceMatches } from './text-pattern';
 import { readPrependScheme } from './pre-tokenizers';
@@ -64,7 +64,8 @@ const DECODER_TYPES = ['ByteLevel', 'WordPiece', 'Metaspace', 'ByteFallback', 'F
  * @example
  * decoderFromJSON({ type: 'WordPiece', prefix: '##' }, 'decoder').decodeChain(['un', '##aff']) // ['un', 'aff']
  */
-export function decoderFromJSON(value: unknown, path: string): Decoder {
+export function decoderFromJSON(value: unknown, path: string, depth = 0): Decoder {
+  checkSequenceDepth(depth, path);
   const reader = JsonReader.of(value, path);
   const type = reader.type(DECODER_TYPES, 'decoder');
   const json = reader.value;
@@ -161,7 +162,7 @@ export function decoderFromJSON(value: unknown, path: string): Decoder {
     }
     case 'Sequence': {
       const listPath = reader.fieldPath('decoders');
-      const steps = reader.array('decoders').map((item, index) => decoderFromJSON(item, `${listPath}[${index}]`));
+      const steps = reader.array('decoders').map((item, index) => decoderFromJSON(item, `${listPath}[${index}]`, depth + 1));
       return {
         decodeChain(tokens) {
           let current = tokens;

@@ -28,12 +28,29 @@ export function joinPath(path: string, key: string | number): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
+/** Largest token id: Tessera's id tensors are int32 (the format allows u32). */
+export const MAX_TOKEN_ID = 2 ** 31 - 1;
+
+/** Deepest `Sequence` nesting accepted (real files nest one level; deeper would overflow the stack). */
+export const MAX_SEQUENCE_DEPTH = 64;
+
+/** Throws a `TokenizerJSONError` at `path` when a `Sequence` is nested deeper than {@link MAX_SEQUENCE_DEPTH}. */
+export function checkSequenceDepth(depth: number, path: string): void {
+  if (depth > MAX_SEQUENCE_DEPTH) throw new TokenizerJSONError(path, `Sequence nested deeper than ${MAX_SEQUENCE_DEPTH} levels`);
+}
+
+/** Whether `value` is a valid token id (an integer in [0, 2³¹)). */
+export function isTokenId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_ID;
+}
+
 /** A short description of a JSON value for error messages. */
 export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }
 
@@ -113,6 +130,13 @@ export class JsonReader {
   integer(key: string, fallback?: number): number {
     const value = this.number(key, fallback);
     if (!Number.isInteger(value) || value < 0) this.fail(key, 'a non-negative integer');
+    return value;
+  }
+
+  /** A token id: an integer in [0, 2³¹). */
+  id(key: string): number {
+    const value = this.value[key];
+    if (!isTokenId(value)) this.fail(key, `a token id (an integer from 0 to ${MAX_TOKEN_ID})`);
     return value;
   }
 

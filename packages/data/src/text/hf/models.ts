@@ -5,7 +5,7 @@
 import { UnigramModel, type UnigramPiece } from '../unigram/model';
 import { type TokenSink, WordPieceModel } from '../wordpiece/model';
 import { hfBpeModel } from './bpe-model';
-import { type JsonObject, JsonReader, TokenizerJSONError, describe, joinPath } from './json';
+import { type JsonObject, JsonReader, MAX_TOKEN_ID, TokenizerJSONError, describe, isTokenId, joinPath } from './json';
 
 /** What the pipeline needs from a model. */
 export interface Model {
@@ -25,10 +25,14 @@ export interface LoadedModel {
 function readVocabObject(reader: JsonReader, key: string): Map<string, number> {
   const vocabReader = reader.object(key);
   const vocab = new Map<string, number>();
+  const tokenOf = new Map<number, string>();
   for (const [token, id] of Object.entries(vocabReader.value)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw new TokenizerJSONError(joinPath(vocabReader.path, token), `expected a non-negative integer id, got ${describe(id)}`);
+    if (!isTokenId(id)) {
+      throw new TokenizerJSONError(joinPath(vocabReader.path, token), `expected a token id (an integer from 0 to ${MAX_TOKEN_ID}), got ${describe(id)}`);
     }
+    const other = tokenOf.get(id);
+    if (other !== undefined) throw new TokenizerJSONError(joinPath(vocabReader.path, token), `id ${id} is already used by ${JSON.stringify(other)}`);
+    tokenOf.set(id, token);
     vocab.set(token, id);
   }
   return vocab;

@@ -4,7 +4,7 @@
  * one with alignments to the original text.
  */
 import { bertNormalize, lowercase, removeNonSpacingMarks } from '../wordpiece/bert';
-import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
+import { type JsonObject, JsonReader, TokenizerJSONError, checkSequenceDepth } from './json';
 import { type TextPattern, literalPattern, regexPattern } from './text-pattern';
 import { Segment, SegmentBuilder } from './segment';
 
@@ -80,7 +80,8 @@ const STRIP_WHITESPACE = /\p{White_Space}/u;
  * @example
  * normalizerFromJSON({ type: 'Lowercase' }, 'normalizer').normalize(Segment.verbatim('Hi'), false).text // 'hi'
  */
-export function normalizerFromJSON(value: unknown, path: string): Normalizer {
+export function normalizerFromJSON(value: unknown, path: string, depth = 0): Normalizer {
+  checkSequenceDepth(depth, path);
   const reader = JsonReader.of(value, path);
   const type = reader.type(NORMALIZER_TYPES, 'normalizer');
   const json = reader.value;
@@ -140,7 +141,7 @@ export function normalizerFromJSON(value: unknown, path: string): Normalizer {
     }
     case 'Sequence': {
       const path = reader.fieldPath('normalizers');
-      const steps = reader.array('normalizers').map((item, index) => normalizerFromJSON(item, `${path}[${index}]`));
+      const steps = reader.array('normalizers').map((item, index) => normalizerFromJSON(item, `${path}[${index}]`, depth + 1));
       return {
         normalize(segment, tracked) {
           let current = segment;

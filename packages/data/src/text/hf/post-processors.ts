@@ -3,7 +3,7 @@
  * (offset trimming) and Sequence. They add special tokens around one or two encoded sequences and set
  * the token type ids.
  */
-import { type JsonObject, JsonReader, TokenizerJSONError, joinPath } from './json';
+import { type JsonObject, JsonReader, MAX_TOKEN_ID, TokenizerJSONError, checkSequenceDepth, isTokenId, joinPath } from './json';
 
 /** A sequence under construction: parallel arrays, one entry per token. */
 export interface EncodingParts {
@@ -101,7 +101,8 @@ function readTokenPair(reader: JsonReader, key: string): [string, number] {
  * @example
  * postProcessorFromJSON({ type: 'BertProcessing', cls: ['[CLS]', 101], sep: ['[SEP]', 102] }, 'post_processor')
  */
-export function postProcessorFromJSON(value: unknown, path: string): PostProcessor {
+export function postProcessorFromJSON(value: unknown, path: string, depth = 0): PostProcessor {
+  checkSequenceDepth(depth, path);
   const reader = JsonReader.of(value, path);
   const type = reader.type(POST_PROCESSOR_TYPES, 'post-processor');
   const json = reader.value;
@@ -112,10 +113,12 @@ export function postProcessorFromJSON(value: unknown, path: string): PostProcess
       for (const name of Object.keys(specialsReader.value)) {
         const special = specialsReader.object(name);
         const ids = special.array('ids').map((id, index) => {
-          if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new TokenizerJSONError(`${special.fieldPath('ids')}[${index}]`, 'expected a non-negative integer id');
+          if (!isTokenId(id)) throw new TokenizerJSONError(`${special.fieldPath('ids')}[${index}]`, `expected a token id (an integer from 0 to ${MAX_TOKEN_ID})`);
           return id;
         });
-        specials.set(name, { ids, tokens: special.stringArray('tokens') });
+        const tokens = special.stringArray('tokens');
+        if (tokens.length !== ids.length) special.fail('tokens', `${ids.length} tokens (one per id in ${special.fieldPath('ids')})`);
+        specials.set(name, { ids, tokens });
       }
       const single = readTemplate(reader, 'single', specials);
       const pair = reader.has('pair') ? readTemplate(reader, 'pair', specials) : null;
@@ -197,7 +200,7 @@ export function postProcessorFromJSON(value: unknown, path: string): PostProcess
     }
     case 'Sequence': {
       const listPath = reader.fieldPath('processors');
-      const steps = reader.array('processors').map((item, index) => postProcessorFromJSON(item, `${listPath}[${index}]`));
+      const steps = reader.array('processors').map((item, index) => postProcessorFromJSON(item, `${listPath}[${index}]`, depth + 1));
       return {
         process(first, second, addSpecialTokens, texts) {
           // Each step sees the previous result; the pair is merged by the first step that adds tokens.

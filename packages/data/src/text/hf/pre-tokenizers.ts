@@ -6,7 +6,7 @@
 import { BYTE_TO_UNICODE } from '../byte-level';
 import { GPT2_SPLIT_PATTERN } from '../split-patterns';
 import { bertPreTokenize, isBertPunctuation } from '../wordpiece/bert';
-import { type JsonObject, JsonReader, TokenizerJSONError } from './json';
+import { type JsonObject, JsonReader, TokenizerJSONError, checkSequenceDepth } from './json';
 import { readPattern } from './normalizers';
 import { regexMatches } from './text-pattern';
 import { Segment, SegmentBuilder } from './segment';
@@ -231,7 +231,8 @@ export function readPrependScheme(reader: JsonReader): 'always' | 'first' | 'nev
  * @example
  * preTokenizerFromJSON({ type: 'WhitespaceSplit' }, 'pre_tokenizer').preTokenize([Segment.verbatim('a b')], false).length // 2
  */
-export function preTokenizerFromJSON(value: unknown, path: string): PreTokenizer {
+export function preTokenizerFromJSON(value: unknown, path: string, depth = 0): PreTokenizer {
+  checkSequenceDepth(depth, path);
   const reader = JsonReader.of(value, path);
   const type = reader.type(PRE_TOKENIZER_TYPES, 'pre-tokenizer');
   const json = reader.value;
@@ -328,6 +329,7 @@ export function preTokenizerFromJSON(value: unknown, path: string): PreTokenizer
     }
     case 'CharDelimiterSplit': {
       const delimiter = reader.string('delimiter');
+      if ([...delimiter].length !== 1) reader.fail('delimiter', 'a single character');
       return {
         preTokenize: (segments) => splitEach(segments, (text) => charMatches(text, (char) => char === delimiter, false), 'Removed', false),
         toJSON: () => json,
@@ -335,7 +337,7 @@ export function preTokenizerFromJSON(value: unknown, path: string): PreTokenizer
     }
     case 'Sequence': {
       const listPath = reader.fieldPath('pretokenizers');
-      const steps = reader.array('pretokenizers').map((item, index) => preTokenizerFromJSON(item, `${listPath}[${index}]`));
+      const steps = reader.array('pretokenizers').map((item, index) => preTokenizerFromJSON(item, `${listPath}[${index}]`, depth + 1));
       return {
         preTokenize(segments, tracked) {
           let current = segments;
