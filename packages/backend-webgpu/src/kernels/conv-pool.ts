@@ -5,7 +5,8 @@
  */
 import { BackendError } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
-import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, flatEntry, storageBinding, wgslType } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import { elementCount } from '../codegen/layout';
 import { gpuElementBytes } from '../storage/gpu-storage';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -89,33 +90,36 @@ function im2col(
   const [groupChannels, kernelHeight, kernelWidth] = kernel;
   const [outHeight, outWidth] = output;
   const count = images * groupChannels * kernelHeight * kernelWidth * outHeight * outWidth;
-  const words = new UniformWords().u32(count).u32(groupChannels).u32(kernelHeight).u32(kernelWidth).u32(outHeight).u32(outWidth);
-  words.i32(x.offset + firstImage * x.strides[0] + firstChannel * x.strides[1]).i32(x.strides[0]).i32(x.strides[1]).i32(x.strides[2]).i32(x.strides[3]);
-  words.i32(x.shape[2]).i32(x.shape[3]).i32(params.stride[0]).i32(params.stride[1]).i32(params.padding[0]).i32(params.padding[1]).i32(params.dilation[0]).i32(params.dilation[1]);
+  const uniforms = new UniformParams().u32('count', count).u32('channels', groupChannels).u32('kernelHeight', kernelHeight).u32('kernelWidth', kernelWidth);
+  uniforms.u32('outHeight', outHeight).u32('outWidth', outWidth);
+  uniforms.i32('xOffset', x.offset + firstImage * x.strides[0] + firstChannel * x.strides[1]).i32s('xStrides', x.strides);
+  uniforms.i32('height', x.shape[2]).i32('width', x.shape[3]).i32('strideH', params.stride[0]).i32('strideW', params.stride[1]);
+  uniforms.i32('padH', params.padding[0]).i32('padW', params.padding[1]).i32('dilationH', params.dilation[0]).i32('dilationW', params.dilation[1]);
   // Patches are copied, not computed: values keep their storage type (f16 stays f16).
   const element = wgslType(x.dtype);
-  const source = (uniformWords: number): string =>
+  const source = (): string =>
     shaderPrelude([x.dtype]) +
-    uniformBlock(uniformWords) +
+    uniforms.declaration() +
     storageBinding(1, 'xs', element, 'read') +
     storageBinding(2, 'cols', element, 'read_write') +
-    flatEntry(256, 'P(0u)') +
+    flatEntry(256, 'params.count') +
     `  var rest = i;
-  let ow = rest % P(5u); rest = rest / P(5u);
-  let oh = rest % P(4u); rest = rest / P(4u);
-  let kw = rest % P(3u); rest = rest / P(3u);
-  let kh = rest % P(2u); rest = rest / P(2u);
-  let c = rest % P(1u); let n = rest / P(1u);
-  let h = i32(oh) * Pi(13u) - Pi(15u) + i32(kh) * Pi(17u);
-  let w = i32(ow) * Pi(14u) - Pi(16u) + i32(kw) * Pi(18u);
+  let ow = rest % params.outWidth; rest = rest / params.outWidth;
+  let oh = rest % params.outHeight; rest = rest / params.outHeight;
+  let kw = rest % params.kernelWidth; rest = rest / params.kernelWidth;
+  let kh = rest % params.kernelHeight; rest = rest / params.kernelHeight;
+  let c = rest % params.channels; let n = rest / params.channels;
+  let h = i32(oh) * params.strideH - params.padH + i32(kh) * params.dilationH;
+  let w = i32(ow) * params.strideW - params.padW + i32(kw) * params.dilationW;
   var value = ${element}(0);
-  if (h >= 0 && h < Pi(11u) && w >= 0 && w < Pi(12u)) {
-    value = xs[Pi(6u) + i32(n) * Pi(7u) + i32(c) * Pi(8u) + h * Pi(9u) + w * Pi(10u)];
+  if (h >= 0 && h < params.height && w >= 0 && w < params.width) {
+    let strides = params.xStrides[0];
+    value = xs[params.xOffset + i32(n) * strides.x + i32(c) * strides.y + h * strides.z + w * strides.w];
   }
   cols[i] = value;
 }
 `;
-  runtime.launch({ op: 'conv2d', key: `im2col:${x.dtype}`, source, uniforms: words, inputs: [xStorage], outputs: [columns], groups: Math.ceil(count / 256) });
+  runtime.launch({ op: 'conv2d', key: `im2col:${x.dtype}`, source, uniforms, inputs: [xStorage], outputs: [columns], groups: Math.ceil(count / 256) });
 }
 
 /** Max pooling (NaN wins, first maximum on ties, flat in-plane indices) or average pooling. */
@@ -133,35 +137,36 @@ export function pool2dKernel(
   if (count === 0) return;
   const [, channels, height, width] = x.shape;
   const [, , outHeight, outWidth] = out.shape;
-  const words = new UniformWords().u32(count).u32(channels).u32(outHeight).u32(outWidth);
-  words.i32(x.offset).i32(x.strides[0]).i32(x.strides[1]).i32(x.strides[2]).i32(x.strides[3]).i32(height).i32(width);
-  words.i32(params.kernelSize[0]).i32(params.kernelSize[1]).i32(params.stride[0]).i32(params.stride[1]);
-  words.i32(params.padding[0]).i32(params.padding[1]).i32(params.dilation[0]).i32(params.dilation[1]);
+  const uniforms = new UniformParams().u32('count', count).u32('channels', channels).u32('outHeight', outHeight).u32('outWidth', outWidth);
+  uniforms.i32('xOffset', x.offset).i32s('xStrides', x.strides).i32('height', height).i32('width', width);
+  uniforms.i32('kernelHeight', params.kernelSize[0]).i32('kernelWidth', params.kernelSize[1]).i32('strideH', params.stride[0]).i32('strideW', params.stride[1]);
+  uniforms.i32('padH', params.padding[0]).i32('padW', params.padding[1]).i32('dilationH', params.dilation[0]).i32('dilationW', params.dilation[1]);
   const divisorMode = params.divisorOverride !== undefined ? 'fixed' : params.countIncludePad ? 'padded' : 'valid';
-  words.f32(params.divisorOverride ?? 0);
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([x.dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS;
+  uniforms.f32('divisor', params.divisorOverride ?? 0);
+  const source = (): string => {
+    let code = shaderPrelude([x.dtype]) + uniforms.declaration() + FLOAT_HELPERS;
     code += storageBinding(1, 'xs', wgslType(x.dtype), 'read') + storageBinding(2, 'outBuf', wgslType(x.dtype), 'read_write');
     if (kind === 'max') code += storageBinding(3, 'indexBuf', 'i32', 'read_write');
-    code += flatEntry(64, 'P(0u)');
+    code += flatEntry(64, 'params.count');
     code += `  var rest = i;
-  let ow = i32(rest % P(3u)); rest = rest / P(3u);
-  let oh = i32(rest % P(2u)); rest = rest / P(2u);
-  let c = i32(rest % P(1u)); let n = i32(rest / P(1u));
-  let base = Pi(4u) + n * Pi(5u) + c * Pi(6u);
-  let height = Pi(9u); let width = Pi(10u);
+  let ow = i32(rest % params.outWidth); rest = rest / params.outWidth;
+  let oh = i32(rest % params.outHeight); rest = rest / params.outHeight;
+  let c = i32(rest % params.channels); let n = i32(rest / params.channels);
+  let strides = params.xStrides[0];
+  let base = params.xOffset + n * strides.x + c * strides.y;
+  let height = params.height; let width = params.width;
   var best = -infF32();
   var bestIndex = -1;
   var total = 0.0;
   var padded = 0;
   var valid = 0;
-  for (var kh = 0; kh < Pi(11u); kh = kh + 1) {
-    let h = oh * Pi(13u) - Pi(15u) + kh * Pi(17u);
-    for (var kw = 0; kw < Pi(12u); kw = kw + 1) {
-      let w = ow * Pi(14u) - Pi(16u) + kw * Pi(18u);
-      if (h < height + Pi(15u) && w < width + Pi(16u)) { padded = padded + 1; }
+  for (var kh = 0; kh < params.kernelHeight; kh = kh + 1) {
+    let h = oh * params.strideH - params.padH + kh * params.dilationH;
+    for (var kw = 0; kw < params.kernelWidth; kw = kw + 1) {
+      let w = ow * params.strideW - params.padW + kw * params.dilationW;
+      if (h < height + params.padH && w < width + params.padW) { padded = padded + 1; }
       if (h < 0 || h >= height || w < 0 || w >= width) { continue; }
-      let v = ${widen('xs[base + h * Pi(7u) + w * Pi(8u)]', x.dtype)};
+      let v = ${widen('xs[base + h * strides.z + w * strides.w]', x.dtype)};
       valid = valid + 1;
       total = total + v;
       if (bestIndex == -1 || (!isNan(best) && (isNan(v) || v > best))) { best = v; bestIndex = h * width + w; }
@@ -172,7 +177,7 @@ export function pool2dKernel(
     if (kind === 'max') {
       code += `  outBuf[i] = ${narrow('best', x.dtype)};\n  indexBuf[i] = bestIndex;\n}\n`;
     } else {
-      const divisor = divisorMode === 'fixed' ? 'Pf(19u)' : divisorMode === 'padded' ? 'f32(padded)' : 'f32(valid)';
+      const divisor = divisorMode === 'fixed' ? 'params.divisor' : divisorMode === 'padded' ? 'f32(padded)' : 'f32(valid)';
       code += `  outBuf[i] = ${narrow(`total / ${divisor}`, x.dtype)};\n}\n`;
     }
     return code;
@@ -181,7 +186,7 @@ export function pool2dKernel(
     op: kind === 'max' ? 'maxPool2d' : 'avgPool2d',
     key: `pool:${kind}:${x.dtype}:${divisorMode}`,
     source,
-    uniforms: words,
+    uniforms,
     inputs: [xStorage],
     outputs: indicesStorage ? [outStorage, indicesStorage] : [outStorage],
     groups: Math.ceil(count / 64),

@@ -6,7 +6,8 @@
  * expression below is written for float32, int32 and bool only.
  */
 import { BackendError, DTypeError } from '@tessera/core';
-import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, flatEntry, storageBinding, stridedFields, stridedOffsets, wgslType } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import { collapseDims, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -29,12 +30,15 @@ export interface ElementwiseSpec {
   readonly shape: readonly number[];
   readonly output: ElementwiseOperand;
   readonly inputs: readonly ElementwiseOperand[];
-  /** The output value as a WGSL expression of the loaded inputs `v0, v1, …`; `extra` is the first scalar uniform index. */
-  readonly expression: (extra: number) => string;
-  /** Scalar uniforms appended after the layout (read with `Pf`/`Pi`/`P` at `extra + k`). */
-  readonly scalars?: (words: UniformWords) => void;
-  /** Extra WGSL functions the expression uses (given the first scalar uniform index). */
-  readonly helpers?: (extra: number) => string;
+  /** The output value as a WGSL expression of the loaded inputs `v0, v1, …` and the uniforms `params.<name>`. */
+  readonly expression: () => string;
+  /**
+   * Named scalar uniforms the expression reads (`params.<name>`), added after the layout fields
+   * (`count`, `shape`, `outOffset`/`outStrides`, `in<k>Offset`/`in<k>Strides`).
+   */
+  readonly scalars?: (params: UniformParams) => void;
+  /** Extra WGSL functions the expression uses. */
+  readonly helpers?: string;
   /**
    * Values move unchanged (copies, gather, where, fill from bits): inputs load and the output
    * stores in their storage types, so float16 bit patterns (NaN payloads too) pass through as they are.
@@ -56,26 +60,19 @@ export function launchElementwise(runtime: GpuRuntime, spec: ElementwiseSpec): v
   const layout = collapseDims(spec.shape, operands.map((operand) => operand.strides));
   const rank = layout.shape.length;
   const contiguous = layout.strides.map(isUnitRun);
-  const words = new UniformWords().u32(count);
-  for (const dim of layout.shape) words.u32(dim);
-  const bases: number[] = [];
-  operands.forEach((operand, k) => {
-    bases.push(words.next);
-    words.i32(operand.offset);
-    for (const stride of layout.strides[k]) words.i32(stride);
-  });
-  const extra = words.next;
-  spec.scalars?.(words);
+  const params = new UniformParams().u32('count', count).u32s('shape', layout.shape);
+  const fields = operands.map((operand, k) => stridedFields(params, k === 0 ? 'out' : `in${k - 1}`, operand.offset, layout.strides[k]));
+  spec.scalars?.(params);
   const dtypes = operands.map((operand) => operand.dtype).join(',');
   const key = `ew:${spec.op}:${dtypes}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`;
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude(operands.map((operand) => operand.dtype)) + uniformBlock(uniformWords) + FLOAT_HELPERS + MATH_HELPERS + (spec.helpers?.(extra) ?? '');
+  const source = (): string => {
+    let code = shaderPrelude(operands.map((operand) => operand.dtype)) + params.declaration() + FLOAT_HELPERS + MATH_HELPERS + (spec.helpers ?? '');
     spec.inputs.forEach((input, k) => (code += storageBinding(k + 1, `in${k}`, wgslType(input.dtype), 'read')));
     code += storageBinding(spec.inputs.length + 1, 'outBuf', wgslType(spec.output.dtype), 'read_write');
-    code += flatEntry(WORKGROUP, 'P(0u)');
-    code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}\n`;
+    code += flatEntry(WORKGROUP, 'params.count');
+    code += `  ${stridedOffsets(rank, 'shape', fields, contiguous, 'i')}\n`;
     spec.inputs.forEach((input, k) => (code += `  let v${k} = ${spec.raw ? `in${k}[o${k + 1}]` : widen(`in${k}[o${k + 1}]`, input.dtype)};\n`));
-    const value = spec.expression(extra);
+    const value = spec.expression();
     code += `  outBuf[o0] = ${spec.raw ? value : narrow(value, spec.output.dtype)};\n}\n`;
     return code;
   };
@@ -83,7 +80,7 @@ export function launchElementwise(runtime: GpuRuntime, spec: ElementwiseSpec): v
     op: spec.op,
     key,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: spec.inputs.map((input) => input.storage),
     outputs: [spec.output.storage],
     groups: Math.ceil(count / WORKGROUP),

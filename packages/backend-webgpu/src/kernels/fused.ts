@@ -7,7 +7,8 @@
  * once (the buffers' dtypes decide: `GpuStorage.dtype`).
  */
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
-import { FLOAT_HELPERS, UniformWords, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, storageBinding, wgslType } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import type { OutputBuffer } from '@tessera/core/backend';
@@ -45,27 +46,27 @@ export function softmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: nu
   }
   const tree = length >= TREE_THRESHOLD;
   const dtype = input.dtype;
-  const words = new UniformWords().u32(lines).u32(length).u32(inner).i32(offset);
+  const params = new UniformParams().u32('lines', lines).u32('length', length).u32('inner', inner).i32('offset', offset);
   const result = narrow(logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total', dtype);
   const load = (k: string) => widen(`xs[inStart + i32(${k} * step)]`, dtype);
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS;
+  const source = (): string => {
+    let code = shaderPrelude([dtype]) + params.declaration() + FLOAT_HELPERS;
     code += storageBinding(1, 'xs', wgslType(dtype), 'read') + storageBinding(2, 'outBuf', wgslType(dtype), 'read_write');
-    const lineStart = (line: string) => `let outerIndex = ${line} / P(2u); let innerIndex = ${line} % P(2u);
-  let start = outerIndex * P(1u) * P(2u) + innerIndex;
-  let step = P(2u);
-  let inStart = Pi(3u) + i32(start);`;
+    const lineStart = (line: string) => `let outerIndex = ${line} / params.inner; let innerIndex = ${line} % params.inner;
+  let start = outerIndex * params.length * params.inner + innerIndex;
+  let step = params.inner;
+  let inStart = params.offset + i32(start);`;
     if (!tree) {
       code += `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let line = gid.x + gid.y * groups.x * 64u;
-  if (line >= P(0u)) { return; }
+  if (line >= params.lines) { return; }
   ${lineStart('line')}
   var maximum = -infF32();
-  for (var k = 0u; k < P(1u); k = k + 1u) { maximum = ${MAX_NAN('maximum', load('k'))}; }
+  for (var k = 0u; k < params.length; k = k + 1u) { maximum = ${MAX_NAN('maximum', load('k'))}; }
   var total = 0.0;
-  for (var k = 0u; k < P(1u); k = k + 1u) { total = total + exp(${load('k')} - maximum); }
-  for (var k = 0u; k < P(1u); k = k + 1u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; }
+  for (var k = 0u; k < params.length; k = k + 1u) { total = total + exp(${load('k')} - maximum); }
+  for (var k = 0u; k < params.length; k = k + 1u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; }
 }
 `;
       return code;
@@ -74,20 +75,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let line = wid.x + wid.y * groups.x;
-  let inRange = line < P(0u);
+  let inRange = line < params.lines;
   ${lineStart('line')}
   var local = -infF32();
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { local = ${MAX_NAN('local', load('k'))}; } }
+  if (inRange) { for (var k = lid; k < params.length; k = k + ${WORKGROUP}u) { local = ${MAX_NAN('local', load('k'))}; } }
   scratch[lid] = local;
   ${treeReduce('scratch', MAX_NAN)}
   let maximum = scratch[0];
   workgroupBarrier();
   var partial = 0.0;
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { partial = partial + exp(${load('k')} - maximum); } }
+  if (inRange) { for (var k = lid; k < params.length; k = k + ${WORKGROUP}u) { partial = partial + exp(${load('k')} - maximum); } }
   scratch[lid] = partial;
   ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
   let total = scratch[0];
-  if (inRange) { for (var k = lid; k < P(1u); k = k + ${WORKGROUP}u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; } }
+  if (inRange) { for (var k = lid; k < params.length; k = k + ${WORKGROUP}u) { let v = ${load('k')}; outBuf[start + k * step] = ${result}; } }
 }
 `;
     return code;
@@ -96,7 +97,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     op: logarithm ? 'logSoftmax' : 'softmax',
     key: `${logarithm ? 'logSoftmax' : 'softmax'}:${dtype}:${tree ? 'tree' : 'thread'}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [input],
     outputs: [output],
     groups: tree ? lines : Math.ceil(lines / 64),
@@ -116,21 +117,21 @@ function rowSoftmaxKernel(runtime: GpuRuntime, input: GpuStorage, offset: number
   const threads = units <= (MAX_ROW_WORKGROUP / 2) * MAX_ROW_REGISTERS ? MAX_ROW_WORKGROUP / 2 : MAX_ROW_WORKGROUP;
   let registers = 1;
   while (registers * threads < units) registers *= 2;
-  const words = new UniformWords().u32(rows).u32(units).i32(offset / width);
+  const params = new UniformParams().u32('rows', rows).u32('units', units).i32('offset', offset / width);
   const result = narrow(logarithm ? 'v - maximum - log(total)' : 'exp(v - maximum) / total', dtype, width);
   const lanes = width === 4 ? ['.x', '.y', '.z', '.w'] : [''];
   const maxOf = (value: string) => lanes.map((lane) => `local = ${MAX_NAN('local', `${value}${lane}`)};`).join(' ');
   const sumOf = (value: string) => (width === 4 ? `let e = exp(${value} - local); partial = partial + ((e.x + e.y) + (e.z + e.w));` : `partial = partial + exp(${value} - local);`);
-  const source = (uniformWords: number): string => `${shaderPrelude([dtype])}${uniformBlock(uniformWords)}${FLOAT_HELPERS}${storageBinding(1, 'xs', stored, 'read')}${storageBinding(2, 'outBuf', stored, 'read_write')}
+  const source = (): string => `${shaderPrelude([dtype])}${params.declaration()}${FLOAT_HELPERS}${storageBinding(1, 'xs', stored, 'read')}${storageBinding(2, 'outBuf', stored, 'read_write')}
 var<workgroup> maxima: array<f32, ${threads}>;
 var<workgroup> sums: array<f32, ${threads}>;
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * groups.x;
-  let inRange = row < P(0u);
-  let units = P(1u);
+  let inRange = row < params.rows;
+  let units = params.units;
   let start = row * units;
-  let inStart = Pi(2u) + i32(start);
+  let inStart = params.offset + i32(start);
   var values: array<${vector}, ${registers}>;
   var local = -infF32();
   for (var r = 0u; r < ${registers}u; r = r + 1u) {
@@ -173,7 +174,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     op: logarithm ? 'logSoftmax' : 'softmax',
     key: `${logarithm ? 'logSoftmax' : 'softmax'}:row:${stored}:${threads}x${registers}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [input],
     outputs: [output],
     groups: rows,
@@ -203,7 +204,8 @@ export function layerNormKernel(
   outputs: { out: GpuStorage; mean: GpuStorage; rstd: GpuStorage },
 ): void {
   if (rows === 0) return;
-  const words = new UniformWords().u32(rows).u32(size).i32(offset).f32(eps).i32(weight?.offset ?? 0).i32(bias?.offset ?? 0);
+  const params = new UniformParams().u32('rows', rows).u32('size', size).i32('offset', offset).f32('eps', eps);
+  params.i32('weightOffset', weight?.offset ?? 0).i32('biasOffset', bias?.offset ?? 0);
   const tree = size >= TREE_THRESHOLD;
   const dtype = input.dtype;
   const element = wgslType(dtype);
@@ -222,24 +224,24 @@ export function layerNormKernel(
   declarations += storageBinding(binding++, 'meanBuf', element, 'read_write');
   declarations += storageBinding(binding++, 'rstdBuf', element, 'read_write');
   const x = (k: string) => widen(`xs[inStart + i32(${k})]`, dtype);
-  const affine = `${weight ? ` * ${widen('gamma[Pi(4u) + i32(k)]', dtype)}` : ''}${bias ? ` + ${widen('beta[Pi(5u) + i32(k)]', dtype)}` : ''}`;
+  const affine = `${weight ? ` * ${widen('gamma[params.weightOffset + i32(k)]', dtype)}` : ''}${bias ? ` + ${widen('beta[params.biasOffset + i32(k)]', dtype)}` : ''}`;
   const normalized = narrow(`(${x('k')} - mean) * rstd${affine}`, dtype);
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS + declarations;
+  const source = (): string => {
+    let code = shaderPrelude([dtype]) + params.declaration() + FLOAT_HELPERS + declarations;
     if (!tree) {
       code += `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let row = gid.x + gid.y * groups.x * 64u;
-  if (row >= P(0u)) { return; }
-  let n = P(1u);
+  if (row >= params.rows) { return; }
+  let n = params.size;
   let start = row * n;
-  let inStart = Pi(2u) + i32(start);
+  let inStart = params.offset + i32(start);
   var total = 0.0;
   for (var k = 0u; k < n; k = k + 1u) { total = total + ${x('k')}; }
   let mean = total / f32(n);
   var squares = 0.0;
   for (var k = 0u; k < n; k = k + 1u) { let d = ${x('k')} - mean; squares = squares + d * d; }
-  let rstd = 1.0 / sqrt(squares / f32(n) + Pf(3u));
+  let rstd = 1.0 / sqrt(squares / f32(n) + params.eps);
   for (var k = 0u; k < n; k = k + 1u) { outBuf[start + k] = ${normalized}; }
   meanBuf[row] = ${narrow('mean', dtype)};
   rstdBuf[row] = ${narrow('rstd', dtype)};
@@ -251,10 +253,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * groups.x;
-  let inRange = row < P(0u);
-  let n = P(1u);
+  let inRange = row < params.rows;
+  let n = params.size;
   let start = row * n;
-  let inStart = Pi(2u) + i32(start);
+  let inStart = params.offset + i32(start);
   var partial = 0.0;
   if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { partial = partial + ${x('k')}; } }
   scratch[lid] = partial;
@@ -265,7 +267,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   if (inRange) { for (var k = lid; k < n; k = k + ${WORKGROUP}u) { let d = ${x('k')} - mean; squares = squares + d * d; } }
   scratch[lid] = squares;
   ${treeReduce('scratch', (a, b) => `${a} + ${b}`)}
-  let rstd = 1.0 / sqrt(scratch[0] / f32(n) + Pf(3u));
+  let rstd = 1.0 / sqrt(scratch[0] / f32(n) + params.eps);
   if (inRange) {
     for (var k = lid; k < n; k = k + ${WORKGROUP}u) { outBuf[start + k] = ${normalized}; }
     if (lid == 0u) { meanBuf[row] = ${narrow('mean', dtype)}; rstdBuf[row] = ${narrow('rstd', dtype)}; }
@@ -278,7 +280,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     op: 'layerNorm',
     key: `layerNorm:${dtype}:${tree ? 'tree' : 'thread'}:${weight ? 'w' : ''}${bias ? 'b' : ''}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs,
     outputs: [outputs.out, outputs.mean, outputs.rstd],
     groups: tree ? rows : Math.ceil(rows / 64),

@@ -8,7 +8,8 @@
  */
 import { float32ToFloat16Bits } from '@tessera/core';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
-import { UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock, wgslType } from '../codegen/wgsl';
+import { flatEntry, storageBinding, stridedFields, stridedOffsets, wgslType } from '../codegen/wgsl';
+import { UniformParams, uniformElement } from '../codegen/uniforms';
 import { collapseDims, elementCount, isUnitRun, rowMajorStrides } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
@@ -28,10 +29,10 @@ export function gatherKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
       { storage: indexStorage, dtype: 'int32', strides: index.strides, offset: index.offset },
       { storage: xStorage, dtype: x.dtype, strides: x.strides.map((stride, dim) => (dim === axis ? 0 : stride)), offset: x.offset },
     ],
-    scalars: (words) => words.i32(x.shape[axis]).i32(x.strides[axis]),
-    helpers: (extra) => `fn gatherAt(j: i32, base: i32) -> ${type} {
-  if (j < 0 || j >= Pi(${extra}u)) { return ${zero}; }
-  return in1[base + j * Pi(${extra + 1}u)];
+    scalars: (params) => params.i32('axisLength', x.shape[axis]).i32('axisStride', x.strides[axis]),
+    helpers: `fn gatherAt(j: i32, base: i32) -> ${type} {
+  if (j < 0 || j >= params.axisLength) { return ${zero}; }
+  return in1[base + j * params.axisStride];
 }
 `,
     expression: () => 'gatherAt(v0, o2)',
@@ -43,32 +44,24 @@ export function scatterAddKernel(runtime: GpuRuntime, target: OutputBuffer, targ
   const count = elementCount(target.shape);
   if (count === 0 || elementCount(index.shape) === 0) return;
   const rank = target.shape.length;
-  const words = new UniformWords().u32(count);
-  target.shape.forEach((dim) => words.u32(dim));
-  const indexShapeBase = words.next;
-  index.shape.forEach((dim) => words.u32(dim));
-  const indexBase = words.next;
-  words.i32(index.offset);
-  index.strides.forEach((stride) => words.i32(stride));
-  const srcBase = words.next;
-  words.i32(src.offset);
-  src.strides.forEach((stride) => words.i32(stride));
+  const params = new UniformParams().u32('count', count).u32s('shape', target.shape).u32s('indexShape', index.shape);
+  params.i32('indexOffset', index.offset).i32s('indexStrides', index.strides).i32('srcOffset', src.offset).i32s('srcStrides', src.strides);
   const type = wgslType(target.dtype);
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([target.dtype]) + uniformBlock(uniformWords);
+  const source = (): string => {
+    let code = shaderPrelude([target.dtype]) + params.declaration();
     code += storageBinding(1, 'idx', 'i32', 'read') + storageBinding(2, 'src', type, 'read') + storageBinding(3, 'tgt', type, 'read_write');
-    code += flatEntry(64, 'P(0u)');
-    code += '  var rest = i;\n  var oi = Pi(' + indexBase + 'u);\n  var os = Pi(' + srcBase + 'u);\n  var j = 0;\n';
+    code += flatEntry(64, 'params.count');
+    code += '  var rest = i;\n  var oi = params.indexOffset;\n  var os = params.srcOffset;\n  var j = 0;\n';
     for (let dim = rank - 1; dim >= 0; dim--) {
-      code += `  { let d = P(${1 + dim}u); let c = rest % d; rest = rest / d;\n`;
+      code += `  { let d = ${uniformElement('shape', dim)}; let c = rest % d; rest = rest / d;\n`;
       if (dim === axis) code += '    j = i32(c);\n';
-      else code += `    if (c >= P(${indexShapeBase + dim}u)) { return; }\n    oi += i32(c) * Pi(${indexBase + 1 + dim}u); os += i32(c) * Pi(${srcBase + 1 + dim}u);\n`;
+      else code += `    if (c >= ${uniformElement('indexShape', dim)}) { return; }\n    oi += i32(c) * ${uniformElement('indexStrides', dim)}; os += i32(c) * ${uniformElement('srcStrides', dim)};\n`;
       code += '  }\n';
     }
     code += `  var acc = ${widen('tgt[i]', target.dtype)};
-  let length = P(${indexShapeBase + axis}u);
-  let indexStep = Pi(${indexBase + 1 + axis}u);
-  let srcStep = Pi(${srcBase + 1 + axis}u);
+  let length = ${uniformElement('indexShape', axis)};
+  let indexStep = ${uniformElement('indexStrides', axis)};
+  let srcStep = ${uniformElement('srcStrides', axis)};
   for (var p = 0u; p < length; p = p + 1u) {
     if (idx[oi + i32(p) * indexStep] == j) { acc = acc + ${widen('src[os + i32(p) * srcStep]', target.dtype)}; }
   }
@@ -81,7 +74,7 @@ export function scatterAddKernel(runtime: GpuRuntime, target: OutputBuffer, targ
     op: 'scatterAdd',
     key: `scatterAdd:${target.dtype}:r${rank}:a${axis}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [indexStorage, srcStorage],
     outputs: [targetStorage],
     groups: Math.ceil(count / 64),
@@ -98,26 +91,19 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
   const layout = collapseDims(lineShape, [outStrides, [...x.strides]]);
   const rank = layout.shape.length;
   const contiguous = layout.strides.map(isUnitRun);
-  const words = new UniformWords().u32(lines);
-  layout.shape.forEach((dim) => words.u32(dim));
-  const bases = [words.next];
-  words.i32(0);
-  layout.strides[0].forEach((stride) => words.i32(stride));
-  bases.push(words.next);
-  words.i32(x.offset);
-  layout.strides[1].forEach((stride) => words.i32(stride));
-  const extra = words.next;
-  words.u32(length).i32(outStrides[axis]).i32(x.strides[axis]);
+  const params = new UniformParams().u32('lines', lines).u32s('shape', layout.shape);
+  const fields = [stridedFields(params, 'out', 0, layout.strides[0]), stridedFields(params, 'x', x.offset, layout.strides[1])];
+  params.u32('axisLength', length).i32('outAxisStride', outStrides[axis]).i32('xAxisStride', x.strides[axis]);
   const type = wgslType(computeDType(x.dtype));
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([x.dtype, out.dtype]) + uniformBlock(uniformWords);
+  const source = (): string => {
+    let code = shaderPrelude([x.dtype, out.dtype]) + params.declaration();
     code += storageBinding(1, 'xs', wgslType(x.dtype), 'read') + storageBinding(2, 'outBuf', wgslType(out.dtype), 'read_write');
-    code += flatEntry(64, 'P(0u)');
-    code += `  ${stridedOffsets(rank, 1, bases, contiguous, 'i')}
+    code += flatEntry(64, 'params.lines');
+    code += `  ${stridedOffsets(rank, 'shape', fields, contiguous, 'i')}
   var acc: ${type} = ${type}(0);
-  for (var k = 0u; k < P(${extra}u); k = k + 1u) {
-    acc = acc + ${widen(`xs[o1 + i32(k) * Pi(${extra + 2}u)]`, x.dtype)};
-    outBuf[o0 + i32(k) * Pi(${extra + 1}u)] = ${narrow('acc', out.dtype)};
+  for (var k = 0u; k < params.axisLength; k = k + 1u) {
+    acc = acc + ${widen('xs[o1 + i32(k) * params.xAxisStride]', x.dtype)};
+    outBuf[o0 + i32(k) * params.outAxisStride] = ${narrow('acc', out.dtype)};
   }
 }
 `;
@@ -127,7 +113,7 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
     op: 'cumsum',
     key: `cumsum:${x.dtype}>${out.dtype}:r${rank}:${contiguous.map((flag) => (flag ? 'c' : 's')).join('')}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [xStorage],
     outputs: [outStorage],
     groups: Math.ceil(lines / 64),
@@ -137,23 +123,18 @@ export function cumsumKernel(runtime: GpuRuntime, x: StridedView, xStorage: GpuS
 /** Fill with one value (bool: 0/1; float16: the value rounded once on the host, stored as its bits). */
 export function fillKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage: GpuStorage, value: number): void {
   const dtype: DType = out.dtype;
-  const scalar = (extra: number): string => {
-    if (dtype === 'float32') return `Pf(${extra}u)`;
-    if (dtype === 'int32') return `Pi(${extra}u)`;
-    if (dtype === 'float16') return `bitcast<vec2<f16>>(P(${extra}u)).x`;
-    return `P(${extra}u)`;
-  };
+  const scalar = (): string => (dtype === 'float16' ? 'bitcast<vec2<f16>>(params.value).x' : 'params.value');
   launchElementwise(runtime, {
     op: 'fill',
     shape: [elementCount(out.shape)],
     output: { storage: outStorage, dtype, strides: [1], offset: 0 },
     inputs: [],
     raw: true,
-    scalars: (words) => {
-      if (dtype === 'float32') words.f32(value);
-      else if (dtype === 'int32') words.i32(value);
-      else if (dtype === 'float16') words.u32(float32ToFloat16Bits(value));
-      else words.u32(value !== 0 ? 1 : 0);
+    scalars: (params) => {
+      if (dtype === 'float32') params.f32('value', value);
+      else if (dtype === 'int32') params.i32('value', value);
+      else if (dtype === 'float16') params.u32('value', float32ToFloat16Bits(value));
+      else params.u32('value', value !== 0 ? 1 : 0);
     },
     expression: scalar,
   });
@@ -167,12 +148,12 @@ export function arangeKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage:
     shape: [elementCount(out.shape)],
     output: { storage: outStorage, dtype: out.dtype, strides: [1], offset: 0 },
     inputs: [],
-    scalars: (words) => (dtype === 'float32' ? words.f32(start).f32(step) : words.i32(start).i32(step)),
-    expression: (extra) =>
+    scalars: (params) => (dtype === 'float32' ? params.f32('start', start).f32('step', step) : params.i32('start', start).i32('step', step)),
+    expression: () =>
       dtype === 'float32'
-        ? `Pf(${extra}u) + f32(i) * Pf(${extra + 1}u)`
+        ? 'params.start + f32(i) * params.step'
         : dtype === 'int32'
-          ? `Pi(${extra}u) + i32(i) * Pi(${extra + 1}u)`
-          : `select(0u, 1u, Pi(${extra}u) + i32(i) * Pi(${extra + 1}u) != 0)`,
+          ? 'params.start + i32(i) * params.step'
+          : 'select(0u, 1u, params.start + i32(i) * params.step != 0)',
   });
 }

@@ -11,7 +11,8 @@
  */
 import { DTypeError } from '@tessera/core';
 import { narrow, shaderPrelude, widen } from '../codegen/float16';
-import { FLOAT_HELPERS, UniformWords, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, wgslType } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import { unaryExpression } from './elementwise';
 import { MATH_HELPERS } from './math';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -81,7 +82,7 @@ function pickTile(m: number, n: number, runtime: GpuRuntime): TileConfig {
 }
 
 function source(
-  tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, activation: FusedActivation, words: number,
+  tile: TileConfig, dtype: DType, aLoad: ALoad, bLoad: BLoad, vecOut: boolean, bias: BiasMode, activation: FusedActivation, params: UniformParams,
 ): string {
   const { bm, bn, tm, tn } = tile;
   const element = wgslType(dtype);
@@ -97,7 +98,7 @@ function source(
   const bArray = bLoad === 's' ? `array<${element}>` : `array<vec4<${element}>>`;
   const outArray = vecOut ? `array<vec4<${element}>>` : `array<${element}>`;
   let binding = 1;
-  let code = shaderPrelude([dtype]) + uniformBlock(words) + activationHelpers(activation);
+  let code = shaderPrelude([dtype]) + params.declaration() + activationHelpers(activation);
   code += `@group(0) @binding(${binding++}) var<storage, read> A: ${aArray};\n`;
   code += `@group(0) @binding(${binding++}) var<storage, read> B: ${bArray};\n`;
   if (bias !== 'none') code += `@group(0) @binding(${binding++}) var<storage, read> bias: array<${element}>;\n`;
@@ -171,13 +172,13 @@ function source(
     // A thread's columns are the same in each of its rows: load their bias once, not once per row.
     for (let q = 0; q < bq; q++) {
       store.push(`var colBias${q} = vec4<f32>(0.0);
-  for (var c = 0u; c < 4u; c = c + 1u) { let n = n0 + lid.x * ${tn}u + ${q * 4}u + c; if (n < N) { colBias${q}[c] = ${scalar('bias[Pi(12u) + i32(n) * Pi(13u)]')}; } }`);
+  for (var c = 0u; c < 4u; c = c + 1u) { let n = n0 + lid.x * ${tn}u + ${q * 4}u + c; if (n < N) { colBias${q}[c] = ${scalar('bias[params.biasOffset + i32(n) * params.biasStride]')}; } }`);
     }
   }
   for (let i = 0; i < tm; i++) {
     store.push(`{ let m = m0 + lid.y * ${tm}u + ${i}u;
     if (m < M) {`);
-    const rowBias = bias === 'row' ? ` + vec4<f32>(${scalar('bias[Pi(12u) + i32(m) * Pi(13u)]')})` : '';
+    const rowBias = bias === 'row' ? ` + vec4<f32>(${scalar('bias[params.biasOffset + i32(m) * params.biasStride]')})` : '';
     for (let q = 0; q < bq; q++) {
       const colBias = bias === 'col' ? ` + colBias${q}` : '';
       store.push(`      { let n = n0 + lid.x * ${tn}u + ${q * 4}u;`);
@@ -193,12 +194,12 @@ function source(
   }
   code += `@compute @workgroup_size(${tx}, ${ty})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = P(0u); let N = P(1u); let K = P(2u);
-  let batch = wid.z + P(3u);
-  let sa1 = Pi(6u); let sa2 = Pi(7u); let sb1 = Pi(10u); let sb2 = Pi(11u);
-  let aBase = Pi(4u) + i32(batch) * Pi(5u);
-  let bBase = Pi(8u) + i32(batch) * Pi(9u);
-  let outBase = P(14u) + batch * P(15u);
+  let M = params.m; let N = params.n; let K = params.k;
+  let batch = wid.z + params.firstBatch;
+  let sa1 = params.aStrides[0].y; let sa2 = params.aStrides[0].z; let sb1 = params.bStrides[0].y; let sb2 = params.bStrides[0].z;
+  let aBase = params.aOffset + i32(batch) * params.aStrides[0].x;
+  let bBase = params.bOffset + i32(batch) * params.bStrides[0].x;
+  let outBase = params.outOffset + batch * params.outBatchStride;
   let m0 = wid.y * ${bm}u; let n0 = wid.x * ${bn}u;
   let t = lid.y * ${tx}u + lid.x;
   var acc: array<vec4<f32>, ${tm * bq}>;
@@ -266,14 +267,14 @@ export function matmulKernel(
   const maxZ = runtime.limits.maxComputeWorkgroupsPerDimension;
   for (let first = 0; first < batch; first += maxZ) {
     const count = Math.min(maxZ, batch - first);
-    const words = new UniformWords().u32(m).u32(n).u32(k).u32(first);
-    words.i32(a.offset).i32(sa0).i32(sa1).i32(sa2).i32(b.offset).i32(sb0).i32(sb1).i32(sb2);
-    words.i32(bias?.offset ?? 0).i32(bias?.stride ?? 0).u32(outOffset).u32(outBatchStride);
+    const params = new UniformParams().u32('m', m).u32('n', n).u32('k', k).u32('firstBatch', first);
+    params.i32('aOffset', a.offset).i32('bOffset', b.offset).i32('biasOffset', bias?.offset ?? 0).i32('biasStride', bias?.stride ?? 0);
+    params.u32('outOffset', outOffset).u32('outBatchStride', outBatchStride).i32s('aStrides', [sa0, sa1, sa2]).i32s('bStrides', [sb0, sb1, sb2]);
     runtime.launch({
       op,
       key,
-      source: (uniformWords) => source(tile, dtype, aLoad, bLoad, vecOut, biasMode, activation, uniformWords),
-      uniforms: words,
+      source: () => source(tile, dtype, aLoad, bLoad, vecOut, biasMode, activation, params),
+      uniforms: params,
       inputs: bias ? [aStorage, bStorage, bias.storage] : [aStorage, bStorage],
       outputs: [outStorage],
       groups: [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm), count],

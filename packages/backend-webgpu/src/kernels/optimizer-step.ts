@@ -11,7 +11,8 @@
  */
 import { BackendError, DTypeError, ShapeError } from '@tessera/core';
 import { collapseDims, elementCount, isUnitRun } from '../codegen/layout';
-import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, stridedOffsets, uniformBlock } from '../codegen/wgsl';
+import { FLOAT_HELPERS, flatEntry, storageBinding, stridedFields, stridedOffsets } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
 import type { AdamStepRequest, BufferRange, DataId, OptimizerStepRequest, SgdStepRequest } from '@tessera/core/backend';
@@ -46,19 +47,16 @@ export function optimizerStepKernel(runtime: GpuRuntime, request: OptimizerStepR
   const layout = collapseDims(grad.shape, [grad.strides]);
   const rank = layout.shape.length;
   const contiguous = isUnitRun(layout.strides[0]);
-  const words = new UniformWords().u32(request.size);
-  for (const dim of layout.shape) words.u32(dim);
-  const gradBase = words.next;
-  words.i32(grad.offset);
-  for (const stride of layout.strides[0]) words.i32(stride);
-  const body = request.kind === 'sgd' ? sgdBody(request, words) : adamBody(request, words);
+  const params = new UniformParams().u32('size', request.size).u32s('shape', layout.shape);
+  const gradFields = stridedFields(params, 'grad', grad.offset, layout.strides[0]);
+  const body = request.kind === 'sgd' ? sgdBody(request, params) : adamBody(request, params);
   const key = `optimizerStep:${request.kind}:${body.variant}:r${rank}:${contiguous ? 'c' : 's'}`;
-  const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + FLOAT_HELPERS + storageBinding(1, 'gradBuf', 'f32', 'read');
+  const source = (): string => {
+    let code = params.declaration() + FLOAT_HELPERS + storageBinding(1, 'gradBuf', 'f32', 'read');
     code += storageBinding(2, 'paramBuf', 'f32', 'read_write');
     body.stateNames.forEach((name, k) => (code += storageBinding(3 + k, name, 'f32', 'read_write')));
-    code += flatEntry(WORKGROUP, 'P(0u)');
-    code += `  ${stridedOffsets(rank, 1, [gradBase], [contiguous], 'i')}\n`;
+    code += flatEntry(WORKGROUP, 'params.size');
+    code += `  ${stridedOffsets(rank, 'shape', [gradFields], [contiguous], 'i')}\n`;
     code += `  let grad = gradBuf[o0];\n${body.code}}\n`;
     return code;
   };
@@ -66,7 +64,7 @@ export function optimizerStepKernel(runtime: GpuRuntime, request: OptimizerStepR
     op: 'optimizerStep',
     key,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [lookup(grad.id)],
     outputs: [param, ...state],
     groups: Math.ceil(request.size / WORKGROUP),
@@ -80,25 +78,23 @@ interface StepBody {
   readonly variant: string;
 }
 
-/** Push `value` as an f32 uniform and return the WGSL that reads it. */
-function floatUniform(words: UniformWords, value: number): string {
-  const index = words.next;
-  words.f32(value);
-  return `Pf(${index}u)`;
+/** Add `value` as the f32 uniform `name` and return the WGSL that reads it. */
+function floatUniform(params: UniformParams, name: string, value: number): string {
+  params.f32(name, value);
+  return `params.${name}`;
 }
 
-/** Push `value` as a u32 uniform and return the WGSL that reads it. */
-function wordUniform(words: UniformWords, value: number): string {
-  const index = words.next;
-  words.u32(value);
-  return `P(${index}u)`;
+/** Add `value` as the u32 uniform `name` and return the WGSL that reads it. */
+function wordUniform(params: UniformParams, name: string, value: number): string {
+  params.u32(name, value);
+  return `params.${name}`;
 }
 
-function sgdBody(request: SgdStepRequest, words: UniformWords): StepBody {
-  const paramOffset = wordUniform(words, request.param.offset);
-  const sign = floatUniform(words, request.maximize ? -1 : 1);
-  const weightDecay = floatUniform(words, request.weightDecay);
-  const lr = floatUniform(words, request.lr);
+function sgdBody(request: SgdStepRequest, params: UniformParams): StepBody {
+  const paramOffset = wordUniform(params, 'paramOffset', request.param.offset);
+  const sign = floatUniform(params, 'sign', request.maximize ? -1 : 1);
+  const weightDecay = floatUniform(params, 'weightDecay', request.weightDecay);
+  const lr = floatUniform(params, 'lr', request.lr);
   let code = `  let p = ${paramOffset} + i;
   let theta = paramBuf[p];
   var g = ${sign} * grad;
@@ -106,11 +102,11 @@ function sgdBody(request: SgdStepRequest, words: UniformWords): StepBody {
 `;
   const withMomentum = request.momentumBuffer !== null;
   if (withMomentum) {
-    const bufferOffset = wordUniform(words, request.momentumBuffer!.offset);
-    const momentum = floatUniform(words, request.momentum);
-    const keep = floatUniform(words, 1 - request.dampening);
-    const firstStep = wordUniform(words, request.firstStep ? 1 : 0);
-    const nesterov = wordUniform(words, request.nesterov ? 1 : 0);
+    const bufferOffset = wordUniform(params, 'momentumOffset', request.momentumBuffer!.offset);
+    const momentum = floatUniform(params, 'momentum', request.momentum);
+    const keep = floatUniform(params, 'oneMinusDampening', 1 - request.dampening);
+    const firstStep = wordUniform(params, 'firstStep', request.firstStep ? 1 : 0);
+    const nesterov = wordUniform(params, 'nesterov', request.nesterov ? 1 : 0);
     code += `  let b = ${bufferOffset} + i;
   var velocity = g;
   if (${firstStep} == 0u) { velocity = ${momentum} * momentumBuf[b] + ${keep} * g; }
@@ -122,20 +118,24 @@ function sgdBody(request: SgdStepRequest, words: UniformWords): StepBody {
   return { code, stateNames: withMomentum ? ['momentumBuf'] : [], variant: withMomentum ? 'momentum' : 'plain' };
 }
 
-function adamBody(request: AdamStepRequest, words: UniformWords): StepBody {
-  const offsets = [request.param, request.expAvg, request.expAvgSq].map((range) => wordUniform(words, range.offset));
-  const maxOffset = request.maxExpAvgSq ? wordUniform(words, request.maxExpAvgSq.offset) : null;
+function adamBody(request: AdamStepRequest, params: UniformParams): StepBody {
+  const offsets = [
+    wordUniform(params, 'paramOffset', request.param.offset),
+    wordUniform(params, 'expAvgOffset', request.expAvg.offset),
+    wordUniform(params, 'expAvgSqOffset', request.expAvgSq.offset),
+  ];
+  const maxOffset = request.maxExpAvgSq ? wordUniform(params, 'maxExpAvgSqOffset', request.maxExpAvgSq.offset) : null;
   const { lr, weightDecay, decoupled } = request;
-  const sign = floatUniform(words, request.maximize ? -1 : 1);
-  const decay = floatUniform(words, decoupled && weightDecay !== 0 ? 1 - lr * weightDecay : 1);
-  const l2 = floatUniform(words, decoupled ? 0 : weightDecay);
-  const beta1 = floatUniform(words, request.beta1);
-  const keep1 = floatUniform(words, 1 - request.beta1);
-  const beta2 = floatUniform(words, request.beta2);
-  const keep2 = floatUniform(words, 1 - request.beta2);
-  const stepSize = floatUniform(words, lr / request.biasCorrection1);
-  const correction2 = floatUniform(words, request.biasCorrection2Sqrt);
-  const eps = floatUniform(words, request.eps);
+  const sign = floatUniform(params, 'sign', request.maximize ? -1 : 1);
+  const decay = floatUniform(params, 'decay', decoupled && weightDecay !== 0 ? 1 - lr * weightDecay : 1);
+  const l2 = floatUniform(params, 'l2', decoupled ? 0 : weightDecay);
+  const beta1 = floatUniform(params, 'beta1', request.beta1);
+  const keep1 = floatUniform(params, 'oneMinusBeta1', 1 - request.beta1);
+  const beta2 = floatUniform(params, 'beta2', request.beta2);
+  const keep2 = floatUniform(params, 'oneMinusBeta2', 1 - request.beta2);
+  const stepSize = floatUniform(params, 'stepSize', lr / request.biasCorrection1);
+  const correction2 = floatUniform(params, 'biasCorrection2Sqrt', request.biasCorrection2Sqrt);
+  const eps = floatUniform(params, 'eps', request.eps);
   let code = `  let p = ${offsets[0]} + i;
   let m = ${offsets[1]} + i;
   let v = ${offsets[2]} + i;

@@ -5,7 +5,8 @@
  * float32 results stay within a few ulps of the float64 reference.
  */
 import { DTypeError } from '@tessera/core';
-import { UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
+import { flatEntry, storageBinding, wgslType } from '../codegen/wgsl';
+import { UniformParams } from '../codegen/uniforms';
 import { elementCount } from '../codegen/layout';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
 import type { GpuStorage } from '../storage/gpu-storage';
@@ -79,22 +80,23 @@ export function randomKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage:
   const blocks = Math.ceil(count / 4);
   const low = request.low ?? 0;
   const range = (request.high ?? 0) - low;
-  const words = new UniformWords().u32(count).u32(blocks).u32(request.key[0]).u32(request.key[1]).u32(request.counter[0]).u32(request.counter[1]).i32(low).u32(range);
+  const params = new UniformParams().u32('count', count).u32('blocks', blocks).u32('key0', request.key[0]).u32('key1', request.key[1]);
+  params.u32('counter0', request.counter[0]).u32('counter1', request.counter[1]).i32('low', low).u32('range', range);
   const type = wgslType(out.dtype);
   const convert = (word: string, j: number): string => {
     switch (request.distribution) {
       case 'bits': return `${type}(bitcast<i32>(${word}))`;
       case 'uniform': return `${type}(f32(${word} >> 8u) * 5.9604644775390625e-8)`;
-      case 'randint': return `${type}(Pi(6u) + bitcast<i32>(mulHiLo(${word}, P(7u)).x))`;
+      case 'randint': return `${type}(params.low + bitcast<i32>(mulHiLo(${word}, params.range).x))`;
       default: return `${type}(${j % 2 === 0 ? 'normal.x' : 'normal.y'})`;
     }
   };
-  const source = (uniformWords: number): string => {
-    let code = uniformBlock(uniformWords) + PHILOX + storageBinding(1, 'outBuf', type, 'read_write');
-    code += flatEntry(64, 'P(1u)');
-    code += `  let lo = P(4u) + i;
-  let hi = P(5u) + select(0u, 1u, lo < P(4u));
-  let w = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(P(2u), P(3u)));
+  const source = (): string => {
+    let code = params.declaration() + PHILOX + storageBinding(1, 'outBuf', type, 'read_write');
+    code += flatEntry(64, 'params.blocks');
+    code += `  let lo = params.counter0 + i;
+  let hi = params.counter1 + select(0u, 1u, lo < params.counter0);
+  let w = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(params.key0, params.key1));
   let first = i * 4u;
   var normal = vec2<f32>(0.0);
 `;
@@ -109,7 +111,7 @@ export function randomKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage:
   }
 `;
       }
-      code += `  if (first + ${j}u < P(0u)) { outBuf[first + ${j}u] = ${convert(word, j)}; }\n`;
+      code += `  if (first + ${j}u < params.count) { outBuf[first + ${j}u] = ${convert(word, j)}; }\n`;
     }
     code += '}\n';
     return code;
@@ -118,7 +120,7 @@ export function randomKernel(runtime: GpuRuntime, out: OutputBuffer, outStorage:
     op: `random ${request.distribution}`,
     key: `random:${request.distribution}:${out.dtype}`,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [],
     outputs: [outStorage],
     groups: Math.ceil(blocks / 64),

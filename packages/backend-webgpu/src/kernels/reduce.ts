@@ -5,7 +5,8 @@
  * float16 inputs accumulate in f32 (sums and products round once, at the store).
  */
 import { DTypeError } from '@tessera/core';
-import { FLOAT_HELPERS, UniformWords, flatEntry, storageBinding, uniformBlock, wgslType } from '../codegen/wgsl';
+import { FLOAT_HELPERS, flatEntry, storageBinding, wgslType } from '../codegen/wgsl';
+import { UniformParams, uniformElement } from '../codegen/uniforms';
 import { collapseDims, elementCount, rowMajorStrides } from '../codegen/layout';
 import { computeDType, narrow, shaderPrelude, widen } from '../codegen/float16';
 import type { GpuRuntime } from '../runtime/gpu-runtime';
@@ -16,16 +17,16 @@ const TREE_WORKGROUP = 256;
 /** Reductions at least this long use a workgroup per output. */
 const TREE_THRESHOLD = 512;
 
-/** WGSL that decodes `flat` over dims at uniform `shapeBase` (strides at `strideBase`) into `offsetVar` += …. */
-export function decodeOffset(rank: number, shapeBase: number, strideBase: number, flat: string, offsetVar: string, prefix: string): string {
+/** WGSL that decodes `flat` over the dims of uniform list `shape` (strides in list `strides`) into `offsetVar` += …. */
+export function decodeOffset(rank: number, shape: string, strides: string, flat: string, offsetVar: string, prefix: string): string {
   if (rank === 0) return '';
-  if (rank === 1) return `${offsetVar} += i32(${flat}) * Pi(${strideBase}u);`;
+  if (rank === 1) return `${offsetVar} += i32(${flat}) * ${uniformElement(strides, 0)};`;
   const lines = [`var ${prefix}rest = ${flat};`];
   for (let dim = rank - 1; dim >= 0; dim--) {
     if (dim > 0) {
-      lines.push(`{ let d = P(${shapeBase + dim}u); ${offsetVar} += i32(${prefix}rest % d) * Pi(${strideBase + dim}u); ${prefix}rest = ${prefix}rest / d; }`);
+      lines.push(`{ let d = ${uniformElement(shape, dim)}; ${offsetVar} += i32(${prefix}rest % d) * ${uniformElement(strides, dim)}; ${prefix}rest = ${prefix}rest / d; }`);
     } else {
-      lines.push(`${offsetVar} += i32(${prefix}rest) * Pi(${strideBase}u);`);
+      lines.push(`${offsetVar} += i32(${prefix}rest) * ${uniformElement(strides, 0)};`);
     }
   }
   return lines.join('\n    ');
@@ -74,15 +75,8 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
   // Collapsing may reorder nothing but can drop size-1 dims; an argmax index is the position along its one axis.
   const keptRank = kept.shape.length;
   const reducedRank = reduced.shape.length;
-  const words = new UniformWords().u32(outCount).u32(reducedCount).i32(x.offset);
-  const keptShapeBase = words.next;
-  kept.shape.forEach((dim) => words.u32(dim));
-  const keptStrideBase = words.next;
-  kept.strides[1].forEach((stride) => words.i32(stride));
-  const reducedShapeBase = words.next;
-  reduced.shape.forEach((dim) => words.u32(dim));
-  const reducedStrideBase = words.next;
-  reduced.strides[0].forEach((stride) => words.i32(stride));
+  const params = new UniformParams().u32('outCount', outCount).u32('reducedCount', reducedCount).i32('xOffset', x.offset);
+  params.u32s('keptShape', kept.shape).i32s('keptStrides', kept.strides[1]).u32s('reducedShape', reduced.shape).i32s('reducedStrides', reduced.strides[0]);
 
   // The accumulator's type (f32 for float16) and the output's compute type.
   const type = wgslType(computeDType(x.dtype));
@@ -96,8 +90,8 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
   const key = `reduce:${op}:${x.dtype}>${out.dtype}:k${keptRank}:r${reducedRank}:${tree ? 'tree' : 'thread'}`;
   const finalValue = isArg ? 'i32(idx)' : narrow(`${outType}(acc)`, out.dtype);
 
-  const source = (uniformWords: number): string => {
-    let code = shaderPrelude([x.dtype, out.dtype]) + uniformBlock(uniformWords) + FLOAT_HELPERS + reduceHelpers(op, type, x.dtype);
+  const source = (): string => {
+    let code = shaderPrelude([x.dtype, out.dtype]) + params.declaration() + FLOAT_HELPERS + reduceHelpers(op, type, x.dtype);
     code += storageBinding(1, 'xs', wgslType(x.dtype), 'read');
     code += storageBinding(2, 'outBuf', wgslType(out.dtype), 'read_write');
     const step = (value: string, index: string) =>
@@ -105,18 +99,18 @@ export function reduceKernel(runtime: GpuRuntime, op: ReduceOp, x: StridedView, 
         ? `if (takeB(acc, idx, has, ${value}, ${index}, true)) { acc = ${value}; idx = ${index}; has = true; }`
         : `acc = combine(acc, ${value});`;
     const body = (r: string) => `var off = base;
-    ${decodeOffset(reducedRank, reducedShapeBase, reducedStrideBase, r, 'off', 'r')}
+    ${decodeOffset(reducedRank, 'reducedShape', 'reducedStrides', r, 'off', 'r')}
     let v = ${widen('xs[off]', x.dtype)};
     ${step('v', r)}`;
-    const baseCode = (flat: string) => `var base = Pi(2u);
-  ${decodeOffset(keptRank, keptShapeBase, keptStrideBase, flat, 'base', 'k')}`;
+    const baseCode = (flat: string) => `var base = params.xOffset;
+  ${decodeOffset(keptRank, 'keptShape', 'keptStrides', flat, 'base', 'k')}`;
     if (!tree) {
-      code += flatEntry(64, 'P(0u)');
+      code += flatEntry(64, 'params.outCount');
       code += `  ${baseCode('i')}
   var acc: ${type} = ${init};
   var idx = 0u;
   var has = false;
-  for (var r = 0u; r < P(1u); r = r + 1u) {
+  for (var r = 0u; r < params.reducedCount; r = r + 1u) {
     ${body('r')}
   }
   _ = has; _ = idx;
@@ -131,13 +125,13 @@ var<workgroup> sHas: array<u32, ${TREE_WORKGROUP}>;
 @compute @workgroup_size(${TREE_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * groups.x;
-  let inRange = o < P(0u);
+  let inRange = o < params.outCount;
   ${baseCode('o')}
   var acc: ${type} = ${init};
   var idx = 0u;
   var has = false;
   if (inRange) {
-    for (var r = lid; r < P(1u); r = r + ${TREE_WORKGROUP}u) {
+    for (var r = lid; r < params.reducedCount; r = r + ${TREE_WORKGROUP}u) {
       ${body('r')}
     }
   }
@@ -170,7 +164,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
     op: `reduce ${op}`,
     key,
     source,
-    uniforms: words,
+    uniforms: params,
     inputs: [input],
     outputs: [output],
     groups: tree ? outCount : Math.ceil(outCount / 64),

@@ -6,7 +6,7 @@
 import { BackendError } from '@tessera/core';
 import { BufferPool } from '../storage/buffer-pool';
 import { GpuStorage, gpuElementBytes, wordAligned } from '../storage/gpu-storage';
-import type { UniformWords } from '../codegen/wgsl';
+import type { UniformParams } from '../codegen/uniforms';
 import { CommandStream } from './command-stream';
 import { PipelineCache } from './pipeline-cache';
 import type { DType } from '@tessera/core/backend';
@@ -15,11 +15,12 @@ import type { DType } from '@tessera/core/backend';
 export interface KernelLaunch {
   /** The op, for error messages (e.g. 'matmul'). */
   readonly op: string;
-  /** Pipeline cache key: everything the source depends on besides the uniform word count. */
+  /** Pipeline cache key: everything the source depends on besides the uniform struct's layout. */
   readonly key: string;
-  /** The WGSL, given the uniform word count. Bindings: 0 uniforms, then inputs, then outputs. */
-  readonly source: (uniformWords: number) => string;
-  readonly uniforms: UniformWords;
+  /** The WGSL (declaring `uniforms`' struct). Bindings: 0 uniforms, then inputs, then outputs. */
+  readonly source: () => string;
+  /** The named uniform parameters: their layout joins the cache key, their values are uploaded. */
+  readonly uniforms: UniformParams;
   readonly inputs: readonly GpuStorage[];
   readonly outputs: readonly GpuStorage[];
   /** Workgroups: a count (laid out on a 2-D grid, see `flatEntry`) or an explicit grid. */
@@ -112,8 +113,8 @@ export class GpuRuntime {
     for (const output of launch.outputs) this.ensureLive(output, launch.op);
     const all = [...inputs, ...launch.outputs];
     const bindings = all.map((storage) => ({ buffer: storage.buffer, size: this.bindingSize(storage, launch.op) }));
-    const words = launch.uniforms.toArray();
-    const pipeline = this.pipelines.get(`${launch.key}|u${launch.uniforms.length}`, () => launch.source(launch.uniforms.length));
+    const words = launch.uniforms.toWords();
+    const pipeline = this.pipelines.get(`${launch.key}|${launch.uniforms.signature}`, launch.source);
     const groups = typeof launch.groups === 'number' ? this.grid(launch.groups, launch.op) : launch.groups;
     const serial = this.stream.dispatch(pipeline, words, bindings, groups);
     for (const storage of all) storage.lastUse = serial;
