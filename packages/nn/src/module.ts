@@ -422,6 +422,10 @@ export abstract class Module {
    * const { missingKeys } = model.loadStateDict(partial, { strict: false });
    */
   loadStateDict(stateDict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict)) {
+      const got = stateDict === null ? 'null' : Array.isArray(stateDict) ? 'an array' : typeof stateDict;
+      throw new ValueError(`loadStateDict: expected a record of tensors by name (e.g. from loadSafetensors), got ${got}`);
+    }
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((key) => !(key in stateDict));
