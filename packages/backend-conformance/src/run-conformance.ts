@@ -16,6 +16,7 @@ import { describeLinalg } from './ops-linalg';
 import { describeDataDependentOps } from './ops-data-dependent';
 import { resolveOptions, type ConformanceOptions } from './options';
 import { describeRandom } from './random';
+import { describeRecurrentCells } from './ops-recurrent-cell';
 import type { BackendPlugin } from '@tessera/core/backend';
 
 /**
@@ -55,6 +56,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
       describeOps(suite);
       describeLinalg(suite);
       describeDataDependentOps(suite);
+      describeRecurrentCells(suite);
       describeGradients(suite);
     }
   });

@@ -228,7 +228,8 @@ export interface BackendMemory {
 
 /**
  * Optional fused kernels. Core checks for each method and falls back to a composite of required
- * primitives when it is absent. Gradients are core's (written from saved outputs), so these are forward only.
+ * primitives when it is absent. Gradients are core's (written from saved outputs), so these are forward
+ * only, except the recurrent cells' backward kernels (each optional too: core has their formulas).
  */
 export interface OptionalKernels {
   /** Softmax along `axis` of a contiguous input. */
@@ -281,6 +282,46 @@ export interface OptionalKernels {
    * a bitonic network of compares and `where`s (hundreds of launches for long lines).
    */
   argsort?(x: StridedView, axis: number, descending: boolean, out: OutputBuffer): void;
+  /**
+   * The elementwise part of one LSTM step, PyTorch's gate order i, f, g, o. `inputGates` and
+   * `hiddenGates` are contiguous `[rows, 4H]`, `c` contiguous `[rows, H]` (float32 or float64; core
+   * sends nothing else): `z = inputGates + hiddenGates`, `i = σ(zᵢ)`, `f = σ(z_f)`, `g = tanh(z_g)`,
+   * `o = σ(z_o)`, `c' = f·c + i·g`, `h' = o·tanh(c')`. Writes `state` `[2, rows, H]` (h' then c') and
+   * the activated gates `[rows, 4H]` (i, f, g, o), which {@link lstmCellBackward} reads. Returns false
+   * to decline a call it has no faster path for (e.g. a dtype whose composite runs SIMD kernels): core
+   * then runs the composite.
+   */
+  lstmCell?(inputGates: StridedView, hiddenGates: StridedView, c: StridedView, state: OutputBuffer, gates: OutputBuffer): boolean;
+  /**
+   * The gradient of {@link lstmCell} from its activated `gates` `[rows, 4H]`, `c` and output `state`,
+   * all contiguous: given `gradState` `[2, rows, H]` (of h', then of c'), writes `gradGates`
+   * `[rows, 4H]` (the gradient of both gate inputs, pre-activation) and `gradC` `[rows, H]`.
+   * Without it (or when it returns false) core runs the same formulas as tensor ops.
+   */
+  lstmCellBackward?(gradState: StridedView, gates: StridedView, c: StridedView, state: StridedView, gradGates: OutputBuffer, gradC: OutputBuffer): boolean;
+  /**
+   * The elementwise part of one GRU step, PyTorch's gate order r, z, n with the reset gate applied to
+   * the hidden projection including its bias. `inputGates`, `hiddenGates` contiguous `[rows, 3H]`,
+   * `h` `[rows, H]` (float32 or float64): `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`,
+   * `n = tanh(x_n + r·h_n)`, `out = h' = (1 − z)·n + z·h`. Also writes the activated gates
+   * `[rows, 3H]` (r, z, n), which {@link gruCellBackward} reads. Returns false to decline, as {@link lstmCell}.
+   */
+  gruCell?(inputGates: StridedView, hiddenGates: StridedView, h: StridedView, out: OutputBuffer, gates: OutputBuffer): boolean;
+  /**
+   * The gradient of {@link gruCell} from its activated `gates` `[rows, 3H]`, `hiddenGates` and `h`, all
+   * contiguous: given `grad` `[rows, H]` (of h'), writes `gradInputGates` and `gradHiddenGates`
+   * `[rows, 3H]` (pre-activation; they differ only in the n block, scaled by r for the hidden side)
+   * and `gradH` `[rows, H]`. Without it (or when it returns false) core runs the same formulas as tensor ops.
+   */
+  gruCellBackward?(
+    grad: StridedView,
+    gates: StridedView,
+    hiddenGates: StridedView,
+    h: StridedView,
+    gradInputGates: OutputBuffer,
+    gradHiddenGates: OutputBuffer,
+    gradH: OutputBuffer,
+  ): boolean;
 }
 
 /**
@@ -400,6 +441,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
   'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation', 'argsort',
+  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
 ];
 
 /**

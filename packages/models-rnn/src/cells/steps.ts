@@ -4,7 +4,7 @@
  * whole sequence that is one matmul over all steps instead of one per step — so a step only adds the
  * hidden projection and applies the gates. Gate orders are PyTorch's, so its weights load unchanged.
  */
-import { type Tensor } from '@tessera/core';
+import { fusedGruCell, fusedLstmCell, type Tensor } from '@tessera/core';
 import { F } from '@tessera/nn';
 
 /** The weights of one direction of one layer, PyTorch's `weight_ih`/`weight_hh`/`bias_ih`/`bias_hh`. */
@@ -36,26 +36,17 @@ export function rnnStep(nonlinearity: RNNNonlinearity): RecurrentStep {
 
 /**
  * LSTM with gates in PyTorch's order i, f, g, o:
- * c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c').
+ * c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). The gate math is core's `fusedLstmCell`: one
+ * kernel launch and one autograd node on backends with the `lstmCell` kernel.
  */
-export const lstmStep: RecurrentStep = (inputProjection, [h, c], weights) => {
-  const gates = inputProjection.add(F.linear(h, weights.weightHh, weights.biasHh));
-  const [inputGate, forgetGate, cellCandidate, outputGate] = gates.chunk(4, -1);
-  const cNext = forgetGate.sigmoid().mul(c).add(inputGate.sigmoid().mul(cellCandidate.tanh()));
-  const hNext = outputGate.sigmoid().mul(cNext.tanh());
-  return [hNext, cNext];
-};
+export const lstmStep: RecurrentStep = (inputProjection, [h, c], weights) =>
+  fusedLstmCell(inputProjection, F.linear(h, weights.weightHh, weights.biasHh), c);
 
 /**
  * GRU with gates in PyTorch's order r, z, n; the reset gate scales the hidden projection including its
  * bias, (W_hn·h + b_hn), as PyTorch (and cuDNN) do:
- * n = tanh(x_n + r·(W_hn·h + b_hn)), h' = (1 − z)·n + z·h = n + z·(h − n).
+ * n = tanh(x_n + r·(W_hn·h + b_hn)), h' = (1 − z)·n + z·h. The gate math is core's `fusedGruCell`.
  */
-export const gruStep: RecurrentStep = (inputProjection, [h], weights) => {
-  const [inputReset, inputUpdate, inputNew] = inputProjection.chunk(3, -1);
-  const [hiddenReset, hiddenUpdate, hiddenNew] = F.linear(h, weights.weightHh, weights.biasHh).chunk(3, -1);
-  const reset = inputReset.add(hiddenReset).sigmoid();
-  const update = inputUpdate.add(hiddenUpdate).sigmoid();
-  const candidate = inputNew.add(reset.mul(hiddenNew)).tanh();
-  return [candidate.add(update.mul(h.sub(candidate)))];
-};
+export const gruStep: RecurrentStep = (inputProjection, [h], weights) => [
+  fusedGruCell(inputProjection, F.linear(h, weights.weightHh, weights.biasHh), h),
+];

@@ -20,5 +20,5 @@ import { lstmCase } from './lstm';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true)];
 }

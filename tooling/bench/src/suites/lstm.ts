@@ -9,6 +9,10 @@
  * `weight_ih` is the transposed kernel, `bias_ih` the bias and `bias_hh` zero. The cross-check compares
  * the loss and the squared norms of the three gradients. PyTorch's number on the same machine comes
  * from tooling/bench/pytorch/lstm_train_step.py (run by hand; see BENCHMARKS.md).
+ *
+ * `lstm-train-step-composite` is the same step with Tessera on a second CPU backend that lacks the
+ * optional `lstmCell`/`lstmCellBackward` kernels, so core runs its composite cell (about ten ops
+ * forward and twenty backward per step): fused kernel vs composite, same machine, same run.
  */
 import { lazy, normalData } from '../harness';
 import type { Side } from '../side';
@@ -28,18 +32,45 @@ function transpose(values: Float32Array, rows: number, cols: number): Float32Arr
 
 type Step = () => Promise<Float32Array>;
 
-async function tesseraStep(data: LstmData): Promise<{ step: Step; dispose(): void }> {
+/** The recurrent-cell kernels the composite variant's backend goes without. */
+const CELL_KERNELS = ['lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward'] as const;
+const COMPOSITE_DEVICE = 'cpu-composite-cells';
+
+/** Register (once) a CPU backend without the cell kernels, so core falls back to its composite. */
+async function compositeCellDevice(): Promise<string> {
+  const core = await import('@tessera/core');
+  const { CpuBackend, cpuPlugin } = await import('@tessera/backend-cpu');
+  if (!core.listBackends().includes(COMPOSITE_DEVICE)) {
+    core.registerBackend({
+      ...cpuPlugin,
+      name: COMPOSITE_DEVICE,
+      priority: -1,
+      async create() {
+        const backend = new CpuBackend({ name: COMPOSITE_DEVICE });
+        // Own undefined properties shadow the prototype's kernels: exactly a backend without them.
+        for (const kernel of CELL_KERNELS) Object.defineProperty(backend, kernel, { value: undefined });
+        return backend;
+      },
+    });
+  }
+  const current = core.getBackend();
+  await core.setBackend(COMPOSITE_DEVICE); // creates it; new tensors still default to the current backend
+  await core.setBackend(current);
+  return COMPOSITE_DEVICE;
+}
+
+async function tesseraStep(data: LstmData, device = 'cpu'): Promise<{ step: Step; dispose(): void }> {
   const core = await import('@tessera/core');
   const { LSTM } = await import('@tessera/models-rnn');
-  const lstm = new LSTM(INPUT, HIDDEN, { batchFirst: true });
+  const lstm = new LSTM(INPUT, HIDDEN, { batchFirst: true, device });
   core.noGrad(() => core.tidy(() => {
     const weights = lstm.stateDict();
-    weights.weight_ih_l0.assign(core.tensor(transpose(data.kernel, INPUT, GATES)).reshape([GATES, INPUT]));
-    weights.weight_hh_l0.assign(core.tensor(transpose(data.recurrent, HIDDEN, GATES)).reshape([GATES, HIDDEN]));
-    weights.bias_ih_l0.assign(core.tensor(data.bias));
-    weights.bias_hh_l0.assign(core.zeros([GATES]));
+    weights.weight_ih_l0.assign(core.tensor(transpose(data.kernel, INPUT, GATES), { device }).reshape([GATES, INPUT]));
+    weights.weight_hh_l0.assign(core.tensor(transpose(data.recurrent, HIDDEN, GATES), { device }).reshape([GATES, HIDDEN]));
+    weights.bias_ih_l0.assign(core.tensor(data.bias, { device }));
+    weights.bias_hh_l0.assign(core.zeros([GATES], { device }));
   }));
-  const [x, g] = core.tidy(() => [core.tensor(data.x).reshape([BATCH, STEPS, INPUT]), core.tensor(data.g).reshape([BATCH, STEPS, HIDDEN])]);
+  const [x, g] = core.tidy(() => [core.tensor(data.x, { device }).reshape([BATCH, STEPS, INPUT]), core.tensor(data.g, { device }).reshape([BATCH, STEPS, HIDDEN])]);
   const parameters = ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0'].map((name) => lstm.stateDict()[name]);
   return {
     async step() {
@@ -88,10 +119,10 @@ async function tfjsStep(data: LstmData): Promise<{ step: Step; dispose(): void }
 }
 
 /**
- * The LSTM forward + backward case.
+ * The LSTM forward + backward case; `compositeCell` runs Tessera without the cell kernels (see the file comment).
  * @example lstmCase().id // 'lstm-train-step'
  */
-export function lstmCase(): BenchmarkCase {
+export function lstmCase(compositeCell = false): BenchmarkCase {
   const data = lazy<LstmData>(() => ({
     x: normalData(BATCH * STEPS * INPUT, 81),
     kernel: normalData(INPUT * GATES, 82, 1 / Math.sqrt(INPUT)),
@@ -100,16 +131,16 @@ export function lstmCase(): BenchmarkCase {
     g: normalData(BATCH * STEPS * HIDDEN, 85),
   }));
   return {
-    id: 'lstm-train-step',
+    id: compositeCell ? 'lstm-train-step-composite' : 'lstm-train-step',
     suite: 'lstm',
-    label: `LSTM(${INPUT}, ${HIDDEN}), batch ${BATCH} × ${STEPS} steps, fwd+bwd`,
+    label: `LSTM(${INPUT}, ${HIDDEN}), batch ${BATCH} × ${STEPS} steps, fwd+bwd${compositeCell ? ', Tessera without the lstmCell kernel' : ''}`,
     unit: 'ms',
     opsPerRun: 1,
     tolerance: 2e-3,
     checkDescription: 'loss and squared norms of the kernel, recurrent-kernel and bias gradients',
     async prepare(side: Side) {
       if (side.name === 'tfjs-cpu' || side.name === 'tfjs-wasm') await side.activate();
-      const run = side.name === 'tessera-cpu' ? await tesseraStep(data()) : await tfjsStep(data());
+      const run = side.name === 'tessera-cpu' ? await tesseraStep(data(), compositeCell ? await compositeCellDevice() : 'cpu') : await tfjsStep(data());
       let first: Float32Array | undefined;
       return {
         async run() {
