@@ -258,9 +258,27 @@ function createNow(entry: RegistryEntry): Backend | null {
  */
 export function removeBackendInstance(name: string): void {
   const entry = entryFor(name);
+  if (entry.instance) removedInstances.add(entry.instance);
   entry.instance?.dispose?.();
   entry.instance = null;
   if (currentName === name) currentName = null;
+}
+
+/** Instances disposed by {@link removeBackendInstance}: their tensors must fail clearly, not half-work. */
+const removedInstances = new WeakSet<Backend>();
+
+/**
+ * Throws a `BackendError` naming `op` when `backend` was removed by {@link removeBackendInstance}.
+ * @example
+ * assertBackendPresent(tensor.storage.backend, 'add');
+ */
+export function assertBackendPresent(backend: Backend, op: string): void {
+  if (!removedInstances.has(backend)) return;
+  const name = backendName(backend);
+  throw new BackendError(
+    `${op}: the tensor lives on backend '${name}' whose instance was removed (removeBackendInstance('${name}')); ` +
+      'its tensors can no longer be used: create them again after the backend is recreated',
+  );
 }
 
 /** The created backends, by name (for memory reports). */

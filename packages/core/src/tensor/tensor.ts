@@ -3,7 +3,7 @@
  * Methods are thin: validation, broadcasting and dispatch live in `ops/`, gradients in each op's rule.
  */
 import type { DataArray, DType } from '../backend/backend';
-import { backendName, ensureBackend } from '../backend/registry';
+import { assertBackendPresent, backendName, ensureBackend } from '../backend/registry';
 import { backward as runBackward, type BackwardOptions } from '../autograd/backward';
 import { GradNode } from '../autograd/node';
 import { addHook, type RemovableHandle, type TensorHook } from '../autograd/hooks';
@@ -238,6 +238,7 @@ export class Tensor {
 
   /** @internal Throw a DisposedError if this tensor was disposed. */
   assertLive(op: string): void {
+    assertBackendPresent(this.storage.backend, op);
     if (this.disposedFlag) {
       throw new DisposedError(
         `${op}: tensor #${this.id} of shape ${formatShape(this.shape)} (${this.dtype}) was already disposed ` +
