@@ -56,7 +56,12 @@ describe('tokenizer.json validation, as the reference implementation', () => {
     expect(rejection({ model, normalizer: { type: 'Replace', pattern: { String: 'a' } } }).message).toMatch(/normalizer\.content: expected a string, got nothing/);
   });
 
-  it('bounds Sequence nesting depth', () => {
+  it('a hole in a sparse array (found by the fuzzer) is a TokenizerJSONError naming the element', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(rejection({ model, added_tokens: [, { id: 5, content: '<s>' }] }).path).toBe('added_tokens[0]');
+  });
+
+    it('bounds Sequence nesting depth', () => {
     for (const [key, list] of [
       ['normalizer', 'normalizers'],
       ['pre_tokenizer', 'pretokenizers'],

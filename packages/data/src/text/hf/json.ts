@@ -159,7 +159,7 @@ export class JsonReader {
   array(key: string): unknown[] {
     const value = this.value[key];
     if (!Array.isArray(value)) this.fail(key, 'an array');
-    return value;
+    return Array.from(value); // holes of a sparse array (a parsed object can have them) become undefined
   }
 
   /** The array at `key` as readers of its object elements. */
