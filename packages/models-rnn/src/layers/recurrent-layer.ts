@@ -4,7 +4,7 @@
  * between layers (not after the last), `batchFirst`, unbatched 2-D input, and variable-length batches
  * through `{ lengths }` with packed-sequence semantics.
  *
- * Each direction of each layer computes the input projection of all time steps as one matmul, then
+ * Each direction of each layer computes the input projection of several time steps per matmul, then
  * runs the hidden recurrence step by step with the step function the cell classes use too.
  */
 import { cat, stack, tensor, tidy, zeros, ValueError, type Tensor } from '@tessera/core';
@@ -159,14 +159,21 @@ export abstract class RecurrentLayer extends Module {
     mask: Tensor | null,
   ): [Tensor, Tensor[]] {
     const steps = input.shape[0];
-    const projection = F.linear(input, weights.weightIh, weights.biasIh); // all steps in one matmul
+    // The input projection x·W_ihᵀ + b_ih of PROJECTION_BLOCK steps at a time, as one matmul each. Not
+    // of all steps at once: the backward of each step's slice is a zero-padded gradient the size of
+    // what it was sliced from, so slicing T steps out of one [T, B, G·H] projection costs O(T²).
+    const blocks: Tensor[] = [];
+    for (let start = 0; start < steps; start += PROJECTION_BLOCK) {
+      blocks.push(F.linear(input.narrow(0, start, Math.min(PROJECTION_BLOCK, steps - start)), weights.weightIh, weights.biasIh));
+    }
     const outputs = new Array<Tensor>(steps);
     let state = initial;
     for (let s = 0; s < steps; s++) {
       const t = reverse ? steps - 1 - s : s;
       const previous = state;
       [state, outputs[t]] = tidy(() => {
-        const next = this.kind.step(projection.select(0, t), previous, weights);
+        const projection = blocks[Math.floor(t / PROJECTION_BLOCK)].select(0, t % PROJECTION_BLOCK);
+        const next = this.kind.step(projection, previous, weights);
         if (!mask) return [next, next[0]] as [Tensor[], Tensor];
         // Past a sequence's end the state is held (so the final state is the one at its last step, and
         // the reverse direction starts from the initial state at its end) and the output is zero.
@@ -211,6 +218,9 @@ export abstract class RecurrentLayer extends Module {
     return extras.join(', ');
   }
 }
+
+/** Time steps whose input projection is computed by one matmul (see `runDirection`). */
+const PROJECTION_BLOCK = 8;
 
 /** A bool `[T, B, 1]` tensor: true where step t is within sequence b's length. */
 function stepMask(lengths: readonly number[], steps: number, device: string): Tensor {
