@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tokenizer, TokenizerJSONError } from '../../src/text/hf';
+import { translateOniguruma } from '../../src/text/hf/regex';
 
 /** A tiny byte-free BPE whose vocabulary holds the characters the tests use. */
 const model = { type: 'BPE', vocab: { a: 0, x: 1, '😀': 2, '<unk>': 3, '!': 4, ' ': 5 }, merges: [], unk_token: '<unk>' };
@@ -62,5 +63,16 @@ describe('patterns from a file run on a linear-time engine', () => {
     const cl100k = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     const tokenizer = split(cl100k);
     expect(tokenizer.encodeFull('a  x').tokens).toEqual(['a', ' ', ' ', 'x']);
+  });
+});
+
+describe('the whitespace look-ahead idiom of GPT-style patterns on the linear-time engine', () => {
+  it('a Qwen2-style pattern (not built in) splits like V8 runs the same pattern', () => {
+    const qwen2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    const ours = Tokenizer.fromJSON({ model, pre_tokenizer: { type: 'Split', pattern: { Regex: qwen2 }, behavior: 'Isolated' } });
+    const reference = new RegExp(translateOniguruma(qwen2), 'gu');
+    for (const text of ['a   x', 'a x  ', '   a', "I'M  here 123!!\n\n  x", ' \t\n a', 'x\u0085\u0085y', '']) {
+      expect(ours.preTokenizeForTraining(text), JSON.stringify(text)).toEqual(text.match(reference) ?? []);
+    }
   });
 });

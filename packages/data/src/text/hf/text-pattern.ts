@@ -50,10 +50,20 @@ function v8Pattern(regex: RegExp, engine: PatternEngine): TextPattern {
   return { engine, matches: (text) => regexMatches(regex, text) };
 }
 
+/**
+ * GPT-style patterns end in `\\s+(?!\\S)|\\s+` ("a whitespace run, less its last character when a word
+ * follows"). RE2 has no look-ahead, so that tail runs as a named group whose match is trimmed after.
+ */
+const TRAILING_WHITESPACE_IDIOM = '|\\s+(?!\\S)|\\s+';
+const WHITESPACE_GROUP = 'tessera_ws';
+
 function re2Pattern(pattern: string, path: string): TextPattern {
   let compiled: RE2JS;
+  const idiom = pattern.endsWith(TRAILING_WHITESPACE_IDIOM);
+  const body = idiom ? pattern.slice(0, -TRAILING_WHITESPACE_IDIOM.length) : pattern;
   try {
-    compiled = RE2JS.compile(translateOniguruma(pattern, 're2'));
+    const source = translateOniguruma(body, 're2');
+    compiled = RE2JS.compile(idiom ? `${source}|(?P<${WHITESPACE_GROUP}>${translateOniguruma('\\s+', 're2')})` : source);
   } catch (error) {
     if (!(error instanceof RegexSyntaxError) && !(error instanceof Error && error.name.startsWith('RE2JS'))) throw error;
     throw new TokenizerJSONError(
@@ -67,10 +77,15 @@ function re2Pattern(pattern: string, path: string): TextPattern {
     matches(text) {
       const ranges: number[] = [];
       const matcher = compiled.matcher(text);
-      while (matcher.find()) {
+      let found = matcher.find();
+      while (found) {
         const start = matcher.start();
-        const end = matcher.end();
+        let end = matcher.end();
+        // The look-ahead of the idiom: a run followed by a word gives its last space to that word.
+        const trimmed = idiom && matcher.start(WHITESPACE_GROUP) === start && end < text.length && end - start >= 2;
+        if (trimmed) end--;
         if (end > start) ranges.push(start, end);
+        found = trimmed ? matcher.find(end) : matcher.find();
       }
       return ranges;
     },
