@@ -7,6 +7,7 @@
  */
 import { tidy, ValueError, type Tensor } from '@tessera/core';
 import { Module } from '../module';
+import { forwardFused } from './fused-sequence';
 
 function checkModule(owner: string, module: unknown, where: string): asserts module is Module {
   if (!(module instanceof Module)) {
@@ -137,7 +138,8 @@ abstract class ModuleSequence extends Module {
 /**
  * Modules applied in order, named `0`, `1`, … (or by the keys of a record, like PyTorch's OrderedDict).
  * Its children are its registered submodules, so `set`, `insert`, `pop` or `registerModule` change
- * what `forward` runs, what `namedParameters()` lists and what `stateDict()` saves, together.
+ * what `forward` runs, what `namedParameters()` lists and what `stateDict()` saves, together. A Linear
+ * followed by a plain ReLU, Sigmoid or Tanh runs as one `fusedMatmul` (same values and gradients).
  * @example
  * const model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
  * model.namedParameters()[0][0]; // '0.weight'
@@ -170,11 +172,7 @@ export class Sequential extends ModuleSequence {
   /** Feed `input` through every module in turn; intermediate outputs are freed. */
   forward(input: Tensor): Tensor {
     const layers = this.children();
-    return tidy(() => {
-      let x = input;
-      for (const layer of layers) x = layer.forward(x);
-      return x;
-    });
+    return tidy(() => forwardFused(layers, input));
   }
 }
 
