@@ -5,6 +5,7 @@
  * drifts over seconds. Every side of a benchmark runs a block of repetitions per round, and the
  * rounds alternate between sides, so a burst of outside load hits all sides rather than one.
  */
+import type { PreparedCase } from './suites/suite';
 
 /** How much to measure. */
 export interface TimingOptions {
@@ -209,5 +210,26 @@ export function runByRun(options: TimingOptions): TimingOptions {
     warmupRuns: Math.min(options.warmupRuns, 1),
     rewarmRuns: 0,
     rotate: true,
+  };
+}
+
+/**
+ * A {@link PreparedCase} from a step that returns its check values: each timed run is one step; the
+ * output is the first step's values (computed once, before timing).
+ * @example return preparedFromStep(await tesseraStep(data()));
+ */
+export function preparedFromStep(run: { step(): Promise<Float32Array>; dispose(): void }): PreparedCase {
+  let first: Float32Array | undefined;
+  return {
+    async run() {
+      await run.step();
+    },
+    async output() {
+      first ??= await run.step();
+      return first;
+    },
+    dispose() {
+      run.dispose();
+    },
   };
 }

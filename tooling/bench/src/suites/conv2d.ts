@@ -8,7 +8,7 @@
  * tfjs expects — the same numbers, transposed). The cross-check compares the loss and the squared
  * norms of the three gradients, which do not depend on layout.
  */
-import { lazy, normalData } from '../harness';
+import { lazy, normalData, preparedFromStep } from '../harness';
 import type { Side } from '../side';
 import type { BenchmarkCase } from './suite';
 
@@ -142,19 +142,7 @@ export function conv2dCase(): BenchmarkCase {
     async prepare(side: Side) {
       if (side.name === 'tfjs-cpu' || side.name === 'tfjs-wasm') await side.activate();
       const run = side.name === 'tessera-cpu' ? await tesseraStep(data()) : await tfjsStep(data());
-      let first: Float32Array | undefined;
-      return {
-        async run() {
-          await run.step();
-        },
-        async output() {
-          first ??= await run.step();
-          return first;
-        },
-        dispose() {
-          run.dispose();
-        },
-      };
+      return preparedFromStep(run);
     },
   };
 }

@@ -16,7 +16,7 @@
  * backend's cell kernels currently take float64 only (in float32 its SIMD composite is faster) and
  * decline this float32 step, so today the two rows run the same math and their gap is the noise.
  */
-import { lazy, normalData } from '../harness';
+import { lazy, normalData, preparedFromStep } from '../harness';
 import type { Side } from '../side';
 import type { BenchmarkCase } from './suite';
 
@@ -143,19 +143,7 @@ export function lstmCase(compositeCell = false): BenchmarkCase {
     async prepare(side: Side) {
       if (side.name === 'tfjs-cpu' || side.name === 'tfjs-wasm') await side.activate();
       const run = side.name === 'tessera-cpu' ? await tesseraStep(data(), compositeCell ? await compositeCellDevice() : 'cpu') : await tfjsStep(data());
-      let first: Float32Array | undefined;
-      return {
-        async run() {
-          await run.step();
-        },
-        async output() {
-          first ??= await run.step();
-          return first;
-        },
-        dispose() {
-          run.dispose();
-        },
-      };
+      return preparedFromStep(run);
     },
   };
 }
