@@ -446,21 +446,13 @@ export class ReferenceBackend implements Backend {
   cumsum(x: StridedView, axis: number, out: OutputBuffer): void {
     const input = this.input(x, 'cumsum');
     const output = this.output(out, 'cumsum', x.shape);
-    const outStrides = contiguousStrides(x.shape);
-    const length = x.shape[axis];
-    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
-    const lines = sizeOf(lineShape);
-    for (let line = 0; line < lines; line++) {
-      const position = unravel(line, lineShape);
+    forEachLine(x, axis, input, (values, outPosition) => {
       let total = 0;
-      for (let k = 0; k < length; k++) {
-        position[axis] = k;
-        total += input[offsetAt(x, position)];
-        let outPosition = 0;
-        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
-        output[outPosition] = storeValue(out.dtype, total);
-      }
-    }
+      values.forEach((value, k) => {
+        total += value;
+        output[outPosition(k)] = storeValue(out.dtype, total);
+      });
+    });
   }
 
   fill(out: OutputBuffer, value: number): void {
@@ -635,24 +627,9 @@ export class ReferenceBackend implements Backend {
   argsort(x: StridedView, axis: number, descending: boolean, out: OutputBuffer): void {
     const input = this.input(x, 'argsort');
     const output = this.output(out, 'argsort', x.shape);
-    const outStrides = contiguousStrides(x.shape);
-    const length = x.shape[axis];
-    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
-    const lines = length === 0 ? 0 : sizeOf(lineShape);
-    for (let line = 0; line < lines; line++) {
-      const position = unravel(line, lineShape);
-      const values: number[] = [];
-      for (let k = 0; k < length; k++) {
-        position[axis] = k;
-        values.push(input[offsetAt(x, position)]);
-      }
-      stableArgsort(values, descending).forEach((source, k) => {
-        position[axis] = k;
-        let outPosition = 0;
-        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
-        output[outPosition] = source;
-      });
-    }
+    forEachLine(x, axis, input, (values, outPosition) => {
+      stableArgsort(values, descending).forEach((source, k) => (output[outPosition(k)] = source));
+    });
   }
 
   // ---- helpers ----
@@ -660,29 +637,16 @@ export class ReferenceBackend implements Backend {
   private softmaxLike(x: StridedView, axis: number, out: OutputBuffer, logarithm: boolean): void {
     const input = this.input(x, logarithm ? 'logSoftmax' : 'softmax');
     const output = this.output(out, logarithm ? 'logSoftmax' : 'softmax', x.shape);
-    const outStrides = contiguousStrides(x.shape);
-    const length = x.shape[axis];
-    const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
-    const lines = length === 0 ? 0 : sizeOf(lineShape);
-    for (let line = 0; line < lines; line++) {
-      const position = unravel(line, lineShape);
-      const values: number[] = [];
-      for (let k = 0; k < length; k++) {
-        position[axis] = k;
-        values.push(input[offsetAt(x, position)]);
-      }
+    forEachLine(x, axis, input, (values, outPosition) => {
       let maximum = -Infinity;
       for (const value of values) maximum = Number.isNaN(value) || Number.isNaN(maximum) ? NaN : Math.max(maximum, value);
       let total = 0;
       for (const value of values) total += Math.exp(value - maximum);
-      for (let k = 0; k < length; k++) {
-        position[axis] = k;
-        let outPosition = 0;
-        for (let dim = 0; dim < position.length; dim++) outPosition += position[dim] * outStrides[dim];
-        const result = logarithm ? values[k] - maximum - Math.log(total) : Math.exp(values[k] - maximum) / total;
-        output[outPosition] = storeValue(out.dtype, result);
-      }
-    }
+      values.forEach((value, k) => {
+        const result = logarithm ? value - maximum - Math.log(total) : Math.exp(value - maximum) / total;
+        output[outPosition(k)] = storeValue(out.dtype, result);
+      });
+    });
   }
 
   private pool2d(x: StridedView, params: Pool2dParams, out: OutputBuffer, indices: OutputBuffer | null, kind: 'max' | 'avg'): void {
@@ -796,3 +760,25 @@ export const referencePlugin: BackendPlugin = {
   priority: -1,
   create: () => new ReferenceBackend(),
 };
+
+/**
+ * Visit every line of `x` along `axis` (in row-major order of the other dims): its values, and where
+ * its k-th element goes in a contiguous output of `x`'s shape.
+ */
+function forEachLine(x: StridedView, axis: number, input: ArrayLike<number>, visit: (values: number[], outPosition: (k: number) => number) => void): void {
+  const outStrides = contiguousStrides(x.shape);
+  const length = x.shape[axis];
+  const lineShape = x.shape.map((extent, dim) => (dim === axis ? 1 : extent));
+  const lines = length === 0 ? 0 : sizeOf(lineShape);
+  for (let line = 0; line < lines; line++) {
+    const position = unravel(line, lineShape);
+    const values: number[] = [];
+    for (let k = 0; k < length; k++) {
+      position[axis] = k;
+      values.push(input[offsetAt(x, position)]);
+    }
+    let base = 0;
+    for (let dim = 0; dim < position.length; dim++) if (dim !== axis) base += position[dim] * outStrides[dim];
+    visit(values, (k) => base + k * outStrides[axis]);
+  }
+}
