@@ -3,6 +3,7 @@
  * Loads OpenAI's tiktoken rank files and GPT-2's original files, or trains its own vocabulary.
  */
 import { TokenizerError, assertString, encodeUtf8, type LoneSurrogatePolicy } from '../byte-level';
+import { afterCodePoint } from '../code-point';
 import { REFERENCE_SPLIT_PATTERNS, SPLIT_PATTERNS, splitRegex, type SplitPatternName } from '../split-patterns';
 import { TIKTOKEN_ENCODINGS, parseMergesText, parseTiktokenRanks, type TiktokenEncodingName } from './encodings';
 import { BPEModel } from './model';
@@ -268,7 +269,7 @@ export class BPETokenizer {
             `${this.name}.encode: the text contains the special token ${JSON.stringify(token)} at index ${match.index}, which is not allowed; pass { allowedSpecial: [${JSON.stringify(token)}] } to encode it as a special token or { disallowedSpecial: [] } to encode it as plain text`,
           );
         } else {
-          regex.lastIndex = match.index + 1; // plain text; a special token may still start inside it
+          regex.lastIndex = afterCodePoint(text, match.index); // plain text; a special token may still start inside it
         }
       }
     }
@@ -287,7 +288,7 @@ export class BPETokenizer {
     if (offsets !== undefined) {
       for (let match = regex.exec(segment); match !== null; match = regex.exec(segment)) {
         if (match[0].length === 0) {
-          regex.lastIndex++;
+          regex.lastIndex = afterCodePoint(segment, regex.lastIndex); // whole code points: a `u` regex cannot resume inside a surrogate pair
           continue;
         }
         this.encodePiece(match[0], out, offsets, start + match.index);
@@ -319,7 +320,7 @@ export class BPETokenizer {
         continue;
       }
       if (piece.length === 0) {
-        regex.lastIndex++;
+        regex.lastIndex = afterCodePoint(segment, regex.lastIndex);
         continue;
       }
       this.encodePiece(piece, out, undefined, 0);

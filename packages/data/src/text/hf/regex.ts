@@ -6,6 +6,7 @@
  * RE2's are ASCII-only too).
  */
 import { TokenizerJSONError } from './json';
+export { afterCodePoint } from '../code-point';
 
 /** Target syntax of a translation: V8's `RegExp` with the `u` flag, or RE2 (the `re2js` engine). */
 export type RegexDialect = 'v8' | 're2';
@@ -188,21 +189,6 @@ export function compileOniguruma(pattern: string, path: string): RegExp {
   } catch (error) {
     throw new TokenizerJSONError(path, `regex ${JSON.stringify(pattern)} cannot be compiled (${(error as Error).message})`);
   }
-}
-
-/**
- * The index just past the code point at `index`: where a global `u` regex must resume after an empty
- * match (one code unit would land inside a surrogate pair, where V8 moves `lastIndex` back — a hang).
- * @example
- * afterCodePoint('😀x', 0) // 2
- */
-export function afterCodePoint(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
-    const low = text.charCodeAt(index + 1);
-    if (low >= 0xdc00 && low <= 0xdfff) return index + 2;
-  }
-  return index + 1;
 }
 
 /** Escapes `text` for use as a literal inside a `RegExp`. */
