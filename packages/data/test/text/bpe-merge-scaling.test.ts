@@ -100,7 +100,7 @@ describe('the BPE merge engine scales as n log n on one long pre-token', () => {
 
   // The Hugging Face pipeline builds offsets and token strings too, so this one runs a quarter of the
   // sizes: 1 MB against 256 KB (a quadratic loop would take 16× as long).
-  it('a tokenizer.json BPE model (Hugging Face path): 1 MB of letters in under 2 s, at most 6× 256 KB', () => {
+  it('a tokenizer.json BPE model (Hugging Face path): 1 MB of letters in under 2 s, at most 8× 256 KB (quadratic: 16×)', () => {
     const tokenizer = Tokenizer.fromJSON(mergesTokenizerJSON());
     const json = mergesTokenizerJSON() as { model: { merges: string[] } };
     const mergeRank = new Map(json.model.merges.map((merge, i) => [merge, i]));
@@ -114,6 +114,9 @@ describe('the BPE merge engine scales as n log n on one long pre-token', () => {
     const small = Math.min(time(() => tokenizer.encode(quarterMb)), time(() => tokenizer.encode(otherQuarterMb)));
     const large = Math.min(time(() => tokenizer.encode(oneMb)), time(() => tokenizer.encode(otherMb)));
     expect(large, '1 MB of letters (ms)').toBeLessThan(2000);
-    expect(large / small, `1 MB ${large.toFixed(0)} ms / 256 KB ${small.toFixed(0)} ms`).toBeLessThanOrEqual(6);
+    // n log n predicts ≈ 4.4×, a quadratic loop 16×. The bound sits between them with room for what the
+    // bigger text's garbage (offsets and token strings) costs the collector, counted in CPU time: at ≤ 6
+    // this check failed one CI run in three at 6.4×.
+    expect(large / small, `1 MB ${large.toFixed(0)} ms / 256 KB ${small.toFixed(0)} ms`).toBeLessThanOrEqual(8);
   }, 300_000);
 });
