@@ -89,7 +89,8 @@ function detachState<State extends RecurrentState>(state: State): State {
   throw new ValueError('tbptt: the step must return the recurrent state: a tensor or an array of tensors (e.g. [h, c])');
 }
 
-function disposeState(state: RecurrentState): void {
+/** Dispose every tensor of a recurrent state (a tensor or nested arrays of them). @example disposeState([h, c]) */
+export function disposeState(state: RecurrentState): void {
   if (isTensor(state)) state.dispose();
   else for (const part of state) disposeState(part);
 }

@@ -5,7 +5,7 @@
  * each beam and the beams' state to next-token log-probabilities and the new state.
  */
 import { isTensor, tensor, tidy, ValueError, type Tensor } from '@tessera/core';
-import type { RecurrentState } from '../tbptt';
+import { disposeState, type RecurrentState } from '../tbptt';
 
 /** What the step function returns for the live beams. */
 export interface BeamStepResult<State> {
@@ -109,9 +109,4 @@ function reorderState<State extends RecurrentState>(state: State, rows: number[]
     return tidy(() => state.indexSelect(dim, tensor(rows, { dtype: 'int32', device: state.device }))) as State;
   }
   return (state as readonly RecurrentState[]).map((part) => reorderState(part, rows, dim)) as unknown as State;
-}
-
-function disposeState(state: RecurrentState): void {
-  if (isTensor(state)) state.dispose();
-  else for (const part of state) disposeState(part);
 }
