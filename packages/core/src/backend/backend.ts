@@ -322,6 +322,49 @@ export interface OptionalKernels {
     gradHiddenGates: OutputBuffer,
     gradH: OutputBuffer,
   ): boolean;
+  /**
+   * Fused scaled dot-product attention over `BH` independent (batch × head) problems, never holding
+   * more than a block of the `[Tq, Tk]` score matrix. `q` `[BH, Tq, E]`, `k` `[BH, Tk, E]`, `v` `[BH, Tk, Ev]`
+   * are contiguous, one dtype (float32 or float64). `mask` is null or an additive mask of q's dtype viewed
+   * as `[BH, Tq, Tk]` with any strides (0 for broadcast dims; −∞ where a key is hidden).
+   * For each problem and query row i:
+   * ```text
+   * s_ij = scale · q_i·k_j + mask_ij,  and s_ij = −∞ for j > i when params.causal (top-left aligned, as PyTorch)
+   * lse_i = log Σ_j exp(s_ij);   out_i = Σ_j exp(s_ij − lse_i) · v_j
+   * ```
+   * A row whose scores are all −∞ writes out_i = 0 and lse_i = −∞ (no NaN). Writes `out` `[BH, Tq, Ev]`
+   * and `logsumexp` `[BH, Tq]` (q's dtype), which {@link attentionBackward} reads. Returns false to
+   * decline (core then runs the composite of matmul, softmax and matmul).
+   */
+  attention?(q: StridedView, k: StridedView, v: StridedView, mask: StridedView | null, params: AttentionParams, out: OutputBuffer, logsumexp: OutputBuffer): boolean;
+  /**
+   * The gradient of {@link attention} from the saved `out` and `logsumexp`, all inputs as there plus
+   * `grad` `[BH, Tq, Ev]` contiguous. With `p_ij = exp(s_ij − lse_i)` (0 in fully masked rows) and
+   * `δ_i = Σ_e grad_ie · out_ie`: `gradV = pᵀ·grad`, `ds_ij = p_ij · (grad_i·v_j − δ_i)`,
+   * `gradQ = scale · ds·k`, `gradK = scale · dsᵀ·q`. Writes `gradQ`, `gradK`, `gradV` shaped like q, k, v.
+   * Returns false to decline (core then runs the same formulas as tensor ops).
+   */
+  attentionBackward?(
+    grad: StridedView,
+    q: StridedView,
+    k: StridedView,
+    v: StridedView,
+    mask: StridedView | null,
+    out: StridedView,
+    logsumexp: StridedView,
+    params: AttentionParams,
+    gradQ: OutputBuffer,
+    gradK: OutputBuffer,
+    gradV: OutputBuffer,
+  ): boolean;
+}
+
+/** The scalars of {@link OptionalKernels.attention}: the score scale and the causal flag. */
+export interface AttentionParams {
+  /** Multiplies q·k (PyTorch's default 1/√E is resolved by core). */
+  readonly scale: number;
+  /** Hide key j from query i when j > i (PyTorch's `is_causal`, aligned to the top-left corner). */
+  readonly causal: boolean;
 }
 
 /**
@@ -441,7 +484,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
   'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation', 'argsort',
-  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
+  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'attention', 'attentionBackward',
 ];
 
 /**
