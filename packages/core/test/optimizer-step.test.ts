@@ -157,6 +157,15 @@ describe('which path runs', () => {
     expectAllClose(await values(dense), [-1, 0], 1e-12);
   });
 
+  it('the fused kernel counts as an in-place write: a graph that saved the parameter refuses to backpropagate', () => {
+    const param = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const loss = param.mul(param).sum(); // mul saves the parameter
+    const before = param.version;
+    sgdStep(param, tensor([1, 1], { dtype: 'float64' }), null, { lr: 1, fused: true });
+    expect(param.version).toBe(before + 1);
+    expect(() => loss.backward()).toThrow(/mul saved tensor #\d+ of shape \[2\] at version 0, now version 1 \(last written by sgdStep\)/);
+  });
+
   it('fused: true on a backend without the kernel is a BackendError naming it', () => {
     const param = tensor([1], { device: 'plain' });
     expect(() => sgdStep(param, tensor([1], { device: 'plain' }), null, { lr: 1, fused: true })).toThrow(BackendError);

@@ -197,8 +197,14 @@ function runStep(
     tidy(() => {
       const gradient = prepareGradient(backend, grad, targets);
       const kernel = chooseKernel(op, backend, targets, fused);
-      if (kernel) kernel(request(gradient));
-      else composite(gradient);
+      if (kernel) {
+        kernel(request(gradient));
+        // The kernel writes in place behind autograd's back: count the writes as assign does, so a
+        // graph that saved a parameter or state buffer before the step refuses to use the stale value.
+        for (const [, target] of targets) target.storage.bumpVersion(op);
+      } else {
+        composite(gradient);
+      }
     }),
   );
 }
