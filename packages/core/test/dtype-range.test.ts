@@ -43,6 +43,20 @@ describe('values that do not fit the dtype are refused (PyTorch: overflow)', () 
     expect(await counts.array()).toEqual([1, 2]);
   });
 
+  it('a scalar operand that int32 cannot hold is refused by name in arithmetic, comparisons, where, clamp and maskedFill (PyTorch wraps it)', async () => {
+    const ids = tensor([1, 2], int32);
+    expect(() => ids.add(3e9)).toThrow(/add: value 3000000000 cannot be converted to int32 without overflow/);
+    expect(() => ids.mul(-(2 ** 40))).toThrow(/mul: value -1099511627776 cannot be converted to int32/);
+    expect(() => ids.lt(3e9)).toThrow(/lt: value 3000000000/);
+    expect(() => ids.clamp(0, 3e9)).toThrow(/clamp: value 3000000000/);
+    expect(() => ids.maskedFill(ids.gt(1), 3e9)).toThrow(/maskedFill: value 3000000000/);
+    expect(() => ids.where(ids.gt(0), 3e9)).toThrow(/where: value 3000000000/);
+    // In range, or a fraction (which promotes to float32), still works.
+    expect(await ids.add(2147483645).array()).toEqual([2147483646, 2147483647]);
+    expect(await ids.add(0.5).array()).toEqual([1.5, 2.5]);
+    expect(await ids.double().add(3e9).array()).toEqual([3000000001, 3000000002]);
+  });
+
   it('floating dtypes keep IEEE rounding: float32 overflows to Infinity, float16 rounds', async () => {
     expect(await tensor([1e39, NaN]).array()).toEqual([Infinity, NaN]);
     expect(await tensor([70000, 0.1], { dtype: 'float16' }).array()).toEqual([Infinity, 0.0999755859375]);

@@ -27,7 +27,7 @@ export function assignInto(target: Tensor, value: TensorOrScalar): void {
   }
   if (!(value instanceof Tensor)) checkFitsDType('assign', value, target.dtype);
   noGrad(() => {
-    let source = value instanceof Tensor ? castIfNeeded(value, target.dtype) : scalarOn(backend, value, target.dtype);
+    let source = value instanceof Tensor ? castIfNeeded(value, target.dtype) : scalarOn('assign', backend, value, target.dtype);
     const shape = broadcastShapes('assign', target.shape, source.shape);
     if (shape.length !== target.ndim || shape.some((size, d) => size !== target.shape[d])) {
       disposeIfTemp(source, value);

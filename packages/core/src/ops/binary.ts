@@ -24,8 +24,8 @@ function checkScalar(op: string, value: TensorOrScalar): void {
 }
 
 /** The operand as a tensor of `dtype` on `backend` (a temporary unless it already was one). */
-function operandAs(backend: Backend, value: TensorOrScalar, dtype: DType): Tensor {
-  return value instanceof Tensor ? castIfNeeded(value, dtype) : scalarOn(backend, value, dtype);
+function operandAs(op: string, backend: Backend, value: TensorOrScalar, dtype: DType): Tensor {
+  return value instanceof Tensor ? castIfNeeded(value, dtype) : scalarOn(op, backend, value, dtype);
 }
 
 interface Prepared {
@@ -41,8 +41,8 @@ function prepare(op: string, left: TensorOrScalar, right: TensorOrScalar, dtype:
   checkScalar(op, right);
   const tensors = [left, right].filter((value): value is Tensor => value instanceof Tensor);
   const backend = backendOf(op, tensors);
-  const a = operandAs(backend, left, dtype);
-  const b = operandAs(backend, right, dtype);
+  const a = operandAs(op, backend, left, dtype);
+  const b = operandAs(op, backend, right, dtype);
   const shape = broadcastShapes(op, a.shape, b.shape);
   return {
     backend,
@@ -201,8 +201,8 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
   const dtype = resultType([promotionOperand(a), promotionOperand(b)]);
   const tensors = [condition, a, b].filter((value): value is Tensor => value instanceof Tensor);
   const backend = backendOf('where', tensors);
-  const ta = operandAs(backend, a, dtype);
-  const tb = operandAs(backend, b, dtype);
+  const ta = operandAs('where', backend, a, dtype);
+  const tb = operandAs('where', backend, b, dtype);
   try {
     const shape = broadcastShapes('where', condition.shape, ta.shape, tb.shape);
     const out = runKernel(

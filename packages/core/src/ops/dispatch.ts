@@ -8,6 +8,7 @@ import { BackendError, DTypeError } from '../errors';
 import { contiguousStrides, formatShape, isContiguous, sizeOf } from '../shape';
 import { Storage } from '../tensor/storage';
 import { Tensor } from '../tensor/tensor';
+import { checkFitsDType } from './dtype-range';
 
 /**
  * The one backend all `tensors` live on, after checking none is disposed.
@@ -130,8 +131,12 @@ export function runKernelMulti(
   return allocated.map((entry, i) => Tensor.fromStorage(entry.storage, outputs[i].shape));
 }
 
-/** A 0-d tensor holding `value` on `backend`. */
-export function scalarOn(backend: Backend, value: number | boolean, dtype: DType): Tensor {
+/**
+ * A 0-d tensor holding `value` on `backend`, for `op`'s scalar operand. A number `dtype` cannot hold
+ * (3e9 as int32) is refused with an error naming `op`, rather than stored saturated or wrapped.
+ */
+export function scalarOn(op: string, backend: Backend, value: number | boolean, dtype: DType): Tensor {
+  checkFitsDType(op, value, dtype);
   return runKernel(backend, [], dtype, [], (out) => backend.fill(out, Number(value)));
 }
 

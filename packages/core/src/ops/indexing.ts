@@ -138,7 +138,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: mask must be bool, got ${mask.dtype}`);
   const backend = backendOf('maskedFill', [x, mask]);
-  const fill = scalarOn(backend, value, x.dtype);
+  const fill = scalarOn('maskedFill', backend, value, x.dtype);
   const result = where(mask, fill, x);
   fill.dispose();
   if (result.shape.length !== x.shape.length || result.shape.some((size, d) => size !== x.shape[d])) {
@@ -156,7 +156,7 @@ function triangle(op: 'tril' | 'triu', x: Tensor, k: number): Tensor {
   const colIndex = arange(cols, undefined, 1, { device: x.device });
   const offset = colIndex.sub(rowIndex);
   const keep = op === 'tril' ? offset.le(k) : offset.ge(k);
-  const zero = scalarOn(backendOf(op, [x]), 0, x.dtype);
+  const zero = scalarOn(op, backendOf(op, [x]), 0, x.dtype);
   const result = where(keep, x, zero);
   for (const temp of [rowIndex, colIndex, offset, keep, zero]) temp.dispose();
   return result;

@@ -90,7 +90,7 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   let current = x;
   for (const [op, bound] of [['maximum', min], ['minimum', max]] as const) {
     if (bound === undefined) continue;
-    const limit = scalarOn(backend, bound, current.dtype);
+    const limit = scalarOn('clamp', backend, bound, current.dtype);
     const next = runKernel(backend, current.shape, current.dtype, [viewOf(current), broadcastView(limit, current.shape)], (output, [a, b]) =>
       backend.binary(op, a, b, output),
     );
