@@ -6,7 +6,7 @@
  * const model = new MLP({ sizes: [784, 256, 10] });
  * const loss = new CrossEntropyLoss().forward(model.forward(x), labels);
  */
-export { Module, parameter, isParameter, type LoadStateDictOptions, type LoadStateDictResult } from './module';
+export { Module, parameter, isParameter, type LoadStateDictOptions, type LoadStateDictResult, type RegisterBufferOptions } from './module';
 export type { ForwardPreHook, ForwardHook, FullBackwardHook } from './hooks';
 
 // Layers.

@@ -60,6 +60,18 @@ type EntryKind = 'parameter' | 'buffer' | 'module';
 interface Entry {
   kind: EntryKind;
   value: Tensor | Module | null;
+  /** False for a buffer left out of `stateDict` (PyTorch's `persistent=False`). */
+  persistent?: boolean;
+}
+
+/** Options of {@link Module.registerBuffer}. */
+export interface RegisterBufferOptions {
+  /**
+   * Save the buffer in `stateDict` (default true). A non-persistent buffer (PyTorch's
+   * `persistent=False`) is state derived from the configuration — a positional-encoding table, a
+   * causal mask — that `buffers()` lists and `to()` moves but checkpoints neither hold nor expect.
+   */
+  persistent?: boolean;
 }
 
 // Properties the scan never treats as registrations.
@@ -105,13 +117,15 @@ export abstract class Module {
 
   /**
    * Register a buffer: state that is saved in `stateDict` but not trained (BatchNorm's running statistics).
+   * With `{ persistent: false }` it is moved by `to()` and listed by `buffers()` but not saved or loaded.
    * @example
    * this.registerBuffer('running_mean', zeros([channels]));
+   * this.registerBuffer('pe', table, { persistent: false });
    */
-  registerBuffer(name: string, value: Tensor | null): void {
+  registerBuffer(name: string, value: Tensor | null, options: RegisterBufferOptions = {}): void {
     this.checkName(name);
     if (value) keep(value);
-    this._registry.set(name, { kind: 'buffer', value });
+    this._registry.set(name, { kind: 'buffer', value, persistent: options.persistent ?? true });
   }
 
   /**
@@ -143,10 +157,14 @@ export abstract class Module {
     }
   }
 
-  /** Own registrations of one kind, in order: explicit ones first, then properties in assignment order. */
-  private ownEntries(kind: EntryKind): [string, Tensor | Module][] {
+  /**
+   * Own registrations of one kind, in order: explicit ones first, then properties in assignment order.
+   * `persistentOnly` leaves out non-persistent buffers (what `stateDict` saves).
+   */
+  private ownEntries(kind: EntryKind, persistentOnly = false): [string, Tensor | Module][] {
     const result: [string, Tensor | Module][] = [];
     for (const [name, entry] of this._registry) {
+      if (persistentOnly && entry.persistent === false) continue;
       if (entry.kind === kind && entry.value) result.push([name, entry.value]);
     }
     for (const key of Object.keys(this)) {
@@ -395,7 +413,7 @@ export abstract class Module {
   // ------------------------------------------------------------------ state
 
   /**
-   * Parameters and buffers by PyTorch name. The tensors are the module's own (shared storage):
+   * Parameters and (persistent) buffers by PyTorch name. The tensors are the module's own (shared storage):
    * read or save them, but do not dispose them.
    * @example
    * const bytes = await saveSafetensors(model.stateDict());
@@ -404,7 +422,7 @@ export abstract class Module {
     const state: Record<string, Tensor> = {};
     for (const [moduleName, module] of this.namedModules()) {
       for (const kind of ['parameter', 'buffer'] as const) {
-        for (const [name, value] of module.ownEntries(kind) as [string, Tensor][]) {
+        for (const [name, value] of module.ownEntries(kind, true) as [string, Tensor][]) {
           const key = moduleName ? `${moduleName}.${name}` : name;
           if (!(key in state)) state[key] = value;
         }

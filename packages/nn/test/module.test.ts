@@ -125,6 +125,24 @@ describe('stateDict and loadStateDict', () => {
     expect(model.namedBuffers().map(([name]) => name)).toEqual(['1.running_mean', '1.running_var', '1.num_batches_tracked']);
   });
 
+  it('a non-persistent buffer is listed and moved but neither saved nor expected by loadStateDict (PyTorch persistent=False)', () => {
+    class WithTable extends Module {
+      fc = new Linear(2, 2);
+      constructor() {
+        super();
+        this.registerBuffer('table', zeros([3]), { persistent: false });
+        this.registerBuffer('count', zeros([1]));
+      }
+      forward(x: Tensor): Tensor {
+        return this.fc.forward(x);
+      }
+    }
+    const model = new Sequential(new WithTable());
+    expect(model.namedBuffers().map(([name]) => name)).toEqual(['0.table', '0.count']);
+    expect(Object.keys(model.stateDict())).toEqual(['0.count', '0.fc.weight', '0.fc.bias']);
+    expect(model.loadStateDict(new Sequential(new WithTable()).stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
+  });
+
   it('loadStateDict copies values in place into the existing tensors', async () => {
     const source = new TwoLayer();
     const target = new TwoLayer();
