@@ -1,0 +1,2 @@
+import { lintConfig } from '@tessera/config/eslint';
+export default lintConfig();

@@ -1,0 +1,2 @@
+import { testConfig } from '@tessera/config/vitest';
+export default testConfig();
