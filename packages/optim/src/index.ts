@@ -30,6 +30,7 @@ export { ExponentialLR, type ExponentialLROptions } from './schedulers/exponenti
 export { InverseSqrtLR, type InverseSqrtLROptions } from './schedulers/inverse-sqrt-lr';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './schedulers/cosine-annealing-lr';
 export { LinearWarmup, type LinearWarmupOptions } from './schedulers/linear-warmup';
+export { WarmupCosineLR, type WarmupCosineLROptions } from './schedulers/warmup-cosine-lr';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/reduce-lr-on-plateau';
 
 export { clipGradNorm, clipGradValue } from './clip';

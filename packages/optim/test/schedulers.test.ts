@@ -13,8 +13,10 @@ import {
   ReduceLROnPlateau,
   SGD,
   StepLR,
+  WarmupCosineLR,
   type Scheduler,
 } from '../src/index';
+import nanoGPT from './fixtures/nanogpt-get-lr.json';
 import { expectClose } from './helpers';
 
 /** A stand-in optimizer: schedules only read and write `paramGroups[i].lr`. */
@@ -189,6 +191,76 @@ describe('state dicts', () => {
     copy.step();
     expect(copyOptimizer.paramGroups[0].lr).toBe(optimizer.paramGroups[0].lr);
     expect(copy.getLastLr()).toEqual([0.125]);
+  });
+});
+
+describe('WarmupCosineLR', () => {
+  it("gives nanoGPT's get_lr(it): warm-up, cosine to minLr at totalSteps, then minLr", () => {
+    // fixtures/nanogpt-get-lr.json: nanoGPT's formula run in Python (learning_rate 6e-4, min_lr 6e-5, warmup 10, decay 50).
+    const optimizer = fakeOptimizer(nanoGPT.learning_rate);
+    const scheduler = new WarmupCosineLR(optimizer, { warmupSteps: nanoGPT.warmup_iters, totalSteps: nanoGPT.lr_decay_iters, minLr: nanoGPT.min_lr });
+    const lrs = sequence(scheduler, optimizer, nanoGPT.lrs.length - 1);
+    // The same operations in the same order: equal where no cosine is involved, else within V8's and libm's cos rounding.
+    expect(lrs.slice(0, 11)).toEqual(nanoGPT.lrs.slice(0, 11));
+    expect(lrs.slice(50)).toEqual(nanoGPT.lrs.slice(50));
+    lrs.forEach((lr, it) => expect(Math.abs(lr - nanoGPT.lrs[it]) / nanoGPT.lrs[it], `it ${it}`).toBeLessThan(1e-15));
+  });
+
+  it('matches the worked numbers: (it+1)/(w+1) during warm-up, the cosine midpoint halfway, minLr from totalSteps on', () => {
+    const optimizer = fakeOptimizer(1);
+    const lrs = sequence(new WarmupCosineLR(optimizer, { warmupSteps: 4, totalSteps: 12, minLr: 0.1 }), optimizer, 14);
+    // it 0..3: 1/5 … 4/5; it 4: 1; it 8 (halfway): 0.1 + 0.9 · 0.5; it 12 and after: 0.1.
+    expectClose(lrs.slice(0, 5), [0.2, 0.4, 0.6, 0.8, 1], 1e-15);
+    expectClose([lrs[6], lrs[8], lrs[12], lrs[13], lrs[14]], [0.1 + 0.9 * (1 + Math.SQRT1_2) / 2, 0.55, 0.1, 0.1, 0.1], 1e-15);
+  });
+
+  it('equals LinearWarmup(startFactor 1/(w+1)) + CosineAnnealingLR up to totalSteps, and stays at minLr after it', () => {
+    const ours = fakeOptimizer(3);
+    const composed = fakeOptimizer(3);
+    const warmupCosine = new WarmupCosineLR(ours, { warmupSteps: 5, totalSteps: 20, minLr: 0.3 });
+    const cosine = new CosineAnnealingLR(composed, { tMax: 15, etaMin: 0.3 });
+    const chain = new LinearWarmup(composed, { warmupSteps: 5, startFactor: 1 / 6 }, cosine);
+    const a = sequence(warmupCosine, ours, 30);
+    const b = sequence(chain, composed, 30);
+    expectClose(a.slice(0, 21), b.slice(0, 21), 1e-14);
+    expect(a.slice(21)).toEqual(Array(10).fill(0.3));
+    expect(b[25]).toBeGreaterThan(0.3); // the closed-form cosine rises again
+  });
+
+  it('without warm-up starts at η₀; each group decays from its own rate to the shared minLr', () => {
+    const optimizer = fakeOptimizer(1, 0.5);
+    const scheduler = new WarmupCosineLR(optimizer, { warmupSteps: 0, totalSteps: 2 });
+    expect(scheduler.getLastLr()).toEqual([1, 0.5]);
+    scheduler.step();
+    expectClose(scheduler.getLastLr(), [0.5, 0.25], 1e-15);
+    scheduler.step();
+    expect(scheduler.getLastLr()).toEqual([0, 0]);
+  });
+
+  it('resumes from its state dict at the same rate', () => {
+    const optimizer = fakeOptimizer(1);
+    const first = new WarmupCosineLR(optimizer, { warmupSteps: 3, totalSteps: 10, minLr: 0.1 });
+    for (let i = 0; i < 5; i++) first.step();
+    const saved = JSON.parse(JSON.stringify(first.stateDict()));
+    expect(saved.lastEpoch).toBe(5);
+    const resumedOptimizer = fakeOptimizer(1);
+    const resumed = new WarmupCosineLR(resumedOptimizer, { warmupSteps: 3, totalSteps: 10, minLr: 0.1 });
+    resumed.loadStateDict(saved);
+    first.step();
+    resumed.step();
+    expect(resumed.getLastLr()).toEqual(first.getLastLr());
+    expect(resumedOptimizer.paramGroups[0].lr).toBe(optimizer.paramGroups[0].lr);
+  });
+
+  it('rejects a cosine of no length and bad counts', () => {
+    const optimizer = fakeOptimizer(1);
+    expect(() => new WarmupCosineLR(optimizer, { warmupSteps: 10, totalSteps: 10 })).toThrow(
+      new ValueError('WarmupCosineLR: totalSteps (10) must be greater than warmupSteps (10); the cosine runs between them'),
+    );
+    expect(() => new WarmupCosineLR(optimizer, { warmupSteps: -1, totalSteps: 10 })).toThrow(/WarmupCosineLR: invalid warmupSteps -1; expected an integer ≥ 0/);
+    expect(() => new WarmupCosineLR(optimizer, { warmupSteps: 1, totalSteps: 2.5 })).toThrow(/invalid totalSteps 2.5/);
+    expect(() => new WarmupCosineLR(optimizer, { warmupSteps: 1, totalSteps: 5, minLr: -1 })).toThrow(/invalid minLr -1/);
+    expect(() => new WarmupCosineLR(optimizer, undefined as never)).toThrow(/invalid warmupSteps undefined/);
   });
 });
 
