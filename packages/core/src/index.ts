@@ -61,6 +61,7 @@ export { unaryOp, logicalNot } from './ops/unary';
 export { matmul } from './ops/matmul';
 export { fusedMatmul, type FusedMatmulOptions } from './ops/fused-matmul';
 export { fusedGruCell, fusedLstmCell } from './ops/recurrent-cell';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './ops/attention';
 export { sum, mean, prod, logsumexp } from './ops/reduce';
 export { softmax, logSoftmax } from './ops/softmax';
 export { cat, stack, split, chunk, pad, type PadMode } from './ops/join';
