@@ -17,6 +17,7 @@ export { trainTestSplit, trainTestSplitIndices, kFold, type Fold, type Splittabl
 export { oneHot } from './one-hot';
 export { StandardScaler, MinMaxScaler } from './scalers';
 export { SeededRandom, randomPermutation } from './random';
+export { RandomWindowSampler, type RandomWindowSamplerOptions, type RandomWindowSamplerState, type TokenArray } from './random-window-sampler';
 
 export { DataFormatError } from './loaders/errors';
 export { parseCSV, readCSVRecords, type CSVColumnType, type ParseCSVOptions, type ParsedCSV } from './loaders/csv';
