@@ -24,5 +24,8 @@ export { arrayFor, itemSize } from './dtype';
 // The order every sort follows (core's composite, argsort kernels, unique).
 export { compareSortKeys, stableArgsort } from './backend/sort-order';
 
+// The word2vecStep kernel's loop on host arrays (the reference backend's, and a JavaScript fallback's).
+export { word2vecStepRange, type Word2VecStepArrays } from './backend/word2vec-step';
+
 // Checks core already made, repeated by kernels only to name a bad call precisely.
 export { checkMatmulOperands } from './backend/matmul-operands';

@@ -85,6 +85,8 @@ export { layerNorm } from './ops/normalization';
 export { conv2d, type Conv2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type AvgPool2dOptions } from './ops/pool';
 export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type AdamStepState } from './ops/optimizer-step';
+export { word2vecStep, type Word2VecBatch, type Word2VecStepOptions } from './ops/word2vec-step';
+export { indexAdd_, type IndexAddOptions } from './ops/index-add';
 
 // Linear algebra (torch.linalg).
 export { linalg } from './linalg/index';

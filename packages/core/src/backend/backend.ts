@@ -357,6 +357,14 @@ export interface OptionalKernels {
     gradK: OutputBuffer,
     gradV: OutputBuffer,
   ): boolean;
+  /**
+   * One batch of word2vec updates (skip-gram or CBOW, negative sampling and/or hierarchical softmax),
+   * written in place into both matrices as word2vec.c does; {@link Word2VecStepRequest} gives the
+   * exact math. With `threads` 1 the examples run in order (deterministic); with more, a backend may
+   * run contiguous blocks of examples concurrently without locks (Hogwild, as word2vec.c's threads).
+   * Returns false to decline (e.g. a dtype it has no fast path for): core then runs the composite.
+   */
+  word2vecStep?(request: Word2VecStepRequest): boolean;
 }
 
 /** The scalars of {@link OptionalKernels.attention}: the score scale and the causal flag. */
@@ -365,6 +373,62 @@ export interface AttentionParams {
   readonly scale: number;
   /** Hide key j from query i when j > i (PyTorch's `is_causal`, aligned to the top-left corner). */
   readonly causal: boolean;
+}
+
+/**
+ * What {@link OptionalKernels.word2vecStep} receives: a batch of training examples in compressed rows.
+ * Example e has input rows `inputIndex[inputOffsets[e] … inputOffsets[e+1])` of the `input` matrix
+ * (word2vec.c's syn0; one context word for skip-gram, the window for CBOW) and targets
+ * `targetIndex[targetOffsets[e] … targetOffsets[e+1])` of the `output` matrix with their labels (the
+ * centre word with label 1 and the negatives with 0, or the Huffman path's nodes with 1 − code). In
+ * example order (each example sees every update before it), with D = `dim`:
+ * ```text
+ * h ← meanInputs ? mean of the input rows : their sum          (one row: h is that row)
+ * e ← 0 (length D)
+ * for each target t with label y, in order:
+ *   x ← h · output[t];   g ← alpha · (y − σ(x))
+ *   loss[e] += softplus(x) − y · x                              (only when loss is not null)
+ *   e ← e + g · output[t];   output[t] ← output[t] + g · h
+ * for each input row r, in order:  input[r] ← input[r] + e
+ * ```
+ * An example with no input rows changes nothing (its loss is 0). Core has checked every offset and
+ * index, so kernels need not: offsets run from 0 and never decrease, indices lie inside their matrix.
+ * @example
+ * // skip-gram, one pair (context 4 → centre 7) with two negatives
+ * backend.word2vecStep!({ dtype: 'float32', dim: 100, input, inputRows: 5000, output, outputRows: 5000, examples: 1,
+ *   inputOffsets, inputIndex, targetOffsets, targetIndex, targetLabel, meanInputs: true, alpha: 0.025, threads: 1, loss: null });
+ */
+export interface Word2VecStepRequest {
+  /** The dtype of both matrices, the labels and the loss (float32 or float64). */
+  readonly dtype: DType;
+  /** Vector length D. */
+  readonly dim: number;
+  /** The input vectors, `[inputRows, dim]` contiguous from `input.offset`, updated in place. */
+  readonly input: BufferRange;
+  readonly inputRows: number;
+  /** The output vectors (negative-sampling word vectors and/or Huffman nodes), `[outputRows, dim]`, updated in place. */
+  readonly output: BufferRange;
+  readonly outputRows: number;
+  /** Number of examples E. */
+  readonly examples: number;
+  /** int32 `[E + 1]`, contiguous. */
+  readonly inputOffsets: StridedView;
+  /** int32 rows of `input`, contiguous. */
+  readonly inputIndex: StridedView;
+  /** int32 `[E + 1]`, contiguous. */
+  readonly targetOffsets: StridedView;
+  /** int32 rows of `output`, contiguous. */
+  readonly targetIndex: StridedView;
+  /** Each target's label (the matrices' dtype), contiguous. */
+  readonly targetLabel: StridedView;
+  /** CBOW's `cbow_mean`: average the input rows (true) or sum them. */
+  readonly meanInputs: boolean;
+  /** The learning rate of this batch. */
+  readonly alpha: number;
+  /** At most this many threads; 1 runs the examples in order. */
+  readonly threads: number;
+  /** `[E]` of the dtype: each example's loss Σ softplus(x) − y·x, or null to skip computing it. */
+  readonly loss: OutputBuffer | null;
 }
 
 /**
@@ -484,7 +548,7 @@ export type OptionalKernelName = keyof OptionalKernels;
  */
 export const OPTIONAL_KERNELS: readonly OptionalKernelName[] = [
   'softmax', 'logSoftmax', 'layerNorm', 'conv2d', 'maxPool2d', 'avgPool2d', 'optimizerStep', 'matmulBiasActivation', 'argsort',
-  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'attention', 'attentionBackward',
+  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'attention', 'attentionBackward', 'word2vecStep',
 ];
 
 /**

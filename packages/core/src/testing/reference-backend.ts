@@ -33,6 +33,7 @@ import {
   type ReduceOp,
   type StridedView,
   type UnaryOp,
+  type Word2VecStepRequest,
 } from '../backend/backend';
 import { BackendError, DTypeError, ShapeError, ValueError } from '../errors';
 import { fillPhiloxStream } from '../random/philox';
@@ -41,6 +42,7 @@ import { arrayFor, isFloating, itemSize } from '../dtype';
 import { float16BitsToFloat32, roundToFloat16, toFloat16Bits } from '../float16';
 import { contiguousStrides, elementSpan, sizeOf } from '../shape';
 import { stableArgsort } from '../backend/sort-order';
+import { word2vecStepRange } from '../backend/word2vec-step';
 
 /** One buffer of the reference backend: a typed array of the buffer's dtype. */
 class ReferenceStorage {
@@ -630,6 +632,24 @@ export class ReferenceBackend implements Backend {
     forEachLine(x, axis, input, (values, outPosition) => {
       stableArgsort(values, descending).forEach((source, k) => (output[outPosition(k)] = source));
     });
+  }
+
+  /** word2vec's in-place batch, in example order with float64 arithmetic (core's shared loop); float16 takes the composite. */
+  word2vecStep(request: Word2VecStepRequest): boolean {
+    const { dtype, dim } = request;
+    if (dtype !== 'float32' && dtype !== 'float64') return false;
+    const matrix = (range: BufferRange, rows: number) => this.range(range, dtype, rows * dim) as Float32Array | Float64Array;
+    const ints = (view: StridedView) => this.input(view, 'word2vecStep');
+    const loss = request.loss ? (this.output(request.loss, 'word2vecStep', [request.examples]) as Float32Array | Float64Array) : null;
+    const arrays = {
+      dim, meanInputs: request.meanInputs, alpha: request.alpha, loss,
+      input: matrix(request.input, request.inputRows), inputOffset: request.input.offset,
+      output: matrix(request.output, request.outputRows), outputOffset: request.output.offset,
+      inputOffsets: ints(request.inputOffsets), inputIndex: ints(request.inputIndex),
+      targetOffsets: ints(request.targetOffsets), targetIndex: ints(request.targetIndex), targetLabel: ints(request.targetLabel),
+    };
+    word2vecStepRange(arrays, 0, request.examples, dtype === 'float64' ? new Float64Array(2 * dim) : new Float32Array(2 * dim));
+    return true;
   }
 
   // ---- helpers ----
