@@ -6,4 +6,16 @@
  * import { GPT } from '@tessera/models-transformer';
  * const gpt = new GPT({ vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128 });
  */
-export {};
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionForwardOptions } from './attention/multi-head-attention';
+export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingOptions, type PositionOffsetOptions } from './positional/sinusoidal';
+export { LearnedPositionalEmbedding } from './positional/learned';
+export { RotaryEmbedding, type RotaryEmbeddingOptions, type RotaryApplyOptions } from './positional/rotary';
+export { TransformerEncoderLayer, type TransformerEncoderLayerForwardOptions } from './layers/encoder-layer';
+export { TransformerDecoderLayer, type TransformerDecoderLayerForwardOptions } from './layers/decoder-layer';
+export { TransformerEncoder, type TransformerEncoderOptions, type TransformerEncoderForwardOptions, type EncoderLayerLike } from './layers/encoder';
+export { TransformerDecoder, type TransformerDecoderOptions, type DecoderLayerLike } from './layers/decoder';
+export { Transformer, type TransformerOptions, type TransformerForwardOptions } from './layers/transformer';
+export type { TransformerLayerOptions } from './layers/layer-options';
+export type { TransformerActivation } from './layers/activation';
+export type { LayerSource } from './layers/layer-stack';
+export { generateSquareSubsequentMask } from './masks';
