@@ -9,4 +9,15 @@
  * const wv = new WordVectors(['king', 'queen'], new Float32Array([1, 0, 0.9, 0.1]), 2);
  * wv.similarity('king', 'queen'); // ≈ 0.994
  */
-export {};
+export { OutOfVocabularyError, VectorFileError } from './errors';
+export {
+  WordVectors,
+  type WordVectorsOptions,
+  type Neighbor,
+  type WordOrVector,
+  type MostSimilarOptions,
+  type AnalogyOptions,
+  type NearestOptions,
+} from './vectors/word-vectors';
+export type { OovPolicy, OovVectorFunction } from './vectors/oov';
+export type { VectorDType, VectorStorage } from './vectors/vector-storage';
