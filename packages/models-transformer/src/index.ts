@@ -6,6 +6,7 @@
  * import { GPT } from '@tessera/models-transformer';
  * const gpt = new GPT({ vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128 });
  */
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from '@tessera/core';
 export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionForwardOptions } from './attention/multi-head-attention';
 export { SinusoidalPositionalEncoding, type SinusoidalPositionalEncodingOptions, type PositionOffsetOptions } from './positional/sinusoidal';
 export { LearnedPositionalEmbedding } from './positional/learned';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '@tessera/backend-cpu';
-import { DTypeError, ShapeError, ValueError, cat, manualSeed, memory, noGrad, ones, randn, tensor, tidy, zeros } from '@tessera/core';
-import { MultiHeadAttention } from '../src/index';
+import { DTypeError, ShapeError, ValueError, cat, scaledDotProductAttention as coreScaledDotProductAttention, manualSeed, memory, noGrad, ones, randn, tensor, tidy, zeros } from '@tessera/core';
+import { MultiHeadAttention, scaledDotProductAttention } from '../src/index';
 import { maxDeviation } from './helpers';
 
 const f64 = { dtype: 'float64' } as const;
@@ -130,6 +130,19 @@ describe('MultiHeadAttention masks', () => {
     expect(Array.from(await output.data()).every((v) => v === 0)).toBe(true);
     output.sum().backward();
     expect(Array.from(await x.grad!.data()).every(Number.isFinite)).toBe(true);
+  });
+
+  it('needWeights: false (core\'s scaledDotProductAttention) gives the output of the weights path, masked rows included', async () => {
+    const x = randn([2, 4, 8], f64);
+    const options = {
+      attnMask: tensor([[false, true, true, true], [false, false, true, true], [false, false, false, true], [false, false, false, false]]),
+      keyPaddingMask: tensor([[false, false, false, true], [true, true, true, true]]),
+    };
+    const [withWeights] = mha.forward(x, x, x, options);
+    const [fused, none] = mha.forward(x, x, x, { ...options, needWeights: false });
+    expect(none).toBeNull();
+    expect(await maxDeviation(fused, withWeights)).toBeLessThan(1e-14);
+    expect(scaledDotProductAttention).toBe(coreScaledDotProductAttention);
   });
 
   it('dropout drops attention weights in training only', async () => {

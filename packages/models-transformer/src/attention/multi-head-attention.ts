@@ -7,7 +7,7 @@
  * Inside, every input is laid out batch-first `[B, L, E]` and split into heads `[B, H, L, E/H]`; the
  * masks become one additive float mask broadcastable to `[B, H, L, S]`.
  */
-import { cat, formatShape, tidy, zeros, ShapeError, ValueError, type DType, type Tensor } from '@tessera/core';
+import { cat, formatShape, scaledDotProductAttention, tidy, zeros, ShapeError, ValueError, type DType, type Tensor } from '@tessera/core';
 import { F, Linear, Module, init, parameter, type FactoryOptions } from '@tessera/nn';
 import {
   expectDType, expectFeatures, expectMaskDType, expectPositiveInteger, expectProbability, expectRank, expectShape, expectTensor,
@@ -215,11 +215,16 @@ export class MultiHeadAttention extends Module {
         v = cat([v, slot], 2);
       }
       const mask = this.additiveMask(attnMask ?? null, keyPaddingMask ?? null, isCausal, { batched, batch, targetLength, sourceLength, dtype: weight.dtype });
-      const { output: attended, weights } = softmaxAttention(q, k, v, mask, this.dropout, this.training);
+      // Without weights to return, core's fused op (a flash-attention kernel where the backend has
+      // one) never materialises them; with weights, the softmax path keeps them.
+      const dropoutP = this.training ? this.dropout : 0;
+      const { output: attended, weights } = needWeights
+        ? softmaxAttention(q, k, v, mask, dropoutP)
+        : { output: scaledDotProductAttention(q, k, v, { attnMask: mask, dropoutP }), weights: null };
       const merged = attended.permute([0, 2, 1, 3]).reshape([batch, targetLength, this.embedDim]);
       const projected = this.out_proj.forward(merged);
       const output = batched ? (this.batchFirst ? projected : projected.transpose(0, 1)) : projected.squeeze(0);
-      if (!needWeights) return [output, null] as [Tensor, Tensor | null];
+      if (!weights) return [output, null] as [Tensor, Tensor | null];
       const returned = average ? weights.sum(1).div(this.numHeads) : weights;
       return [output, batched ? returned : returned.squeeze(0)] as [Tensor, Tensor | null];
     });

@@ -19,7 +19,7 @@ export interface AttentionResult {
  * `[..., L, S]`. A query row whose keys are all hidden gets zero weights and a zero output (PyTorch
  * 1.13 gives NaN there; PyTorch 2's `scaled_dot_product_attention` and core's give 0).
  */
-export function softmaxAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number, training: boolean): AttentionResult {
+export function softmaxAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, dropoutP: number): AttentionResult {
   return tidy(() => {
     let scores = q.mul(1 / Math.sqrt(q.shape[q.ndim - 1])).matmul(k.transpose(-2, -1));
     let weights: Tensor;
@@ -31,7 +31,7 @@ export function softmaxAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor |
     } else {
       weights = scores.softmax(-1);
     }
-    weights = F.dropout(weights, dropoutP, training);
+    weights = F.dropout(weights, dropoutP);
     return { output: weights.matmul(v), weights };
   });
 }
