@@ -21,3 +21,9 @@ export {
 } from './vectors/word-vectors';
 export type { OovPolicy, OovVectorFunction } from './vectors/oov';
 export type { VectorDType, VectorStorage } from './vectors/vector-storage';
+export { readWord2Vec, parseWord2Vec, writeWord2Vec, word2VecChunks, type ReadWord2VecOptions, type WriteWord2VecOptions } from './io/word2vec-format';
+export { readGlove, parseGlove, writeGlove, gloveChunks, type ReadGloveOptions } from './io/glove-format';
+export { saveWordVectors, loadWordVectors, type SavedWordVectors } from './io/safetensors-vectors';
+export { formatFloat32 } from './io/decimal-text';
+export type { VectorFileSource } from './io/byte-source';
+export type { UnicodeErrors, VectorParserOptions } from './io/text-vector-parser';
