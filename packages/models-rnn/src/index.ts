@@ -14,4 +14,5 @@ export { rnnStep, lstmStep, gruStep, type RecurrentStep, type RecurrentWeights, 
 export { RecurrentLayer, type RecurrentLayerOptions, type RecurrentForwardOptions } from './layers/recurrent-layer';
 export { RNN, LSTM, GRU, type RNNOptions } from './layers/rnn';
 export { tbptt, type TbpttOptions, type TbpttWindowInfo, type RecurrentState } from './tbptt';
-export { beamSearch, type BeamSearchOptions, type BeamHypothesis, type BeamStepResult } from './generation/beam-search';
+// Beam search lives in nn's generation module (shared with the transformers); re-exported for RNN decoders.
+export { beamSearch, type BeamSearchOptions, type BeamHypothesis, type BeamStepResult } from '@tessera/nn';

@@ -5,9 +5,10 @@
  * model on a book-length text.
  */
 import { isTensor, tidy, ValueError, type Tensor } from '@tessera/core';
+import { disposeState, type TensorState } from '@tessera/nn';
 
-/** A recurrent state as the layers return it: `h`, `[h, c]`, or any nesting of arrays of tensors. */
-export type RecurrentState = Tensor | readonly RecurrentState[];
+/** A recurrent state as the layers return it: `h`, `[h, c]`, or any nesting of arrays of tensors (nn's `TensorState`). */
+export type RecurrentState = TensorState;
 
 /** Options of {@link tbptt}. */
 export interface TbpttOptions {
@@ -87,10 +88,4 @@ function detachState<State extends RecurrentState>(state: State): State {
   if (isTensor(state)) return state.detach() as State;
   if (Array.isArray(state)) return state.map((part: RecurrentState) => detachState(part)) as unknown as State;
   throw new ValueError('tbptt: the step must return the recurrent state: a tensor or an array of tensors (e.g. [h, c])');
-}
-
-/** Dispose every tensor of a recurrent state (a tensor or nested arrays of them). @example disposeState([h, c]) */
-export function disposeState(state: RecurrentState): void {
-  if (isTensor(state)) state.dispose();
-  else for (const part of state) disposeState(part);
 }

@@ -55,3 +55,6 @@ export { LogisticRegression, type LogisticRegressionOptions, type PerPointOption
 export { MLP, type MLPOptions, type ActivationSpec } from './models/mlp';
 
 export * from './training/index';
+
+// Generation for autoregressive models: sampling, the decoding loop, beam search.
+export * from './generation/index';

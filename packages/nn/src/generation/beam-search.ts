@@ -2,10 +2,12 @@
  * Beam search for autoregressive decoders: keep the `beamWidth` most probable partial sequences, extend
  * each by every token, keep the best `beamWidth` again, until every kept sequence has ended or
  * `maxLength` tokens were produced. Model-agnostic: the caller's step function maps the last token of
- * each beam and the beams' state to next-token log-probabilities and the new state.
+ * each beam and the beams' state to next-token log-probabilities and the new state (an RNN's hidden
+ * state, a transformer's KV cache).
  */
-import { isTensor, tensor, tidy, ValueError, type Tensor } from '@tessera/core';
-import { disposeState, type RecurrentState } from '../tbptt';
+import { isTensor, tensor, tidy, ValueError } from '@tessera/core';
+import type { Tensor } from '@tessera/core';
+import { disposeState, type TensorState } from './tensor-state';
 
 /** What the step function returns for the live beams. */
 export interface BeamStepResult<State> {
@@ -23,8 +25,8 @@ export interface BeamSearchOptions {
   maxLength: number;
   /** Token fed first. */
   bos: number;
-  /** Token that ends a sequence (kept out of the returned tokens). */
-  eos: number;
+  /** Token that ends a sequence (kept out of the returned tokens); without one, every beam runs `maxLength` tokens. */
+  eos?: number;
   /** Divide a finished sequence's log-probability by its length^α to favour longer outputs (default 0: plain sum). */
   lengthPenalty?: number;
   /** The batch dim of the state's tensors, along which beams are reordered (default 1, as RNN states `[layers, B, H]`). */
@@ -44,7 +46,9 @@ interface Beam {
 
 /**
  * Decode one sequence with beam search. `initialState` has a batch dim of size 1; it is expanded to
- * the beams. Returns the finished hypotheses, best first (the first one is the answer).
+ * the beams. The step also receives each beam's tokens so far (without `bos`), for models that must
+ * recompute their state from the text (a transformer whose context window is full). Returns the
+ * finished hypotheses, best first (the first one is the answer).
  * @example
  * const [best] = await beamSearch((tokens, state) => {
  *   const [output, next] = decoder.forward(embed(tensor(tokens, { dtype: 'int32' }).unsqueeze(0)), state);
@@ -52,8 +56,8 @@ interface Beam {
  * }, encoderState, { beamWidth: 4, maxLength: 12, bos: 1, eos: 2 });
  * best.tokens; // e.g. [5, 9, 3, …]
  */
-export async function beamSearch<State extends RecurrentState>(
-  step: (lastTokens: number[], state: State) => BeamStepResult<State>,
+export async function beamSearch<State extends TensorState>(
+  step: (lastTokens: number[], state: State, sequences: readonly number[][]) => BeamStepResult<State>,
   initialState: State,
   options: BeamSearchOptions,
 ): Promise<BeamHypothesis[]> {
@@ -71,7 +75,7 @@ export async function beamSearch<State extends RecurrentState>(
   const finished: Beam[] = [];
   for (let length = 0; length < maxLength && beams.length > 0; length++) {
     const lastTokens = beams.map((beam) => beam.tokens.at(-1) ?? bos);
-    const result = step(lastTokens, state);
+    const result = step(lastTokens, state, beams.map((beam) => beam.tokens));
     const logProbs = await result.logProbs.data();
     const vocab = result.logProbs.shape[1];
     result.logProbs.dispose();
@@ -103,10 +107,10 @@ export async function beamSearch<State extends RecurrentState>(
   return all.sort((x, y) => score(y) - score(x)).slice(0, beamWidth).map(({ tokens, logProb }) => ({ tokens, logProb }));
 }
 
-function reorderState<State extends RecurrentState>(state: State, rows: number[], dim: number): State {
+function reorderState<State extends TensorState>(state: State, rows: number[], dim: number): State {
   if (isTensor(state)) {
     if (rows.length === 0) return state.narrow(dim, 0, 0) as State;
     return tidy(() => state.indexSelect(dim, tensor(rows, { dtype: 'int32', device: state.device }))) as State;
   }
-  return (state as readonly RecurrentState[]).map((part) => reorderState(part, rows, dim)) as unknown as State;
+  return (state as readonly TensorState[]).map((part) => reorderState(part, rows, dim)) as unknown as State;
 }
