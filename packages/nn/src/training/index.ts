@@ -3,9 +3,10 @@
  * @tessera/optim) and classification metrics.
  */
 export { fit, schedulerWantsMetric, type FitOptions } from './fit';
-export { History } from './history';
+export { readFitCheckpoint, type FitCheckpointOptions, type FitCheckpointManifest, type FitCheckpointFile } from './fit-checkpoint';
+export { History, type HistoryData, type StopReason } from './history';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export { ProgressBar, type ProgressBarOptions } from './progress-bar';
 export { writeFileAtomic } from './atomic-write';
-export type { BatchSource, Callback, Logs, OptimizerLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
+export type { BatchSource, Callback, Logs, OptimizerLike, OptimizerStateLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
 export * from './metrics/index';
