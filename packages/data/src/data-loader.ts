@@ -25,6 +25,16 @@ export interface DataLoaderOptions<Item, Batch> {
   collate?: (items: Item[]) => Batch;
 }
 
+/** Where a {@link DataLoader} is, as returned by `stateDict()`. */
+export interface DataLoaderState {
+  /** The epoch the next batch belongs to. */
+  epoch: number;
+  /** How many batches of that epoch were handed out already. */
+  batch: number;
+  /** The shuffle seed (null without shuffling); a loader resuming the state must have the same. */
+  seed: number | null;
+}
+
 /**
  * Batches of a data set, in order or shuffled, as an iterable (PyTorch's `DataLoader`).
  *
@@ -48,6 +58,10 @@ export class DataLoader<Item = Tensor[], Batch = Tensor[]> implements Iterable<B
   readonly seed: number | undefined;
   private readonly collate: ((items: Item[]) => Batch) | undefined;
   private nextEpoch = 0;
+  /** The latest iteration: its epoch and the batches it has handed out. */
+  private position: { epoch: number; served: number } | null = null;
+  /** Batches the next iteration skips (set by loadStateDict to continue mid-epoch). */
+  private skip = 0;
 
   constructor(dataset: Dataset<Item>, options: DataLoaderOptions<Item, Batch> = {}) {
     const { batchSize = 1, shuffle = false, dropLast = false, collate } = options;
@@ -80,6 +94,42 @@ export class DataLoader<Item = Tensor[], Batch = Tensor[]> implements Iterable<B
   setEpoch(epoch: number): void {
     if (!Number.isInteger(epoch) || epoch < 0) throw new ValueError(`DataLoader.setEpoch: epoch must be a non-negative integer, got ${epoch}`);
     this.nextEpoch = epoch;
+    this.skip = 0;
+    this.position = null;
+  }
+
+  /**
+   * Where the loader is: the epoch and batch that come after the last batch handed out — also when that
+   * iteration was left unfinished (a training run stopped mid-epoch). `fit` saves it in its checkpoints.
+   * @example
+   * const saved = loader.stateDict(); // { epoch: 3, batch: 17, seed: 0 }
+   */
+  stateDict(): DataLoaderState {
+    const seed = this.seed ?? null;
+    const position = this.position;
+    if (position !== null && position.served < this.length) return { epoch: position.epoch, batch: position.served, seed };
+    return { epoch: this.nextEpoch, batch: 0, seed };
+  }
+
+  /**
+   * Continue from a {@link stateDict}: the next iteration yields the rest of the saved epoch (the same
+   * shuffle), and later iterations the epochs after it.
+   * @example
+   * loader.loadStateDict(saved);
+   */
+  loadStateDict(state: DataLoaderState): void {
+    const where = 'DataLoader.loadStateDict';
+    const { epoch, batch, seed } = (state ?? {}) as Partial<DataLoaderState>;
+    if (!Number.isSafeInteger(epoch) || epoch! < 0 || !Number.isSafeInteger(batch) || batch! < 0 || (seed !== null && typeof seed !== 'number')) {
+      throw new ValueError(`${where}: expected { epoch, batch, seed } as returned by stateDict(), got ${JSON.stringify(state)}`);
+    }
+    if ((seed ?? null) !== (this.seed ?? null)) {
+      throw new ValueError(`${where}: the state was saved by a loader with shuffle seed ${String(seed)}, but this one has ${String(this.seed ?? null)}`);
+    }
+    if (batch! > this.length) throw new ValueError(`${where}: batch ${batch} is past the ${this.length} batches of an epoch`);
+    this.nextEpoch = epoch!;
+    this.skip = batch!;
+    this.position = null;
   }
 
   /**
@@ -97,12 +147,18 @@ export class DataLoader<Item = Tensor[], Batch = Tensor[]> implements Iterable<B
 
   *[Symbol.iterator](): Iterator<Batch> {
     const epoch = this.nextEpoch++;
+    const first = this.skip;
+    this.skip = 0;
+    const position = { epoch, served: first };
+    this.position = position;
     const order = this.order(epoch);
     const batches = this.length;
-    for (let b = 0; b < batches; b++) {
+    for (let b = first; b < batches; b++) {
       const start = b * this.batchSize;
       const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
-      yield noGrad(() => this.makeBatch(indices, start));
+      const batch = noGrad(() => this.makeBatch(indices, start));
+      position.served = b + 1;
+      yield batch;
     }
   }
 

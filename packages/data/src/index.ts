@@ -11,7 +11,7 @@
  */
 export { Dataset, checkItemIndex } from './dataset';
 export { TensorDataset } from './tensor-dataset';
-export { DataLoader, type DataLoaderOptions } from './data-loader';
+export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './data-loader';
 export { defaultCollate } from './collate';
 export { trainTestSplit, trainTestSplitIndices, kFold, type Fold, type Splittable, type SplitPairs, type TrainTestSplitOptions } from './split';
 export { oneHot } from './one-hot';

@@ -191,3 +191,52 @@ describe('DataLoader: memory and errors', () => {
     expect(() => new DataLoader(ds, { shuffle: true, seed: -1 })).toThrow(/seed must be a non-negative safe integer/);
   }));
 });
+
+describe('DataLoader state for resuming a training run', () => {
+  /** Labels of the next `count` batches across epochs, iterating as a training loop does (disposing them). */
+  function nextLabels(loader: DataLoader, count: number): number[][] {
+    const seen: number[][] = [];
+    while (seen.length < count) {
+      let any = false;
+      for (const batch of loader) {
+        any = true;
+        seen.push([...(batch[1].dataSync() as Int32Array)]);
+        for (const t of batch) t.dispose();
+        if (seen.length === count) break;
+      }
+      if (!any) throw new Error('empty epoch');
+    }
+    return seen;
+  }
+
+  it('resumed mid-epoch (an iteration left unfinished), it yields the rest of that epoch’s shuffle, then the next epochs', tidied(() => {
+    const { ds, x, y } = rows(10);
+    owned.push(x, y);
+    const straight = nextLabels(new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 5 }), 9);
+    const first = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 5 });
+    const head = nextLabels(first, 6); // epoch 0 (4 batches) and 2 batches of epoch 1
+    const saved = JSON.parse(JSON.stringify(first.stateDict()));
+    expect(saved).toEqual({ epoch: 1, batch: 2, seed: 5 });
+    const resumed = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 5 });
+    resumed.loadStateDict(saved);
+    expect([...head, ...nextLabels(resumed, 3)]).toEqual(straight);
+  }));
+
+  it('at the end of an epoch the state points at the next epoch; without shuffling the seed is null', tidied(() => {
+    const { ds, x, y } = rows(6);
+    owned.push(x, y);
+    const loader = new DataLoader(ds, { batchSize: 3 });
+    expect(loader.stateDict()).toEqual({ epoch: 0, batch: 0, seed: null });
+    nextLabels(loader, 2);
+    expect(loader.stateDict()).toEqual({ epoch: 1, batch: 0, seed: null });
+  }));
+
+  it('rejects a state of another seed, a batch past the epoch and a malformed state', tidied(() => {
+    const { ds, x, y } = rows(6);
+    owned.push(x, y);
+    const loader = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 1 });
+    expect(() => loader.loadStateDict({ epoch: 0, batch: 0, seed: 2 })).toThrow(/saved by a loader with shuffle seed 2, but this one has 1/);
+    expect(() => loader.loadStateDict({ epoch: 0, batch: 3, seed: 1 })).toThrow(/batch 3 is past the 2 batches of an epoch/);
+    expect(() => loader.loadStateDict({ epoch: -1 } as never)).toThrow(/expected \{ epoch, batch, seed \}/);
+  }));
+});
