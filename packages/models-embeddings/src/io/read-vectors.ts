@@ -3,7 +3,7 @@
  * (streams), and turning what it parsed into `WordVectors`.
  */
 import { ValueError } from '@tessera/core';
-import { WordVectors, type WordVectorsOptions } from '../vectors/word-vectors';
+import { WordVectors, type AdoptedLookup, type WordVectorsOptions } from '../vectors/word-vectors';
 import { asyncChunks, syncChunks, type VectorFileSource } from './byte-source';
 import type { ParsedVectors } from './text-vector-parser';
 
@@ -28,8 +28,10 @@ export async function readAll(parser: PushParser, source: VectorFileSource, opti
   return toWordVectors(parser.finish(), options);
 }
 
-function toWordVectors({ words, values, dim }: ParsedVectors, options: WordVectorsOptions): WordVectors {
-  return new WordVectors(words, values, dim, options);
+function toWordVectors({ words, lookup, values, dim }: ParsedVectors, options: WordVectorsOptions): WordVectors {
+  // The parser's word → row map already holds every word once: reuse it rather than build another.
+  const adopt: AdoptedLookup = { ...options, lookup };
+  return new WordVectors(words, values, dim, adopt);
 }
 
 /** The size of a source in bytes when it is already in memory (a bound for GloVe's growth). */

@@ -14,9 +14,10 @@ import { GrowableFloats } from './growable-floats';
 /** How bytes that are not UTF-8 in a word are handled: an error (default) or U+FFFD. */
 export type UnicodeErrors = 'strict' | 'replace';
 
-/** What a parser produced: the words and their row-major `[words.length, dim]` values. */
+/** What a parser produced: the words, their rows (word → row) and the row-major `[words.length, dim]` values. */
 export interface ParsedVectors {
   words: string[];
+  lookup: Map<string, number>;
   values: Float32Array;
   dim: number;
 }
@@ -52,7 +53,9 @@ export class TextVectorParser {
   private firstRow: number[] = [];
   private word = '';
   private readonly words: string[] = [];
-  private readonly seen = new Map<string, number>();
+  private readonly lookup = new Map<string, number>();
+  /** The line of each row (for duplicate-word errors): blank lines make it more than row + header. */
+  private rowLines = new Int32Array(1024);
   private readonly decoder: TextDecoder;
   private readonly limit: number;
   private done = false;
@@ -96,7 +99,7 @@ export class TextVectorParser {
       throw this.error(`the header says ${this.count} words but the file ends after ${this.rows} (is it truncated, or the count wrong?)`);
     }
     const values = this.growable ? this.growable.finish() : this.matrix!;
-    return { words: this.words, values, dim: this.dim };
+    return { words: this.words, lookup: this.lookup, values, dim: this.dim };
   }
 
   private endToken(): void {
@@ -170,9 +173,15 @@ export class TextVectorParser {
     if (this.hasHeader && this.rows >= this.count) {
       throw this.error(`the header says ${this.count} words but there are more rows (word ${JSON.stringify(this.word)})`);
     }
-    const first = this.seen.get(this.word);
-    if (first !== undefined) throw this.error(`duplicate word ${JSON.stringify(this.word)} (first on line ${first})`);
-    this.seen.set(this.word, this.line);
+    const first = this.lookup.get(this.word);
+    if (first !== undefined) throw this.error(`duplicate word ${JSON.stringify(this.word)} (first on line ${this.rowLines[first]})`);
+    this.lookup.set(this.word, this.rows);
+    if (this.rows === this.rowLines.length) {
+      const grown = new Int32Array(this.rowLines.length * 2);
+      grown.set(this.rowLines);
+      this.rowLines = grown;
+    }
+    this.rowLines[this.rows] = this.line;
     this.words.push(this.word);
     if (this.growable) this.growable.length += this.dim;
     this.rows++;

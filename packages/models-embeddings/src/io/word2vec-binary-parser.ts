@@ -36,7 +36,7 @@ export class Word2VecBinaryParser {
   private wordLength = 0;
   private word = '';
   private readonly words: string[] = [];
-  private readonly seen = new Map<string, number>();
+  private readonly lookup = new Map<string, number>();
   private readonly decoder: TextDecoder;
   private readonly limit: number;
   private offset = 0; // bytes consumed before the current chunk
@@ -75,7 +75,7 @@ export class Word2VecBinaryParser {
       const partial = this.wordLength > 0 ? ` (the file ends inside record ${record}'s word)` : '';
       throw this.error(record + 2, `truncated: the header says ${this.count} words but the file ends after ${this.rows}${partial}`);
     }
-    return { words: this.words, values: this.matrix, dim: this.dim };
+    return { words: this.words, lookup: this.lookup, values: this.matrix, dim: this.dim };
   }
 
   private readHeader(chunk: Uint8Array, start: number): number {
@@ -137,9 +137,9 @@ export class Word2VecBinaryParser {
       throw this.error(line, `record ${this.rows}'s word ${JSON.stringify(latin1(this.wordBytes, 0, this.wordLength))} is not valid UTF-8 (pass unicodeErrors: 'replace' to read it anyway)`);
     }
     this.wordLength = 0;
-    const first = this.seen.get(this.word);
-    if (first !== undefined) throw this.error(line, `duplicate word ${JSON.stringify(this.word)} (first on line ${first})`);
-    this.seen.set(this.word, line);
+    const first = this.lookup.get(this.word);
+    if (first !== undefined) throw this.error(line, `duplicate word ${JSON.stringify(this.word)} (first on line ${first + 2})`);
+    this.lookup.set(this.word, this.rows);
     this.inVector = true;
     this.vectorBytes = 0;
   }

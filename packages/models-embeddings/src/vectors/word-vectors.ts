@@ -20,6 +20,14 @@ export interface WordVectorsOptions {
   oov?: OovPolicy;
 }
 
+/**
+ * Internal: options with a word → row map built by a reader, adopted instead of building a second
+ * one (a map entry per word costs about a tenth of a 100-dim row). Not exported from the package.
+ */
+export interface AdoptedLookup extends WordVectorsOptions {
+  lookup: Map<string, number>;
+}
+
 /** A word found by a search, with its score (a cosine similarity, or the 3CosMul score). */
 export interface Neighbor {
   word: string;
@@ -94,6 +102,11 @@ export class WordVectors {
     this.dim = dim;
     this.oov = checkOov(options.oov ?? 'error');
     this.storage = toStorage(words.length, vectors, dim);
+    const adopted = (options as Partial<AdoptedLookup>).lookup;
+    if (adopted && adopted.size === words.length) {
+      this.lookup = adopted;
+      return;
+    }
     this.lookup = new Map();
     for (let i = 0; i < words.length; i++) {
       const word = words[i];
