@@ -1,6 +1,8 @@
 // Writes a synthetic vector file for the memory tests, in its own process so that the test's
 // process measures nothing but reading:   node generate-vector-file.mjs <text|binary|glove> <path> <bytes> <dim>
 import { closeSync, openSync, writeSync } from 'node:fs';
+import process from 'node:process';
+import { TextEncoder } from 'node:util';
 
 const [kind, path, bytesArg, dimArg] = process.argv.slice(2);
 const [bytes, dim] = [Number(bytesArg), Number(dimArg)];
