@@ -4,8 +4,8 @@
  * A run interrupted at step k and resumed must end exactly where an uninterrupted run ends.
  */
 import '@tessera/backend-cpu';
-import { manualSeed, type Tensor } from '@tessera/core';
-import { RandomWindowSampler } from '@tessera/data';
+import { manualSeed, randint, type Tensor } from '@tessera/core';
+import { DataLoader, RandomWindowSampler, TensorDataset } from '@tessera/data';
 import { AdamW, SGD, WarmupCosineLR, clipGradNorm } from '@tessera/optim';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +163,26 @@ describe('fit checkpoints and resume', () => {
     // … yet the longer run sees the same validation batches at steps 4 and 6 as the straight run.
     expect(resumed.stepSeries('val_loss').slice(1)).toEqual(reference.stepSeries('val_loss'));
     expect(resumed.steps.at(-1)!.loss).toBe(reference.steps.at(-1)!.loss);
+  });
+
+  it('a shuffled DataLoader cycled by a step run resumes mid-epoch, so the run ends as the straight one', async () => {
+    manualSeed(3);
+    const windows = new TensorDataset(randint(0, VOCAB, [10, 6], { dtype: 'int32' }), randint(0, VOCAB, [10, 6], { dtype: 'int32' }));
+    const withLoader = () => {
+      const run = setup();
+      return { model: run.model, options: { ...run.options, train: new DataLoader(windows, { batchSize: 3, shuffle: true, seed: 7 }) } };
+    };
+    const straight = withLoader();
+    const reference = await fit(straight.model, { ...straight.options, steps: 7 }); // 4 batches an epoch: 1¾ epochs
+    const first = withLoader();
+    await fit(first.model, { ...first.options, steps: 5, checkpoint: { dir } });
+    const trainer = JSON.parse(await readFile(join(dir, (await readFitCheckpoint(dir)).files.trainer.path), 'utf8'));
+    expect(trainer.train).toEqual({ epoch: 1, batch: 1, seed: 7 });
+    const second = withLoader();
+    const resumed = await fit(second.model, { ...second.options, steps: 7, resume: dir });
+    // The same batches in the same order: the same losses and weights (the 5-step run's history adds its closing evaluation).
+    expect(resumed.steps.map((logs) => logs.loss)).toEqual(reference.steps.map((logs) => logs.loss));
+    expect(await weights(second.model)).toEqual(await weights(straight.model));
   });
 
   it('resuming at the requested step trains nothing; past it is an error', async () => {
