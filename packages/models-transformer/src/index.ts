@@ -20,3 +20,15 @@ export type { TransformerLayerOptions } from './layers/layer-options';
 export type { TransformerActivation } from './layers/activation';
 export type { LayerSource } from './layers/layer-stack';
 export { generateSquareSubsequentMask } from './masks';
+
+// GPT (nanoGPT's blocks, GPT-2 weights) and its generation.
+export { GPT, GPTTransformer, type GPTOutput, type GPTForwardOptions, type GPTParameterGroup } from './gpt/gpt';
+export { resolveGPTConfig, type GPTOptions, type GPTConfig, type GPTActivation } from './gpt/config';
+export { GPTBlock } from './gpt/block';
+export { CausalSelfAttention } from './gpt/causal-self-attention';
+export { GPTMLP } from './gpt/mlp';
+export { TiedLMHead } from './gpt/lm-head';
+export { cacheLength, type KVCache, type LayerKeyValue } from './gpt/kv-cache';
+export type { TokenIds } from './gpt/token-ids';
+export { generateCausalLM, streamCausalLM, beamSearchCausalLM, type CausalLMGenerateOptions, type CausalLMBeamSearchOptions, type CachedCausalLM } from './generation/causal-lm';
+export { gpt2StateShapes, gpt2ConfigToOptions, gpt2ConfigFrom, type GPT2Config, type GPT2LoadOptions, type GPT2TensorSpec } from './io/gpt2';
