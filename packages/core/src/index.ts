@@ -87,6 +87,8 @@ export { maxPool2d, maxPool2dWithIndices, avgPool2d, type Pool2dOptions, type Av
 export { sgdStep, adamStep, type SgdStepOptions, type AdamStepOptions, type AdamStepState } from './ops/optimizer-step';
 export { word2vecStep, type Word2VecBatch, type Word2VecStepOptions } from './ops/word2vec-step';
 export { indexAdd_, type IndexAddOptions } from './ops/index-add';
+export { gatherRows, type GatherRowsOptions } from './ops/gather-rows';
+export { rowSparseGrad, clearRowSparseGrad, accumulateRowSparseGrad, type RowSparseGrad } from './autograd/row-sparse-grad';
 
 // Linear algebra (torch.linalg).
 export { linalg } from './linalg/index';
