@@ -8,6 +8,7 @@
  * (exact in float16) with a per-row factor 1/‖code‖ applied to the scores.
  */
 import { ShapeError, ValueError, resolveBackend, tensor, tidy, type Tensor } from '@tessera/core';
+import { blockTopk } from './block-topk';
 import { Float16Storage, Int8Storage, type VectorStorage } from './vector-storage';
 
 /** Largest score block (queries × rows) one matmul makes: 16M floats, 64 MB. */
@@ -122,25 +123,23 @@ export class SearchMatrix {
     let merged: SearchHit[][] | undefined;
     for (let begin = 0; begin < limit; begin += blockRows) {
       const size = Math.min(blockRows, limit - begin);
-      const { values, indices, results } = tidy(() => {
+      const { scores, widest } = tidy(() => {
         let block = this.rows.narrow(0, begin, size);
         if (block.dtype !== 'float32') block = block.float();
-        let scores = queries.matmul(block.T);
-        if (this.rowScale) scores = scores.mul(this.rowScale.narrow(0, begin, size));
-        if (options.score) scores = options.score(scores);
+        let cosines = queries.matmul(block.T);
+        if (this.rowScale) cosines = cosines.mul(this.rowScale.narrow(0, begin, size));
+        const ranked = options.score ? options.score(cosines) : cosines;
         // Ask for enough hits that k remain after each result's exclusions.
-        let widest = 0;
-        for (let r = 0; r < scores.shape[0]; r++) widest = Math.max(widest, options.exclude?.(firstResult + r).size ?? 0);
-        const top = scores.topk(Math.min(k + widest, size));
-        return { ...top, results: scores.shape[0] };
+        let most = 0;
+        for (let r = 0; r < ranked.shape[0]; r++) most = Math.max(most, options.exclude?.(firstResult + r).size ?? 0);
+        return { scores: ranked, widest: most };
       });
+      const results = scores.shape[0];
+      const top = await blockTopk(scores, k + widest);
+      scores.dispose();
       merged ??= Array.from({ length: results }, () => []);
-      const [scoreData, indexData] = await Promise.all([values.data(), indices.data()]);
-      const take = values.shape[1];
-      values.dispose();
-      indices.dispose();
       for (let r = 0; r < results; r++) {
-        for (let j = 0; j < take; j++) merged[r].push({ index: begin + indexData[r * take + j], score: scoreData[r * take + j] });
+        for (let j = 0; j < top.k; j++) merged[r].push({ index: begin + top.columns[r * top.k + j], score: top.scores[r * top.k + j] });
       }
     }
     if (!merged) throw new ValueError('nearest: no rows were searched');

@@ -13,6 +13,7 @@ import { webgpuCases } from './webgpu';
 import { webgpuFloat16Cases } from './webgpu-float16';
 import { adamStepCases } from './adam-step';
 import { lstmCase } from './lstm';
+import { embeddingsNearestCase } from './embeddings-nearest';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -20,5 +21,5 @@ import { lstmCase } from './lstm';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true)];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase()];
 }
