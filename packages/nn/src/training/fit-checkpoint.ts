@@ -50,7 +50,7 @@ interface TrainerState {
   history: HistoryData;
 }
 
-/** The parts of a run a checkpoint saves and restores. */
+/** @internal The parts of a run a checkpoint saves and restores. */
 export interface CheckpointParts {
   model: TrainableModel;
   optimizer: OptimizerLike;
@@ -67,7 +67,7 @@ const STEP_FOLDER = /^step-(\d+)$/;
 type FileSystem = typeof import('node:fs/promises');
 
 /**
- * Write a checkpoint of `parts` at `step` into `dir`: the files go to a new folder `step-<step>/`, each
+ * @internal Write a checkpoint of `parts` at `step` into `dir`: the files go to a new folder `step-<step>/`, each
  * written atomically, then the manifest `checkpoint.json` is replaced atomically to point at them — the
  * moment the new checkpoint counts — and only then are older folders beyond `keep` removed.
  */
@@ -143,7 +143,7 @@ export async function readFitCheckpoint(dir: string): Promise<FitCheckpointManif
 }
 
 /**
- * Load the latest checkpoint in `dir` into `parts` and core's random-number generator; returns its step
+ * @internal Load the latest checkpoint in `dir` into `parts` and core's random-number generator; returns its step
  * and history. Every file is checked against the manifest's size and sha256 before anything is loaded.
  */
 export async function restoreFitCheckpoint(dir: string, parts: CheckpointParts): Promise<{ step: number; history: HistoryData }> {
@@ -283,12 +283,12 @@ async function removeOldFolders(dir: string, current: number, keep: number): Pro
   }
 }
 
-/** JSON that keeps NaN and ±Infinity (a diverged loss, ReduceLROnPlateau's initial best) as `{ "$number": "NaN" }`. */
+/** @internal JSON that keeps NaN and ±Infinity (a diverged loss, ReduceLROnPlateau's initial best) as `{ "$number": "NaN" }`. */
 export function encodeJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? { $number: String(item) } : item));
 }
 
-/** The inverse of {@link encodeJson}. */
+/** @internal The inverse of {@link encodeJson}. */
 export function decodeJson(text: string): unknown {
   return JSON.parse(text, (_key, item: unknown) => {
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {

@@ -78,7 +78,7 @@ export interface FitOptions<M extends TrainableModel = TrainableModel> {
   disposeBatches?: boolean;
 }
 
-/** The checked, defaulted form of the options that decide how `fit` runs. */
+/** @internal The checked, defaulted form of the options that decide how `fit` runs. */
 export interface FitPlan {
   mode: 'epochs' | 'steps';
   epochs: number;
@@ -102,7 +102,7 @@ function countOption(name: string, value: unknown, min: number): number | undefi
 }
 
 /**
- * Check `fit`'s options and fill in the defaults.
+ * @internal Check `fit`'s options and fill in the defaults.
  * @example
  * planFit(options).mode; // 'steps' when options.steps is given
  */
