@@ -23,6 +23,7 @@ export { Adam, type AdamOptions } from './optimizers/adam';
 export { AdamW, type AdamWOptions } from './optimizers/adamw';
 export { RMSprop, type RMSpropOptions } from './optimizers/rmsprop';
 export { Adagrad, type AdagradOptions } from './optimizers/adagrad';
+export { SparseAdam, type SparseAdamOptions } from './optimizers/sparse-adam';
 
 export { LRScheduler, type Scheduler, type SchedulerStateDict, type OptimizerLike } from './schedulers/scheduler';
 export { StepLR, type StepLROptions } from './schedulers/step-lr';

@@ -6,7 +6,7 @@
  * skips parameters without a gradient and runs each update inside `tidy(() => noGrad(…))`, so the
  * temporaries of a step are freed and `memory().tensors` stays flat across steps.
  */
-import { DTypeError, Tensor, ValueError, isFloating, isTensor, keep, moveInPlace, noGrad, tidy } from '@tessera/core';
+import { DTypeError, Tensor, ValueError, clearRowSparseGrad, isFloating, isTensor, keep, moveInPlace, noGrad, rowSparseGrad, tidy, type RowSparseGrad } from '@tessera/core';
 import { describe } from './checks';
 
 /** Hyperparameters every optimizer has. */
@@ -107,6 +107,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const param of group.params) {
+        clearRowSparseGrad(param); // an Embedding with sparse: true keeps its gradient there
         const grad = param.grad;
         if (grad === null) continue;
         if (setToNone) {
@@ -131,14 +132,16 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       this.validateOptions(group, this.paramGroups.indexOf(group));
       for (const param of group.params) {
         const grad = param.grad;
-        if (grad === null) continue;
+        const sparse = grad === null ? rowSparseGrad(param) : null;
+        if (grad === null && sparse === null) continue;
         let state = this.state.get(param);
         if (!state) {
           state = {};
           this.state.set(param, state);
         }
         const paramState = state;
-        tidy(() => noGrad(() => this.updateParameter(param, grad, paramState, group)));
+        if (grad === null) tidy(() => noGrad(() => this.updateParameterSparse(param, sparse!, paramState, group)));
+        else tidy(() => noGrad(() => this.updateParameter(param, grad, paramState, group)));
       }
     }
   }
@@ -148,6 +151,18 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
    * new state tensors must be made with `keep(...)` so they outlive the step, and updated with `assign`.
    */
   protected abstract updateParameter(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
+
+  /**
+   * Apply one update from a row-sparse gradient (an `Embedding` with `sparse: true`): `sparse.values[k]`
+   * is the gradient of row `sparse.indices[k]`, repeats adding up. Optimizers that support it override
+   * this (SGD, SparseAdam); the default refuses, naming the parameter, as PyTorch does.
+   */
+  protected updateParameterSparse(param: Tensor, _sparse: RowSparseGrad, _state: ParamState, _group: ParamGroup<O>): void {
+    throw new ValueError(
+      `${this.name}: parameter of shape [${param.shape.join(', ')}] has a row-sparse gradient (an Embedding with sparse: true), ` +
+        'which this optimizer does not support; use SGD or SparseAdam for it',
+    );
+  }
 
   /** Throw a `ValueError` naming the bad option; `groupIndex` is absent for the defaults. */
   protected abstract checkOptions(options: O, where: string): void;

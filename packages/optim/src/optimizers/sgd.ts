@@ -2,7 +2,7 @@
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum, L2 weight decay and maximize,
  * following PyTorch's `torch.optim.SGD` step for step.
  */
-import { ValueError, keep, sgdStep, zerosLike, type Tensor } from '@tessera/core';
+import { ValueError, indexAdd_, keep, sgdStep, zerosLike, type RowSparseGrad, type Tensor } from '@tessera/core';
 import { checkFused, checkNumber } from '../checks';
 import { Optimizer, type OptimizerOptions, type ParamGroup, type ParamState, type ParamsInput } from '../optimizer';
 
@@ -84,5 +84,16 @@ export class SGD extends Optimizer<SGDOptions> {
       throw error;
     }
     if (firstStep) state.momentumBuffer = buffer!;
+  }
+
+  /** A row-sparse gradient moves only its rows: θ[i] ← θ[i] − η·g (plain SGD; momentum and weight decay would touch every row). */
+  protected override updateParameterSparse(param: Tensor, sparse: RowSparseGrad, _state: ParamState, group: ParamGroup<SGDOptions>): void {
+    if (group.momentum !== 0 || group.weightDecay !== 0) {
+      throw new ValueError(
+        `SGD: a row-sparse gradient (parameter of shape [${param.shape.join(', ')}]) supports neither momentum (${group.momentum}) ` +
+          `nor weightDecay (${group.weightDecay}); set both to 0 for the sparse parameters (a separate parameter group)`,
+      );
+    }
+    indexAdd_(param, 0, sparse.indices, sparse.values, { alpha: group.maximize ? group.lr : -group.lr });
   }
 }
