@@ -37,6 +37,19 @@ describe('ModelCheckpoint', () => {
     expect(checkpoint.saved).toEqual([path, path]);
   });
 
+  it('in a step run, considers every step whose logs have the monitored key (val_loss: each evaluation)', async () => {
+    const model = new TinyLinear(3, 2);
+    const scripted: Record<number, number> = { 2: 3, 4: 1, 6: 2 };
+    const script: Callback = { onStepEnd: (step, logs) => void (logs.val_loss !== undefined && (logs.val_loss = scripted[step])) };
+    const checkpoint = new ModelCheckpoint({ path: join(folder, 'best-{step}.safetensors'), saveBestOnly: true });
+    const batch = () => [randn([4, 3]), randn([4, 2])] as [Tensor, Tensor];
+    const train = { *[Symbol.iterator]() { for (;;) yield batch(); } };
+    await fit(model, { train, val: [batch()], loss: mse, optimizer: new TinySGD(model.parameters(), 0.1), steps: 6, evalInterval: 2, callbacks: [script, checkpoint] });
+    expect(checkpoint.saved).toEqual([join(folder, 'best-2.safetensors'), join(folder, 'best-4.safetensors')]);
+    expect([checkpoint.bestStep, checkpoint.best, checkpoint.bestEpoch]).toEqual([4, 1, -1]);
+    expect(readSafetensorsMetadata(new Uint8Array(await readFile(join(folder, 'best-4.safetensors'))))).toMatchObject({ format: 'pt', step: '4', val_loss: '1' });
+  });
+
   it('with saveBestOnly, saves only when the monitored value improves (min mode for losses)', async () => {
     const model = new TinyLinear(2, 1);
     const checkpoint = new ModelCheckpoint({ path: join(folder, 'epoch-{epoch}-{val_loss}.safetensors'), saveBestOnly: true });
