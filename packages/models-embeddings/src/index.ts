@@ -27,3 +27,5 @@ export { saveWordVectors, loadWordVectors, type SavedWordVectors } from './io/sa
 export { formatFloat32 } from './io/decimal-text';
 export type { VectorFileSource } from './io/byte-source';
 export type { UnicodeErrors, VectorParserOptions } from './io/text-vector-parser';
+export { pca, type PcaOptions, type PcaResult } from './projection/pca';
+export type { PointsInput } from './projection/matrix-input';
