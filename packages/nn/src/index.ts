@@ -11,7 +11,7 @@ export type { ForwardPreHook, ForwardHook, FullBackwardHook } from './hooks';
 
 // Layers.
 export { Linear, Identity, type LinearOptions } from './layers/linear';
-export { Embedding, type EmbeddingLayerOptions } from './layers/embedding';
+export { Embedding, type EmbeddingLayerOptions, type FromPretrainedOptions, type PretrainedVectors } from './layers/embedding';
 export { Dropout } from './layers/dropout';
 export { LayerNorm, BatchNorm1d, type LayerNormLayerOptions, type BatchNormLayerOptions } from './layers/normalization';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv';

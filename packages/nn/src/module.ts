@@ -8,7 +8,7 @@
  * Sequential's `0`, `1`, … or BatchNorm's `running_mean` buffer, are registered explicitly with
  * `registerModule`, `registerParameter` and `registerBuffer`.
  */
-import { isTensor, keep, moveInPlace, noGrad, BackendError, DTypeError, ShapeError, ValueError, type RemovableHandle, type Tensor } from '@tessera/core';
+import { clearRowSparseGrad, isTensor, keep, moveInPlace, noGrad, BackendError, DTypeError, ShapeError, ValueError, type RemovableHandle, type Tensor } from '@tessera/core';
 import { ModuleHooks, callWithHooks, type ForwardHook, type ForwardPreHook, type FullBackwardHook } from './hooks';
 
 const PARAMETERS = new WeakSet<Tensor>();
@@ -369,6 +369,7 @@ export abstract class Module {
    */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
+      clearRowSparseGrad(p); // an Embedding with sparse: true keeps its gradient there
       if (!p.grad) continue;
       if (setToNone) {
         p.grad.dispose();

@@ -22,4 +22,6 @@ export type {
   NllLossOptions,
   CrossEntropyOptions,
 } from './losses';
+export { infoNCE } from './contrastive';
+export type { InfoNCEOptions } from './contrastive';
 export { oneHot } from './one-hot';

@@ -1,7 +1,7 @@
 /**
  * Affine maps, embeddings and dropout.
  */
-import { fusedMatmul, rand, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
+import { fusedMatmul, gatherRows, rand, tidy, ShapeError, ValueError, type Tensor } from '@tessera/core';
 import { expectFloating, expectIndicesInRange, expectInt, expectProbability, shapeText } from './checks';
 
 /**
@@ -33,6 +33,11 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
 export interface EmbeddingOptions {
   /** Rows at this index get no gradient (the padding token's vector stays as it is). */
   paddingIdx?: number | null;
+  /**
+   * Give `weight` a row-sparse gradient (PyTorch's `sparse=True`): backward stores only the looked-up
+   * rows (`rowSparseGrad(weight)`) and leaves `weight.grad` null; `SGD` and `SparseAdam` update just those rows.
+   */
+  sparse?: boolean;
 }
 
 /**
@@ -43,11 +48,11 @@ export interface EmbeddingOptions {
 export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   expectInt('embedding', 'input', input);
   if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be 2-D [numEmbeddings, embeddingDim], got ${shapeText(weight.shape)}`);
-  const [count, dim] = weight.shape;
+  const count = weight.shape[0];
   expectIndicesInRange('embedding', 'index', input, count);
   const paddingIdx = normalizePaddingIdx('embedding', options.paddingIdx, count);
   return tidy(() => {
-    const rows = weight.indexSelect(0, input.reshape([-1])).reshape([...input.shape, dim]);
+    const rows = gatherRows(weight, input, { sparseGrad: options.sparse === true });
     if (paddingIdx === null || !weight.requiresGrad) return rows;
     // Same values; the padding positions take theirs from a detached copy, so no gradient reaches that row.
     const isPadding = input.eq(paddingIdx).unsqueeze(-1);
