@@ -36,9 +36,9 @@ function checkShape(where: string, what: string, value: Tensor, shape: readonly 
  * The attention mask as a bool key mask `[batch, 1, 1, time]` (Hugging Face's extended attention mask,
  * as a bool instead of (1 − mask)·min added to the scores).
  * @example
- * keyMaskOf('BertModel.forward', [[1, 1, 0]], [1, 3]); // bool [1, 1, 1, 3]
+ * keyMaskOf('BertModel.forward', 'attentionMask', [[1, 1, 0]], [1, 3]); // bool [1, 1, 1, 3]
  */
-export function keyMaskOf(where: string, mask: Tensor | readonly (readonly number[])[], shape: readonly number[], device?: string): { keyMask: Tensor; owned: Tensor[] } {
+export function keyMaskOf(where: string, what: string, mask: Tensor | readonly (readonly number[])[], shape: readonly number[], device?: string): { keyMask: Tensor; owned: Tensor[] } {
   const owned: Tensor[] = [];
   let source: Tensor;
   if (isTensor(mask)) source = mask;
@@ -46,9 +46,9 @@ export function keyMaskOf(where: string, mask: Tensor | readonly (readonly numbe
     source = tensor(mask as number[][], { dtype: 'int32', device });
     owned.push(source);
   } else {
-    throw new ValueError(`${where}: attentionMask must be a [batch, time] Tensor or an array of 0/1 arrays, got ${mask === null ? 'null' : typeof mask}`);
+    throw new ValueError(`${where}: ${what} must be a [batch, time] Tensor or an array of 0/1 arrays, got ${mask === null ? 'null' : typeof mask}`);
   }
-  checkShape(where, 'attentionMask', source, shape);
+  checkShape(where, what, source, shape);
   const keep = source.dtype === 'bool' ? source : source.ne(0);
   if (keep !== source) owned.push(keep);
   const keyMask = keep.reshape([shape[0], 1, 1, shape[1]]);
@@ -83,7 +83,7 @@ export function bertInputs(where: string, config: ResolvedBertConfig, ids: BertI
   }
   let keyMask: Tensor | null = null;
   if (options.attentionMask !== undefined && options.attentionMask !== null) {
-    const made = keyMaskOf(where, options.attentionMask, shape, input.ids.device);
+    const made = keyMaskOf(where, 'attentionMask', options.attentionMask, shape, input.ids.device);
     keyMask = made.keyMask;
     owned.push(...made.owned);
   }

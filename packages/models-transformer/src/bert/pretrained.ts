@@ -14,7 +14,7 @@
  */
 import { formatShape, ShapeError, ValueError, type Tensor } from '@tessera/core';
 import type { Module } from '@tessera/nn';
-import { copyIntoModel, listKeys, readCheckpoint, type CheckpointTensor } from '../io/checkpoint';
+import { checkKeys, copyIntoModel, readCheckpoint, type CheckpointTensor } from '../io/checkpoint';
 import type { ResolvedBertConfig } from './config';
 
 const BUFFERS = new Set(['embeddings.position_ids', 'embeddings.token_type_ids']);
@@ -89,11 +89,8 @@ export function loadBertWeights(where: string, model: Module & { readonly config
     const key = normalizeKey(fileKey)!;
     return !used.has(key) && !headTheModelLacks(key);
   });
-  if (unexpected.length) throw new ValueError(`${where}: unexpected tensors for ${model.constructor.name}: ${listKeys(unexpected.map((t) => t.fileKey))}`);
-  if (missing.length) {
-    const prefixed = Object.keys(state).some((name) => name.startsWith('bert.'));
-    const shown = missing.map((key) => (prefixed && !HEAD_PREFIXES.some((p) => key.startsWith(p)) ? `bert.${key}` : key));
-    throw new ValueError(`${where}: the weights lack ${missing.length} tensor${missing.length > 1 ? 's' : ''} of ${model.constructor.name}: ${listKeys(shown)}`);
-  }
+  const prefixed = Object.keys(state).some((name) => name.startsWith('bert.'));
+  const shown = missing.map((key) => (prefixed && !HEAD_PREFIXES.some((p) => key.startsWith(p)) ? `bert.${key}` : key));
+  checkKeys(where, model.constructor.name, unexpected.map((t) => t.fileKey), shown);
   copyIntoModel(where, copies);
 }

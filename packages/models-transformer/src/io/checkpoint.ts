@@ -18,6 +18,19 @@ export function listKeys(keys: readonly string[]): string {
 }
 
 /**
+ * Throw one `ValueError` naming both the file's tensors the model has no place for and the model's
+ * tensors the file lacks (either list may be empty; nothing is thrown when both are).
+ * @example
+ * checkKeys('T5Model.fromPretrained', 'T5Model', ['extra.weight'], []);
+ */
+export function checkKeys(where: string, modelName: string, unexpected: readonly string[], missing: readonly string[]): void {
+  const problems: string[] = [];
+  if (unexpected.length) problems.push(`unexpected tensors for ${modelName}: ${listKeys(unexpected)}`);
+  if (missing.length) problems.push(`the weights lack ${missing.length} tensor${missing.length > 1 ? 's' : ''} of ${modelName}: ${listKeys(missing)}`);
+  if (problems.length) throw new ValueError(`${where}: ${problems.join('; ')}`);
+}
+
+/**
  * The tensors of a safetensors file by normalised key: `normalize` maps a file key to the key the
  * loader works with (e.g. without a `bert.` prefix), or null to skip a tensor the model has no use for
  * (a stored buffer such as `position_ids`). Two file keys that normalise alike are an error.
