@@ -14,6 +14,7 @@ import { webgpuFloat16Cases } from './webgpu-float16';
 import { adamStepCases } from './adam-step';
 import { lstmCase } from './lstm';
 import { embeddingsNearestCase } from './embeddings-nearest';
+import { gptCases } from './gpt';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -21,5 +22,5 @@ import { embeddingsNearestCase } from './embeddings-nearest';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases()];
 }
