@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '@tessera/backend-cpu';
-import { DTypeError, manualSeed, memory, noGrad, ShapeError, tensor, ValueError, type Tensor } from '@tessera/core';
+import { DTypeError, manualSeed, memory, noGrad, randn, ShapeError, tensor, ValueError, type Tensor } from '@tessera/core';
 import { F } from '@tessera/nn';
 import { AdamW } from '@tessera/optim';
 import { GPT, cacheLength, type GPTOptions } from '../src/index';
@@ -202,5 +202,14 @@ describe('GPT errors name the problem', () => {
     expect(memory().tensors).toBe(before + 1);
     logits.dispose();
     expect(memory().tensors).toBe(before);
+    // Each block part on its own, outside any tidy, leaves only its output.
+    const x = randn([1, 3, 8]);
+    const start = memory().tensors;
+    for (const part of [gpt.blocks[0], gpt.blocks[0].attn, gpt.blocks[0].mlp]) {
+      const y = noGrad(() => part.forward(x));
+      expect(memory().tensors, part.constructor.name).toBe(start + 1);
+      y.dispose();
+    }
+    x.dispose();
   });
 });

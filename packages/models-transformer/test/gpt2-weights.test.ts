@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '@tessera/backend-cpu';
-import { loadSafetensors, memory, parseSafetensors, serializeSafetensors, ShapeError, tensor, ValueError, type SafetensorsEntry, type Tensor } from '@tessera/core';
+import { loadSafetensors, memory, parseSafetensors, serializeSafetensors, ShapeError, tensor, toFloat16Bits, ValueError, type SafetensorsEntry, type Tensor } from '@tessera/core';
 import { GPT, gpt2StateShapes, type GPT2Config } from '../src/index';
 import { maxDeviation } from './helpers';
 
@@ -54,6 +54,20 @@ describe('GPT.fromGPT2 loads a Hugging Face GPT-2 checkpoint (tiny model from te
     expect(await maxDeviation(a, b)).toBe(0);
     [a, b].forEach((t) => t.dispose());
     other.dispose();
+  });
+
+  it('an F16 checkpoint loads (widened to float32): logits within float16 rounding of the F32 model’s', async () => {
+    const half = rewritten((entries) =>
+      Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, { dtype: 'float16', shape: entry.shape, data: toFloat16Bits(entry.data as Float32Array) }])),
+    );
+    const model = GPT.fromGPT2(half, config);
+    expect(model.transformer.wte.weight.dtype).toBe('float32');
+    const [a, b] = [gpt.forward(reference.ids).logits, model.forward(reference.ids).logits];
+    const deviation = await maxDeviation(a, b);
+    expect(deviation).toBeGreaterThan(0);
+    expect(deviation).toBeLessThan(0.05);
+    [a, b].forEach((t) => t.dispose());
+    model.dispose();
   });
 
   it('toGPT2 writes Hugging Face’s layout, and fromGPT2(toGPT2(model)) gives identical logits', async () => {

@@ -1,7 +1,7 @@
 /**
  * GPT's position-wise feed-forward network: `c_fc` → activation → `c_proj` → dropout.
  */
-import type { Tensor } from '@tessera/core';
+import { tidy, type Tensor } from '@tessera/core';
 import { Dropout, GELU, Linear, Module, ReLU } from '@tessera/nn';
 import type { GPTActivation, GPTConfig } from './config';
 
@@ -31,6 +31,6 @@ export class GPTMLP extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.dropout.forward(this.c_proj.forward(this.act.forward(this.c_fc.forward(x)) as Tensor));
+    return tidy(() => this.dropout.forward(this.c_proj.forward(this.act.forward(this.c_fc.forward(x)) as Tensor)));
   }
 }
