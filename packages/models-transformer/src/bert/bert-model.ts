@@ -84,7 +84,7 @@ export class BertModel extends Module {
    * const { lastHiddenState } = bert.forward(ids, { tokenTypeIds, attentionMask });
    */
   forward(ids: BertIds, options: BertForwardOptions = {}): BertModelOutput {
-    const inputs = bertInputs(`${this.constructor.name}.forward`, this.config, ids, options, this.device);
+    const inputs = bertInputs(`${this.constructor.name}.forward`, this.config, ids, options);
     try {
       return tidy(() => {
         const embedded = this.embeddings.forward(inputs.ids, inputs.tokenTypeIds);

@@ -61,7 +61,7 @@ export function keyMaskOf(where: string, what: string, mask: Tensor | readonly (
  * @example
  * const inputs = bertInputs('BertModel.forward', config, [[2, 7, 3]], { attentionMask: [[1, 1, 1]] });
  */
-export function bertInputs(where: string, config: ResolvedBertConfig, ids: BertIds, options: BertInputOptions, device?: string): BertInputs {
+export function bertInputs(where: string, config: ResolvedBertConfig, ids: BertIds, options: BertInputOptions): BertInputs {
   if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options must be an object ({ tokenTypeIds, attentionMask, … }), got ${String(options)}`);
   const owned: Tensor[] = [];
   const input = idsTensor(where, 'input ids', ids, config.vocabSize);
