@@ -29,3 +29,5 @@ export type { VectorFileSource } from './io/byte-source';
 export type { UnicodeErrors, VectorParserOptions } from './io/text-vector-parser';
 export { pca, type PcaOptions, type PcaResult } from './projection/pca';
 export type { PointsInput } from './projection/matrix-input';
+export { tsne, type TsneOptions, type TsneResult } from './projection/tsne';
+export { trustworthiness, type TrustworthinessOptions } from './projection/trustworthiness';

@@ -16,6 +16,7 @@
  */
 import { linalg, resolveBackend, tensor, tidy, ValueError, type Tensor } from '@tessera/core';
 import { hostMatrix, type PointsInput } from './matrix-input';
+import { uniformStream } from './seeded-random';
 
 /** Options of {@link pca}. */
 export interface PcaOptions {
@@ -147,14 +148,8 @@ async function randomizedEigen(covariance: Tensor, k: number, trace: number, opt
   return result;
 }
 
-/** A seeded uniform [−1, 1) block (SplitMix32), float64, row-major `[rows, cols]`. */
+/** A seeded uniform [−1, 1) block, float64, row-major `[rows, cols]`. */
 function randomBlock(rows: number, cols: number, seed: number): Float64Array {
-  let state = (seed * 0x9e3779b9) >>> 0;
-  return Float64Array.from({ length: rows * cols }, () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 31 - 1;
-  });
+  const uniform = uniformStream(seed);
+  return Float64Array.from({ length: rows * cols }, () => 2 * uniform() - 1);
 }

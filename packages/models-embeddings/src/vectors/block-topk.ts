@@ -10,7 +10,7 @@ import { pad, tidy, type Tensor } from '@tessera/core';
 
 /** The top k of each row: scores best first, and each one's column. */
 export interface RowTopk {
-  scores: Float32Array;
+  scores: Float32Array | Float64Array;
   columns: Int32Array;
   /** Entries per row (min(k, N)). */
   k: number;
@@ -19,14 +19,14 @@ export interface RowTopk {
 /** Below this many columns per selected entry a plain topk is as cheap. */
 const DIRECT_RATIO = 16;
 
-/** The top `k` of each row of `scores` (`[Q, N]` float32), read back to the host. */
+/** The top `k` of each row of `scores` (`[Q, N]`, float32 or float64), read back to the host. */
 export async function blockTopk(scores: Tensor, k: number): Promise<RowTopk> {
   const [rows, columns] = scores.shape;
   const take = Math.min(k, columns);
   if (take === 0) return { scores: new Float32Array(0), columns: new Int32Array(0), k: 0 };
   if (columns <= take * DIRECT_RATIO) {
     const { values, indices } = scores.topk(take);
-    const result = { scores: (await values.data()) as Float32Array, columns: (await indices.data()) as Int32Array, k: take };
+    const result = { scores: (await values.data()) as Float32Array | Float64Array, columns: (await indices.data()) as Int32Array, k: take };
     values.dispose();
     indices.dispose();
     return result;
@@ -54,5 +54,5 @@ export async function blockTopk(scores: Tensor, k: number): Promise<RowTopk> {
       out[r * take + j] = block * size + (position % size);
     }
   }
-  return { scores: scoreData as Float32Array, columns: out, k: take };
+  return { scores: scoreData as Float32Array | Float64Array, columns: out, k: take };
 }
