@@ -31,3 +31,4 @@ export { pca, type PcaOptions, type PcaResult } from './projection/pca';
 export type { PointsInput } from './projection/matrix-input';
 export { tsne, type TsneOptions, type TsneResult } from './projection/tsne';
 export { trustworthiness, type TrustworthinessOptions } from './projection/trustworthiness';
+export { scatterSvg, type ScatterSvgOptions } from './plot/scatter-svg';
