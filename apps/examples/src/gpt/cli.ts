@@ -118,7 +118,7 @@ export function defaultRunName(config: Pick<TrainConfig, 'text' | 'tokenizer'>, 
  * parseTrainCommand(['--size', 'tiny', '--steps', '20']).config.nLayer; // 2
  */
 export function parseTrainCommand(args: readonly string[], env: Record<string, string | undefined> = process.env): TrainCommand {
-  const { values } = parseArgs({
+  const { values: parsed } = parseArgs({
     args: [...args],
     strict: true,
     allowPositionals: false,
@@ -136,6 +136,7 @@ export function parseTrainCommand(args: readonly string[], env: Record<string, s
       ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
+  const values = parsed as Record<string, string | boolean | undefined>;
   const given = Object.keys(values).filter((key) => key !== 'help');
   const preset = values.preset === undefined ? undefined : checkChoice('preset', values.preset as string, Object.keys(PRESETS) as PresetName[]);
   const envSize = env.TESSERA_SIZE || undefined;
