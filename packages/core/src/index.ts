@@ -104,6 +104,11 @@ export { backward, grad, type BackwardOptions, type GradOptions } from './autogr
 export { vjp, jvp, hvp, vhp, type FunctionalOptions, type TensorFunction, type Tensors, type Like } from './autograd/functional';
 export { jacobian, hessian, type JacobianOptions, type HessianOptions, type JacobianStrategy, type Jacobian, type Hessian } from './autograd/functional-jacobian';
 export { RemovableHandle, type TensorHook } from './autograd/hooks';
+export {
+  autocast, autocastAsync, autocastGuard, AutocastGuard, isAutocastEnabled, getAutocastDType, autocastActive, autocastOp,
+  type AutocastOptions, type AutocastPolicy, type AutocastDType,
+} from './autograd/autocast';
+export { checkpoint } from './autograd/checkpoint';
 
 // Memory.
 export { tidy, keep, scope, Scope } from './memory/scope';

@@ -7,6 +7,7 @@ import { Scope } from '../memory/scope';
 import { formatShape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor/tensor';
 import { GradModeGuard } from './grad-mode';
+import { pauseAutocast } from './autocast';
 import { GradNode } from './node';
 import { runHooks } from './hooks';
 import { onesLike } from '../ops/creation';
@@ -82,6 +83,8 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const mode = new GradModeGuard(createGraph);
+  // Rules run in the dtypes the forward recorded, not re-cast by an autocast region around backward().
+  const autocastPause = pauseAutocast();
   const pending = new Map<GradNode, Tensor>();
   /** Leaves' (and retained non-leaves') gradients, summed over this run; hooks see the sum, once. */
   const pendingTensors = new Map<Tensor, Tensor>();
@@ -158,6 +161,7 @@ function run({ roots, rootGrads, options, capture }: EngineRun): void {
     for (const grad of pending.values()) grad.dispose();
     for (const grad of pendingTensors.values()) grad.dispose();
     mode.release();
+    autocastPause.release();
   }
 
   function processNode(node: GradNode, incoming: Tensor): void {

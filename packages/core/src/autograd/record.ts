@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../tensor/tensor';
 import { isGradEnabled } from './grad-mode';
-import { GradNode, type GradientRule } from './node';
+import { GradNode, type GradTarget, type GradientRule } from './node';
 import { refreshHistory } from './view-history';
 
 /** What a rule needs kept alive until backward. */
@@ -13,6 +13,27 @@ export interface SaveOptions {
   save?: readonly Tensor[];
   /** Whether the rule reads the op's output (exp, tanh, sigmoid, softmax…). */
   saveOutput?: boolean;
+}
+
+/**
+ * @internal What `checkpoint` puts between {@link recordOp} and the graph while it runs a region: in its
+ * forward, nodes that keep nothing (their rule recomputes the region); in its recomputation, a look at
+ * every node recorded, in order.
+ */
+export interface RecordInterceptor {
+  /** A node for `opName` that replaces the ordinary one (saving nothing), or null to record normally. */
+  defer(opName: string, parents: GradTarget[], outputShape: readonly number[]): GradNode | null;
+  /** The ordinary node just recorded. */
+  recorded(node: GradNode): void;
+}
+
+let interceptor: RecordInterceptor | null = null;
+
+/** @internal Install `next` (or none) and return the one it replaces, to restore afterwards. */
+export function setRecordInterceptor(next: RecordInterceptor | null): RecordInterceptor | null {
+  const previous = interceptor;
+  interceptor = next;
+  return previous;
 }
 
 /**
@@ -37,11 +58,18 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
 export function recordOp(opName: string, inputs: readonly Tensor[], output: Tensor, rule: GradientRule, options: SaveOptions = {}): Tensor {
   if (!needsGrad(inputs)) return output;
   const parents = inputs.map((input) => (input.requiresGrad ? (input.gradFn ?? input) : null));
+  const deferred = interceptor?.defer(opName, parents, output.shape) ?? null;
+  if (deferred) {
+    output.attachGradFn(deferred);
+    return output;
+  }
   const toSave = options.save ?? [];
   const saved = toSave.map((tensor) => tensor.shareInternal(true));
   const savedOutput = options.saveOutput ? output.shareInternal(false) : null;
   const sourceIds = toSave.map((tensor) => tensor.id);
   if (savedOutput) sourceIds.push(output.id);
-  output.attachGradFn(new GradNode(opName, parents, saved, savedOutput, rule, output.shape, sourceIds));
+  const node = new GradNode(opName, parents, saved, savedOutput, rule, output.shape, sourceIds);
+  output.attachGradFn(node);
+  interceptor?.recorded(node);
   return output;
 }

@@ -14,6 +14,7 @@
  */
 import type { Backend, DType, StridedView } from '../backend/backend';
 import { isGradEnabled, noGrad } from '../autograd/grad-mode';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError, ValueError } from '../errors';
@@ -255,6 +256,9 @@ function backwardKernel(backend: Backend, grad: Tensor, saved: readonly Tensor[]
  * const out = scaledDotProductAttention(q, k, v, { isCausal: true }); // q, k, v [B, H, T, 64]
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+  if (autocastActive()) {
+    return autocastOp(OP, 'lowerPrecision', [q, k, v, options.attnMask ?? null], (cq, ck, cv, attnMask) => scaledDotProductAttention(cq, ck, cv, { ...options, attnMask }));
+  }
   const rawMask = options.attnMask ?? null;
   const backend = backendOf(OP, rawMask ? [q, k, v, rawMask] : [q, k, v]);
   const problem = checkOperands(q, k, v, rawMask, options);

@@ -4,6 +4,7 @@
  */
 import type { BinaryOp, DType } from '../backend/backend';
 import { recordOp } from '../autograd/record';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { isFloating, resultType, type PromotionOperand } from '../dtype';
 import { DTypeError } from '../errors';
 import { broadcastShapes, formatShape } from '../shape';
@@ -140,6 +141,7 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  * pow(tensor([2, 3]), 2); // [4, 9]
  */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (autocastNeedsFloat32(a, b)) return autocastOp('pow', 'float32', [a, b], pow);
   return arithmetic('pow', a, b, (g, sa, sb, out, need) => [
     need[0] ? g.mul(sb).mul(sa.pow(sb.sub(1))) : null,
     need[1] ? g.mul(out.mul(sa.log()).where(sa.ne(0).logicalOr(sb.lt(0)), 0)) : null,

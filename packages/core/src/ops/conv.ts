@@ -4,6 +4,7 @@
  */
 import type { Conv2dParams } from '../backend/backend';
 import { noGrad } from '../autograd/grad-mode';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError, ValueError } from '../errors';
@@ -41,6 +42,7 @@ function convolveColumns(columns: Tensor, weight: Tensor, groups: number, geomet
  * conv2d(images, kernels, bias, { stride: 1, padding: 1 }); // [N, O, H, W]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('conv2d', 'lowerPrecision', [x, weight, bias, options], conv2d);
   const backend = backendOf('conv2d', bias ? [x, weight, bias] : [x, weight]);
   if (x.ndim === 3) {
     const batched = x.unsqueeze(0);

@@ -5,6 +5,7 @@
  * the ops it lowers to.
  */
 import { isFloating } from '../dtype';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { ValueError } from '../errors';
 import { tidy } from '../memory/scope';
 import { shapesEqual } from '../shape';
@@ -163,6 +164,7 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor;
 export function einsum(equation: string, operands: readonly Tensor[]): Tensor;
 export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[])[]): Tensor {
   const flat = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as Tensor[];
+  if (autocastActive()) return autocastOp('einsum', 'lowerPrecision', flat, (...cast: Tensor[]) => einsum(equation, cast));
   flat.forEach((operand, i) => {
     if (!(operand instanceof Tensor)) throw new ValueError(`einsum('${equation}'): operand ${i} is not a Tensor (got ${typeof operand})`);
     operand.assertLive('einsum');

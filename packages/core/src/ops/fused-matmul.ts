@@ -6,6 +6,7 @@
  */
 import { FUSED_ACTIVATIONS, type FusedActivation } from '../backend/backend';
 import { noGrad } from '../autograd/grad-mode';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating, promoteTypes } from '../dtype';
 import { DTypeError, ShapeError, ValueError } from '../errors';
@@ -37,6 +38,7 @@ export interface FusedMatmulOptions {
  */
 export function fusedMatmul(a: Tensor, b: Tensor, options: FusedMatmulOptions = {}): Tensor {
   const op = 'fusedMatmul';
+  if (autocastActive()) return autocastOp(op, 'lowerPrecision', [a, b, options.bias ?? null], (x, w, bias) => fusedMatmul(x, w, { ...options, bias }));
   const bias = options.bias ?? null;
   const activation = options.activation ?? 'none';
   const backend = backendOf(op, bias ? [a, b, bias] : [a, b]);

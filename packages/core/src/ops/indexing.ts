@@ -2,6 +2,7 @@
  * Index-based ops: gather, indexSelect, scatterAdd, maskedFill, tril/triu, oneHot.
  */
 import { recordOp } from '../autograd/record';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError, ValueError } from '../errors';
 import { formatShape, normalizeDim } from '../shape';
@@ -91,6 +92,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * scatterAdd(zeros([3]), 0, tensor([0, 2, 0], { dtype: 'int32' }), tensor([1, 2, 3])); // [4, 0, 2]
  */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  if (autocastActive() && x.dtype !== src.dtype) return autocastOp('scatterAdd', 'promote', [x, dim, index, src], scatterAdd);
   const backend = backendOf('scatterAdd', [x, index, src]);
   checkIndex('scatterAdd', index);
   const axis = normalizeDim('scatterAdd', dim, x.ndim);

@@ -3,6 +3,7 @@
  */
 import type { Backend, OutputBuffer, StridedView } from '../backend/backend';
 import { noGrad } from '../autograd/grad-mode';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { promoteTypes, isFloating } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
@@ -105,6 +106,7 @@ export function matmulBatched(a: Tensor, b: Tensor, kernel: ProductKernel = plai
  * matmul(randn([10, 3, 4]), randn([4, 5])).shape; // [10, 3, 5]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (autocastActive()) return autocastOp('matmul', 'lowerPrecision', [a, b], matmul);
   backendOf('matmul', [a, b]);
   if (!isFloating(a.dtype) || !isFloating(b.dtype)) {
     throw new DTypeError(`matmul: expected floating-point operands, got ${a.dtype} ${formatShape(a.shape)} and ${b.dtype} ${formatShape(b.shape)}; cast with .float()`);

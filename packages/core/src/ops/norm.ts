@@ -4,6 +4,7 @@
  * 0 where the norm is 0 (p ≥ 1) and at zero elements, and ±∞-norms share the gradient among ties.
  */
 import { recordOp } from '../autograd/record';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { ValueError } from '../errors';
 import { tidy } from '../memory/scope';
 import { normalizeDims } from '../shape';
@@ -30,6 +31,7 @@ function dropKept(kept: Tensor, dims: readonly number[], keepdim: boolean): Tens
  * norm(x, Infinity, [0, 1], true);
  */
 export function norm(x: Tensor, p: NormOrder = 'fro', dim?: number | number[], keepdim = false): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('norm', 'float32', [x, p, dim, keepdim], norm);
   x.assertLive('norm');
   requireFloat('norm', x, '; cast with .float() first');
   if (p !== 'fro' && (typeof p !== 'number' || Number.isNaN(p))) {

@@ -3,6 +3,7 @@
  * written in core ops from the saved mean and reciprocal standard deviation.
  */
 import { isGradEnabled, noGrad } from '../autograd/grad-mode';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
@@ -31,6 +32,7 @@ function statistics(x: Tensor, dims: readonly number[], eps: number): [Tensor, T
  * layerNorm(x, [512], gamma, beta, 1e-5);
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  if (autocastNeedsFloat32(x, weight, bias)) return autocastOp('layerNorm', 'float32', [x, normalizedShape, weight, bias, eps], layerNorm);
   const operands = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const backend = backendOf('layerNorm', operands);
   if (!isFloating(x.dtype) || operands.some((t) => t.dtype !== x.dtype)) {

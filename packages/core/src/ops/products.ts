@@ -3,6 +3,7 @@
  * form baddbmm, with PyTorch's shape rules and `beta = 0` ignoring the input (NaN there does not leak).
  */
 import { ShapeError, ValueError } from '../errors';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { tidy } from '../memory/scope';
 import { broadcastShapes, formatShape } from '../shape';
 import type { Tensor } from '../tensor/tensor';
@@ -58,6 +59,7 @@ function checkOperands(op: string, rank: number, m1: Tensor, m2: Tensor): void {
  * addmm(bias, x, w, { beta: 1, alpha: 0.5 });
  */
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, options: AddmmOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('addmm', 'lowerPrecision', [input, m1, m2, options], addmm);
   input.assertLive('addmm');
   checkOperands('addmm', 2, m1, m2);
   return tidy(() => scaledSum('addmm', input, matmul(m1, m2), options));
@@ -70,6 +72,7 @@ export function addmm(input: Tensor, m1: Tensor, m2: Tensor, options: AddmmOptio
  * baddbmm(scores, q, k.transpose(1, 2), { beta: 0, alpha: 1 / Math.sqrt(d) });
  */
 export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, options: AddmmOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('baddbmm', 'lowerPrecision', [input, b1, b2, options], baddbmm);
   input.assertLive('baddbmm');
   checkOperands('baddbmm', 3, b1, b2);
   return tidy(() => scaledSum('baddbmm', input, matmul(b1, b2), options));

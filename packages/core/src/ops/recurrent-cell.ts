@@ -11,6 +11,7 @@
  */
 import type { Backend, StridedView } from '../backend/backend';
 import { isGradEnabled, noGrad } from '../autograd/grad-mode';
+import { autocastActive, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { DTypeError, ShapeError } from '../errors';
@@ -115,6 +116,7 @@ function lstmComposite(inputGates: Tensor, hiddenGates: Tensor, c: Tensor): [Ten
  */
 export function fusedLstmCell(inputGates: Tensor, hiddenGates: Tensor, c: Tensor): [Tensor, Tensor] {
   const op = 'fusedLstmCell';
+  if (autocastActive()) return autocastOp(op, 'lowerPrecision', [inputGates, hiddenGates, c], fusedLstmCell);
   const backend = backendOf(op, [inputGates, hiddenGates, c]);
   checkCell(op, 4, inputGates, hiddenGates, c, 'c');
   if (!backend.lstmCell || !kernelDtype(c.dtype)) return lstmComposite(inputGates, hiddenGates, c);
@@ -206,6 +208,7 @@ function gruGradient(grad: Tensor, [r, z, n]: readonly Tensor[], hiddenGates: Te
  */
 export function fusedGruCell(inputGates: Tensor, hiddenGates: Tensor, h: Tensor): Tensor {
   const op = 'fusedGruCell';
+  if (autocastActive()) return autocastOp(op, 'lowerPrecision', [inputGates, hiddenGates, h], fusedGruCell);
   const backend = backendOf(op, [inputGates, hiddenGates, h]);
   checkCell(op, 3, inputGates, hiddenGates, h, 'h');
   if (!backend.gruCell || !kernelDtype(h.dtype)) return gruComposite(inputGates, hiddenGates, h);

@@ -3,6 +3,7 @@
  */
 import type { DType, ReduceOp } from '../backend/backend';
 import { recordOp } from '../autograd/record';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { noGrad } from '../autograd/grad-mode';
 import { tidy } from '../memory/scope';
 import { isFloating } from '../dtype';
@@ -54,6 +55,7 @@ function accumulationType(dtype: DType): DType {
  * sum(tensor([[1, 2], [3, 4]]), 1); // [3, 7]
  */
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('sum', 'float32', [x, dim, keepdim], sum);
   x.assertLive('sum');
   const dims = normalizeDims('sum', dim, x.ndim);
   const dtype = accumulationType(x.dtype);
@@ -75,6 +77,8 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
  * mean(tensor([1, 2, 3, 4])); // 2.5
  */
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  // One op under autocast, as PyTorch's: its inner sum is not moved to float32.
+  if (autocastNeedsFloat32(x)) return autocastOp('mean', 'keep', [x, dim, keepdim], mean);
   x.assertLive('mean');
   if (!isFloating(x.dtype)) {
     throw new DTypeError(`mean: expected a floating-point tensor, got ${x.dtype} of shape ${formatShape(x.shape)}; cast with .float() first`);
@@ -93,6 +97,7 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
  * prod(tensor([1, 2, 3, 4])); // 24
  */
 export function prod(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('prod', 'float32', [x, dim, keepdim], prod);
   x.assertLive('prod');
   const dims = normalizeDims('prod', dim, x.ndim);
   const dtype = accumulationType(x.dtype);
@@ -243,6 +248,7 @@ export function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | un
  * variance(tensor([1, 2, 3, 4]), undefined, false, 1); // 1.6667
  */
 export function variance(x: Tensor, dim: number | number[] | undefined, keepdim: boolean, correction: number): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('var', 'keep', [x, dim, keepdim, correction], variance);
   x.assertLive('var');
   if (!isFloating(x.dtype)) throw new DTypeError(`var: expected a floating-point tensor, got ${x.dtype}`);
   const dims = normalizeDims('var', dim, x.ndim);
@@ -262,6 +268,7 @@ export function variance(x: Tensor, dim: number | number[] | undefined, keepdim:
  * logsumexp(tensor([1000, 1000])); // 1000.6931
  */
 export function logsumexp(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('logsumexp', 'float32', [x, dim, keepdim], logsumexp);
   x.assertLive('logsumexp');
   const source = isFloating(x.dtype) ? x : x.float();
   const dims = normalizeDims('logsumexp', dim, source.ndim);

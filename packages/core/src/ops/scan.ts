@@ -2,6 +2,7 @@
  * Cumulative sums.
  */
 import { recordOp } from '../autograd/record';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { isFloating } from '../dtype';
 import { normalizeDim } from '../shape';
 import type { Tensor } from '../tensor/tensor';
@@ -14,6 +15,7 @@ import { backendOf, runKernel, viewOf } from './dispatch';
  * cumsum(tensor([1, 2, 3]), 0); // [1, 3, 6]
  */
 export function cumsum(x: Tensor, dim: number): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('cumsum', 'float32', [x, dim], cumsum);
   const backend = backendOf('cumsum', [x]);
   const axis = normalizeDim('cumsum', dim, x.ndim);
   const dtype = isFloating(x.dtype) ? x.dtype : 'int32';

@@ -3,6 +3,7 @@
  * Either way the gradient comes from the output alone.
  */
 import { noGrad } from '../autograd/grad-mode';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { recordOp } from '../autograd/record';
 import { isFloating } from '../dtype';
 import { tidy } from '../memory/scope';
@@ -39,6 +40,7 @@ function forward(kind: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
  * softmax(tensor([1, 2, 3]), 0); // [0.090, 0.245, 0.665]
  */
 export function softmax(x: Tensor, dim = -1): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('softmax', 'float32', [x, dim], softmax);
   x.assertLive('softmax');
   const axis = normalizeDim('softmax', dim, x.ndim);
   const input = castIfNeeded(x, isFloating(x.dtype) ? x.dtype : 'float32');
@@ -63,6 +65,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
  * logSoftmax(tensor([0, 0]), 0); // [−0.693, −0.693]
  */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  if (autocastNeedsFloat32(x)) return autocastOp('logSoftmax', 'float32', [x, dim], logSoftmax);
   x.assertLive('logSoftmax');
   const axis = normalizeDim('logSoftmax', dim, x.ndim);
   const input = castIfNeeded(x, isFloating(x.dtype) ? x.dtype : 'float32');

@@ -3,6 +3,7 @@
  */
 import type { UnaryOp } from '../backend/backend';
 import { recordOp } from '../autograd/record';
+import { autocastNeedsFloat32, autocastOp } from '../autograd/autocast';
 import { isFloating } from '../dtype';
 import { DTypeError } from '../errors';
 import { formatShape } from '../shape';
@@ -14,6 +15,9 @@ import type { GradientRule } from '../autograd/node';
 
 /** Ops defined only on floating point: integer inputs are converted to float32 first (as PyTorch). */
 const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'reciprocal']);
+
+/** The unary ops on PyTorch's autocast float32 list (exp, log, rsqrt, reciprocal; Tessera has no expm1, log1p, …). */
+const AUTOCAST_FLOAT32 = new Set<UnaryOp>(['exp', 'log', 'rsqrt', 'reciprocal']);
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -54,6 +58,7 @@ export function gradientFromOutput(op: 'relu' | 'sigmoid' | 'tanh', grad: Tensor
  * unaryOp('exp', tensor([0, 1])); // [1, 2.718…]
  */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  if (AUTOCAST_FLOAT32.has(op) && autocastNeedsFloat32(x)) return autocastOp(op, 'float32', [x], (input) => unaryOp(op, input));
   const backend = backendOf(op, [x]);
   if (x.dtype === 'bool' && op !== 'logicalNot') {
     throw new DTypeError(`${op}: not defined for bool tensors (shape ${formatShape(x.shape)}); cast with .int() or .float() first`);
