@@ -35,5 +35,6 @@ export { WarmupCosineLR, type WarmupCosineLROptions } from './schedulers/warmup-
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/reduce-lr-on-plateau';
 
 export { clipGradNorm, clipGradValue } from './clip';
+export { GradScaler, type GradScalerOptions, type GradScalerStateDict, type ScalableOptimizer } from './grad-scaler';
 export { EarlyStopping, type EarlyStoppingOptions, type ModuleLike, type TrainingContext } from './early-stopping';
 export { randomRestarts, type RandomRestartsOptions, type RandomRestartsResult, type TrialResult } from './random-restarts';
