@@ -1,6 +1,8 @@
 /**
  * `WordTokenizer`: words, numbers and punctuation with Unicode-aware rules, optional lowercasing and
- * stop-word removal, and (after `fit` or with a given `Vocab`) ids.
+ * stop-word removal, and (after `fit` or with a given `Vocab`) ids. Text in scripts written without
+ * spaces (Chinese, Japanese, Thai, …) is split into words by `Intl.Segmenter`; patterns such as URLs,
+ * e-mail addresses and numbers can be kept whole.
  */
 import { TokenizerError, assertString } from './byte-level';
 import type { Vocab } from './vocab';
@@ -42,7 +44,40 @@ export interface WordTokenizerOptions {
   stopWords?: boolean | Iterable<string>;
   /** A vocabulary for `encode`/`decode` (or build one with `fit`). */
   vocab?: Vocab;
+  /**
+   * Text to keep as one token, exactly as written (not lowercased, never a stop word), tried before
+   * the word rules: `'url'`, `'email'`, `'number'` (signs, decimals, thousands separators, exponents,
+   * a trailing %), or your own `RegExp` (flags other than g, u, y are refused). Default none.
+   */
+  keepWhole?: readonly (KeepWholePattern | RegExp)[];
+  /**
+   * Words in scripts written without spaces — Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar — are
+   * split with `Intl.Segmenter` at word granularity (`'auto'`, default, where `Intl.Segmenter` exists)
+   * or kept as runs of letters (`'off'`).
+   */
+  segmenter?: 'auto' | 'off';
+  /** Locale for `Intl.Segmenter` (e.g. `'ja'`, `'zh'`, `'th'`); default: detected per word from its script. */
+  locale?: string;
 }
+
+/** Built-in patterns of {@link WordTokenizerOptions.keepWhole}. */
+export type KeepWholePattern = 'url' | 'email' | 'number';
+
+/**
+ * The sources of the built-in `keepWhole` patterns (JavaScript, `u` flag).
+ * @example
+ * new RegExp(KEEP_WHOLE_PATTERNS.email, 'u').test('ada@example.org'); // true
+ */
+export const KEEP_WHOLE_PATTERNS: Readonly<Record<KeepWholePattern, string>> = {
+  // scheme:// or www., then anything up to whitespace, not ending in sentence punctuation.
+  url: "(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\\.)[^\\s<>\"'`]*[^\\s<>\"'`.,;:!?)\\]}]",
+  email: "[\\p{L}\\p{N}._%+-]+@[\\p{L}\\p{N}-]+(?:\\.[\\p{L}\\p{N}-]+)*\\.\\p{L}{2,}",
+  // A sign only where no letter or digit comes before it ("3-5" stays 3, -, 5).
+  number: '(?<![\\p{L}\\p{N}])[-+\\u2212]?\\p{N}+(?:[.,]\\p{N}+)*(?:[eE][-+]?\\p{N}+)?%?',
+};
+
+/** Scripts written without spaces between words, which `Intl.Segmenter` splits. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 /** A token and its `[start, end)` UTF-16 offsets in the original text. */
 export interface TokenWithOffsets {
@@ -61,9 +96,10 @@ const WORD = '[\\p{L}\\p{M}][\\p{L}\\p{M}\\p{N}_]*';
  * words.tokenize("The cat's state-of-the-art toy costs $3.50!"); // ["cat's", 'state-of-the-art', 'toy', 'costs', '$', '3.50', '!']
  */
 export class WordTokenizer extends VocabTokenizer {
-  readonly options: Readonly<Required<Omit<WordTokenizerOptions, 'vocab' | 'stopWords'>>>;
+  readonly options: Readonly<Required<Omit<WordTokenizerOptions, 'vocab' | 'stopWords' | 'keepWhole' | 'locale'>>> & { readonly locale?: string };
   readonly stopWords: ReadonlySet<string>;
   private readonly regex: RegExp;
+  private readonly segmenters = new Map<string, Intl.Segmenter>();
 
   constructor(options: WordTokenizerOptions = {}) {
     super('WordTokenizer', ' ', options.vocab);
@@ -74,6 +110,8 @@ export class WordTokenizer extends VocabTokenizer {
       hyphenated: options.hyphenated ?? 'keep',
       numbers: options.numbers ?? 'keep',
       numberToken: options.numberToken ?? '<num>',
+      segmenter: options.segmenter ?? 'auto',
+      locale: options.locale,
     };
     const check = (name: string, value: string, allowed: string[]): void => {
       if (!allowed.includes(value)) throw new TokenizerError(`WordTokenizer: ${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`);
@@ -82,6 +120,7 @@ export class WordTokenizer extends VocabTokenizer {
     check('contractions', this.options.contractions, ['keep', 'split']);
     check('hyphenated', this.options.hyphenated, ['keep', 'split']);
     check('numbers', this.options.numbers, ['keep', 'remove', 'replace']);
+    check('segmenter', this.options.segmenter, ['auto', 'off']);
     const stop = options.stopWords ?? false;
     this.stopWords = stop === true ? ENGLISH_STOP_WORDS : stop === false ? new Set() : new Set([...stop].map((word) => (this.options.lowercase ? word.toLowerCase() : word)));
     // A word: letters (+ marks, digits, _), with inner apostrophes ("don't", "o'clock") and, when kept,
@@ -89,7 +128,8 @@ export class WordTokenizer extends VocabTokenizer {
     const wordWithApostrophes = `${WORD}(?:[${APOSTROPHES}]${WORD})*`;
     const word = this.options.hyphenated === 'keep' ? `${wordWithApostrophes}(?:-${wordWithApostrophes})*` : wordWithApostrophes;
     const number = '\\p{N}+(?:[.,]\\p{N}+)*';
-    this.regex = new RegExp(`(${word})|(${number})|([^\\s\\p{L}\\p{M}\\p{N}])`, 'gu');
+    const keep = keepWholeSource(options.keepWhole ?? []);
+    this.regex = new RegExp(`(?<keep>${keep})|(?<word>${word})|(?<number>${number})|(?<other>[^\\s\\p{L}\\p{M}\\p{N}])`, 'gu');
   }
 
   /**
@@ -109,8 +149,16 @@ export class WordTokenizer extends VocabTokenizer {
     };
     for (const match of source.matchAll(this.regex)) {
       const start = match.index;
-      if (match[1] !== undefined) {
-        const word = match[1].normalize('NFC');
+      const { keep, word: wordMatch, number, other } = match.groups!;
+      if (keep !== undefined) {
+        out.push({ token: keep, start, end: start + keep.length });
+      } else if (wordMatch !== undefined && this.options.segmenter === 'auto' && UNSPACED.test(wordMatch) && typeof Intl.Segmenter === 'function') {
+        // No spaces to split at: Intl.Segmenter's dictionary finds the words.
+        for (const piece of this.segmenterFor(wordMatch).segment(wordMatch)) {
+          if (piece.isWordLike) push(piece.segment.normalize('NFC'), start + piece.index, piece.segment.length);
+        }
+      } else if (wordMatch !== undefined) {
+        const word = wordMatch.normalize('NFC');
         if (contractions === 'split') {
           const suffix = /(n['\u2019]t|['\u2019](?:s|re|ve|m|ll|d))$/iu.exec(word);
           if (suffix !== null && suffix.index > 0) {
@@ -119,15 +167,23 @@ export class WordTokenizer extends VocabTokenizer {
             continue;
           }
         }
-        push(word, start, match[1].length);
-      } else if (match[2] !== undefined) {
-        if (numbers === 'keep') push(match[2], start);
-        else if (numbers === 'replace') out.push({ token: numberToken, start, end: start + match[2].length });
+        push(word, start, wordMatch.length);
+      } else if (number !== undefined) {
+        if (numbers === 'keep') push(number, start);
+        else if (numbers === 'replace') out.push({ token: numberToken, start, end: start + number.length });
       } else if (punctuation === 'split') {
-        push(match[3]!, start);
+        push(other!, start);
       }
     }
     return out;
+  }
+
+  /** A word segmenter for the locale given, or the one a word's script suggests. */
+  private segmenterFor(word: string): Intl.Segmenter {
+    const locale = this.options.locale ?? scriptLocale(word);
+    let segmenter = this.segmenters.get(locale);
+    if (!segmenter) this.segmenters.set(locale, (segmenter = new Intl.Segmenter(locale, { granularity: 'word' })));
+    return segmenter;
   }
 
   /**
@@ -149,4 +205,33 @@ export class WordTokenizer extends VocabTokenizer {
   }
 
 
+}
+
+/** The alternation of the `keepWhole` patterns (a pattern that never matches when there are none). */
+function keepWholeSource(patterns: readonly (KeepWholePattern | RegExp)[]): string {
+  if (patterns.length === 0) return '(?!)';
+  return patterns
+    .map((pattern) => {
+      if (pattern instanceof RegExp) {
+        const extra = pattern.flags.replace(/[guy]/g, '');
+        if (extra) throw new TokenizerError(`WordTokenizer: keepWhole pattern /${pattern.source}/${pattern.flags} has flags '${extra}'; only g, u and y are allowed (they are matched with 'gu')`);
+        if (new RegExp(`^(?:${pattern.source})$`, 'u').test('')) throw new TokenizerError(`WordTokenizer: keepWhole pattern /${pattern.source}/ matches the empty string`);
+        return `(?:${pattern.source})`;
+      }
+      if (!Object.hasOwn(KEEP_WHOLE_PATTERNS, pattern)) {
+        throw new TokenizerError(`WordTokenizer: keepWhole entries must be 'url', 'email', 'number' or a RegExp, got ${JSON.stringify(pattern)}`);
+      }
+      return `(?:${KEEP_WHOLE_PATTERNS[pattern]})`;
+    })
+    .join('|');
+}
+
+/** A locale for `Intl.Segmenter` from a word's script: kana → ja, Han → zh, Thai → th, …. */
+function scriptLocale(word: string): string {
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(word)) return 'ja';
+  if (/\p{Script=Thai}/u.test(word)) return 'th';
+  if (/\p{Script=Lao}/u.test(word)) return 'lo';
+  if (/\p{Script=Khmer}/u.test(word)) return 'km';
+  if (/\p{Script=Myanmar}/u.test(word)) return 'my';
+  return 'zh';
 }

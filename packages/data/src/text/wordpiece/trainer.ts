@@ -1,8 +1,17 @@
 /**
- * WordPiece vocabulary training, as Hugging Face's `WordPieceTrainer` does it: byte-pair-style merges
- * of the most frequent adjacent pair, where pieces after a word's first carry the continuation prefix
- * (`##`). The merges are not kept — a WordPiece model only needs the vocabulary.
+ * WordPiece vocabulary training: byte-pair-style merges of adjacent pieces, where pieces after a
+ * word's first carry the continuation prefix (`##`). The merges are not kept — a WordPiece model
+ * only needs the vocabulary. Which pair merges next:
+ *
+ * - `'frequency'` (default, as Hugging Face's `WordPieceTrainer`): the most frequent pair;
+ * - `'likelihood'` (WordPiece as Schuster & Nakajima and Google describe it): the pair whose merge
+ *   most raises the corpus likelihood under a unigram model of the pieces,
+ *   score(a, b) = count(ab) / (count(a) · count(b)) — pieces that occur together more than their own
+ *   frequencies predict. Merging changes count(a) and count(b), so every pair containing a or b is
+ *   re-scored (pushed afresh into the heap; outdated entries are skipped when popped).
  */
+
+import { TokenizerError } from '../byte-level';
 
 /** Options of {@link trainWordPieceVocab}. */
 export interface WordPieceTrainOptions {
@@ -16,9 +25,14 @@ export interface WordPieceTrainOptions {
   continuingSubwordPrefix?: string;
   /** Characters kept in the alphabet, most frequent first; rarer characters are dropped. Default 1000. */
   limitAlphabet?: number;
+  /**
+   * How the next merge is chosen: `'frequency'` (default: the most frequent pair) or `'likelihood'`
+   * (count(ab) / (count(a)·count(b)), among pairs seen at least `minFrequency` times).
+   */
+  scoring?: 'frequency' | 'likelihood';
 }
 
-/** Binary max-heap of (count, key) with lazy deletion. */
+/** Binary max-heap of (score, key) with lazy deletion; ties go to the smaller key. */
 class PairHeap {
   private readonly counts: number[] = [];
   private readonly keys: number[] = [];
@@ -86,6 +100,11 @@ export function trainWordPieceVocab(wordCounts: Map<string, number>, options: Wo
   const minFrequency = options.minFrequency ?? 2;
   const specialTokens = options.specialTokens ?? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
   const limitAlphabet = options.limitAlphabet ?? 1000;
+  const scoring = options.scoring ?? 'frequency';
+  if (scoring !== 'frequency' && scoring !== 'likelihood') {
+    throw new TokenizerError(`WordPiece training: scoring must be 'frequency' or 'likelihood', got ${JSON.stringify(scoring)}`);
+  }
+  const likelihood = scoring === 'likelihood';
 
   // Alphabet: the most frequent characters.
   const charCounts = new Map<string, number>();
@@ -124,6 +143,14 @@ export function trainWordPieceVocab(wordCounts: Map<string, number>, options: Wo
   const pairCounts = new Map<number, number>();
   const pairWords = new Map<number, Set<number>>();
   const changed = new Set<number>();
+  // For 'likelihood': each piece's count in the current segmentation, and the pairs it is part of.
+  const symbolCounts = new Map<number, number>();
+  const symbolPairs = new Map<number, Set<number>>();
+  const linkPair = (symbol: number, key: number): void => {
+    let set = symbolPairs.get(symbol);
+    if (set === undefined) symbolPairs.set(symbol, (set = new Set()));
+    set.add(key);
+  };
   const addPairs = (index: number, sign: number): void => {
     const symbols = words[index]!;
     for (let i = 0; i + 1 < symbols.length; i++) {
@@ -134,17 +161,31 @@ export function trainWordPieceVocab(wordCounts: Map<string, number>, options: Wo
         let set = pairWords.get(key);
         if (set === undefined) pairWords.set(key, (set = new Set()));
         set.add(index);
+        if (likelihood) [symbols[i]!, symbols[i + 1]!].forEach((symbol) => linkPair(symbol, key));
       }
     }
   };
-  for (let index = 0; index < words.length; index++) addPairs(index, 1);
+  const countSymbols = (index: number, sign: number): void => {
+    for (const symbol of words[index]!) symbolCounts.set(symbol, (symbolCounts.get(symbol) ?? 0) + sign * counts[index]!);
+  };
+  const score = (key: number): number => {
+    const count = pairCounts.get(key) ?? 0;
+    if (!likelihood) return count;
+    if (count < minFrequency) return -1; // never merged; kept out of the heap
+    return count / (symbolCounts.get(Math.floor(key / PAIR_BASE))! * symbolCounts.get(key % PAIR_BASE)!);
+  };
+  for (let index = 0; index < words.length; index++) {
+    addPairs(index, 1);
+    if (likelihood) countSymbols(index, 1);
+  }
   const heap = new PairHeap();
-  for (const [key, count] of pairCounts) heap.push(count, key);
+  for (const key of pairCounts.keys()) if (score(key) >= 0) heap.push(score(key), key);
 
   while (tokens.length < options.vocabSize && heap.size > 0) {
-    const [count, key] = heap.pop();
-    if (pairCounts.get(key) !== count) continue; // stale entry
-    if (count < minFrequency) break;
+    const [best, key] = heap.pop();
+    if (score(key) !== best) continue; // stale entry
+    const count = pairCounts.get(key)!;
+    if (count < minFrequency) break; // 'frequency': every other pair is rarer
     const left = Math.floor(key / PAIR_BASE);
     const right = key % PAIR_BASE;
     const rightText = tokens[right]!;
@@ -156,6 +197,7 @@ export function trainWordPieceVocab(wordCounts: Map<string, number>, options: Wo
       for (let i = 0; i + 1 < symbols.length; i++) if (symbols[i] === left && symbols[i + 1] === right) found = true;
       if (!found) continue;
       addPairs(index, -1);
+      if (likelihood) countSymbols(index, -1);
       const next: number[] = [];
       for (let i = 0; i < symbols.length; i++) {
         if (i + 1 < symbols.length && symbols[i] === left && symbols[i + 1] === right) {
@@ -165,13 +207,17 @@ export function trainWordPieceVocab(wordCounts: Map<string, number>, options: Wo
       }
       words[index] = next;
       addPairs(index, 1);
+      if (likelihood) countSymbols(index, 1);
     }
     pairCounts.delete(key);
     changed.delete(key);
-    // Every pair whose count moved gets a fresh heap entry; the old ones are skipped as stale.
+    // count(left) and count(right) fell: every pair containing them scores anew.
+    if (likelihood) for (const symbol of [left, right]) for (const other of symbolPairs.get(symbol) ?? []) if (other !== key) changed.add(other);
+    // Every pair whose score moved gets a fresh heap entry; the old ones are skipped as stale.
     for (const changedKey of changed) {
-      const changedCount = pairCounts.get(changedKey) ?? 0;
-      if (changedCount > 0) heap.push(changedCount, changedKey);
+      if ((pairCounts.get(changedKey) ?? 0) <= 0) continue;
+      const changedScore = score(changedKey);
+      if (changedScore >= 0) heap.push(changedScore, changedKey);
     }
   }
   return tokens;
