@@ -1,7 +1,9 @@
 /**
  * Cosine nearest-neighbour search on the backend: the vocabulary's unit-normalised rows live in one
- * `[count, dim]` tensor, and a batch of unit queries is answered by one matmul `Q · Mᵀ` and a `topk`
- * per block of rows, so the work runs wherever the current backend runs (WASM SIMD, WebGPU).
+ * `[count, dim]` tensor, and a batch of unit queries is answered by one matmul `Q · Mᵀ` and an exact
+ * top-k (block-topk.ts: no full sort of the vocabulary), so the work runs wherever the current
+ * backend runs (WASM SIMD, WebGPU). Score blocks are capped at 16M values; a larger vocabulary is
+ * searched in blocks of rows whose hits are merged.
  *
  * The matrix follows the host storage's dtype: float32 rows; float16 rows (half the memory, cast to
  * float32 a block at a time so scores keep float32 precision); int8 rows as their integer codes
