@@ -57,4 +57,18 @@ describe('quantised storage', () => {
       expect(approximate[0].word).toBe(exact[0].word);
     }
   });
+
+  it('more queries than one batch and more rows than one score block give the single-block answers', async () => {
+    // 1,100 queries: two batches (1,024 + 76); the first batch's scores exceed 16M values, so its
+    // 20,000 rows are searched in two blocks whose hits are merged.
+    const many = new Float32Array(1100 * DIM);
+    for (let q = 0; q < 1100; q++) many.set(wv.vectorAt((q * 17) % COUNT), q * DIM);
+    const hits = await wv.nearest(many, 10);
+    expect(hits).toHaveLength(1100);
+    hits.forEach((list, q) => expect(list[0].index).toBe((q * 17) % COUNT));
+    for (const q of [0, 511, 1023, 1099]) {
+      const [alone] = await wv.nearest(many.subarray(q * DIM, (q + 1) * DIM), 10);
+      expect(hits[q].map((n) => n.index)).toEqual(alone.map((n) => n.index));
+    }
+  });
 });
