@@ -22,6 +22,8 @@ export type {
   NllLossOptions,
   CrossEntropyOptions,
 } from './losses';
+export { distillationLoss } from './distillation';
+export type { DistillationLossOptions } from './distillation';
 export { infoNCE } from './contrastive';
 export type { InfoNCEOptions } from './contrastive';
 export { oneHot } from './one-hot';

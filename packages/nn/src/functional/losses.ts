@@ -1,7 +1,9 @@
 /**
  * Loss functions with PyTorch's semantics and `reduction: 'mean' | 'sum' | 'none'` (default `'mean'`).
+ * Under core's `autocast` they compute in float32, as on PyTorch's autocast float32 list; binaryCrossEntropy,
+ * which PyTorch bans there, is refused.
  */
-import { tidy, DTypeError, ShapeError, ValueError, isFloating, type Tensor } from '@tessera/core';
+import { autocastActive, autocastOp, tidy, DTypeError, ShapeError, ValueError, isFloating, type Tensor } from '@tessera/core';
 import { logOnePlusExp } from './activations';
 import { expectFloating, expectIndicesInRange, expectInt, expectSameShape, shapeText } from './checks';
 
@@ -38,6 +40,7 @@ function pointwiseInputs(op: string, input: Tensor, target: Tensor, reduction: R
  * mseLoss(tensor([1, 2]), tensor([1, 4])); // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('mseLoss', 'float32', [input, target, options], mseLoss);
   const reduction = options.reduction ?? 'mean';
   pointwiseInputs('mseLoss', input, target, reduction);
   return tidy(() => {
@@ -52,6 +55,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
  * l1Loss(tensor([1, 2]), tensor([1, 4])); // 1
  */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('l1Loss', 'float32', [input, target, options], l1Loss);
   const reduction = options.reduction ?? 'mean';
   pointwiseInputs('l1Loss', input, target, reduction);
   return tidy(() => reduce(input.sub(target).abs(), reduction));
@@ -80,6 +84,13 @@ function clampedLog(p: Tensor): Tensor {
  * binaryCrossEntropy(tensor([0.6, 0.8, 0.9, 0.7]), tensor([1, 0, 0, 1]), { reduction: 'sum' }); // −ln .6 − ln .2 − ln .1 − ln .7 ≈ 4.78
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
+  if (autocastActive()) {
+    // PyTorch bans it under autocast: float16 probabilities from a sigmoid lose the tails the log needs.
+    throw new ValueError(
+      'binaryCrossEntropy: unsafe to autocast (float16 probabilities saturate at 0 and 1); combine the sigmoid with the loss ' +
+        'in binaryCrossEntropyWithLogits (BCEWithLogitsLoss), which is safe under autocast, or compute this loss outside the autocast region',
+    );
+  }
   const reduction = options.reduction ?? 'mean';
   pointwiseInputs('binaryCrossEntropy', input, target, reduction);
   return tidy(() => {
@@ -104,6 +115,7 @@ export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyO
  * binaryCrossEntropyWithLogits(tensor([1000, -1000]), tensor([1, 0])); // 0
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BinaryCrossEntropyWithLogitsOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('binaryCrossEntropyWithLogits', 'float32', [input, target, options], binaryCrossEntropyWithLogits);
   const reduction = options.reduction ?? 'mean';
   pointwiseInputs('binaryCrossEntropyWithLogits', input, target, reduction);
   return tidy(() => {
@@ -219,6 +231,7 @@ function reduceWeighted(losses: Tensor, weights: Tensor, reduction: Reduction): 
  * nllLoss(probs.log(), tensor([0, 2], { dtype: 'int32' }));
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('nllLoss', 'float32', [input, target, options], nllLoss);
   const reduction = options.reduction ?? 'mean';
   const ignoreIndex = options.ignoreIndex ?? -100;
   checkReduction('nllLoss', reduction);
@@ -242,6 +255,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
  * crossEntropy(logits, tensor([1, 0], { dtype: 'int32' }), { labelSmoothing: 0.1 });
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  if (autocastActive()) return autocastOp('crossEntropy', 'float32', [input, target, options], crossEntropy);
   const reduction = options.reduction ?? 'mean';
   const ignoreIndex = options.ignoreIndex ?? -100;
   const smoothing = options.labelSmoothing ?? 0;

@@ -7,7 +7,7 @@
 import { ValueError, getRngState, loadSafetensors, readSafetensorsMetadata, saveSafetensors, setRngState, type RngState, type Tensor } from '@tessera/core';
 import { writeFileAtomic } from './atomic-write';
 import type { HistoryData } from './history';
-import type { BatchSource, OptimizerLike, OptimizerStateLike, SchedulerLike, TrainableModel } from './types';
+import type { BatchSource, GradScalerLike, OptimizerLike, OptimizerStateLike, SchedulerLike, TrainableModel } from './types';
 
 /** `fit`'s `checkpoint` option. */
 export interface FitCheckpointOptions {
@@ -45,6 +45,8 @@ interface TrainerState {
   step: number;
   rng: RngState;
   scheduler?: Record<string, unknown>;
+  /** The loss scaler's state (mixed precision). */
+  scaler?: object;
   train?: unknown;
   val?: unknown;
   history: HistoryData;
@@ -55,6 +57,8 @@ export interface CheckpointParts {
   model: TrainableModel;
   optimizer: OptimizerLike;
   scheduler?: SchedulerLike;
+  /** The loss scaler of a mixed-precision run. */
+  scaler?: GradScalerLike;
   train: BatchSource;
   val?: BatchSource;
 }
@@ -74,11 +78,12 @@ type FileSystem = typeof import('node:fs/promises');
 export async function writeFitCheckpoint(dir: string, parts: CheckpointParts, step: number, history: HistoryData, keep = 1): Promise<FitCheckpointManifest> {
   const { join } = await import('node:path');
   const folder = `step-${String(step).padStart(8, '0')}`;
-  const { model, optimizer, scheduler, train, val } = parts;
+  const { model, optimizer, scheduler, scaler, train, val } = parts;
   const trainer: TrainerState = {
     step,
     rng: getRngState(),
     scheduler: scheduler?.stateDict?.(),
+    scaler: scaler?.stateDict?.(),
     train: train.stateDict?.(),
     val: val?.stateDict?.(),
     history,
@@ -162,7 +167,7 @@ export async function restoreFitCheckpoint(dir: string, parts: CheckpointParts):
   if (trainer === null || typeof trainer !== 'object' || trainer.step !== manifest.step || typeof trainer.rng?.seed !== 'number' || typeof trainer.history !== 'object') {
     throw new ValueError(`fit: checkpoint file ${trainerPath} is corrupt: expected the state of step ${manifest.step} (step, rng, history)`);
   }
-  const { model, optimizer, scheduler, train, val } = parts;
+  const { model, optimizer, scheduler, scaler, train, val } = parts;
   const device = model.parameters()[0]?.device;
 
   const modelPath = join(dir, manifest.files.model.path);
@@ -177,6 +182,7 @@ export async function restoreFitCheckpoint(dir: string, parts: CheckpointParts):
 
   restoreOptimizer(join(dir, manifest.files.optimizer.path), optimizerFile, optimizer, device);
   restoreState(trainerPath, 'scheduler', trainer.scheduler, scheduler);
+  restoreState(trainerPath, 'loss scaler', trainer.scaler, scaler);
   restoreState(trainerPath, 'train source', trainer.train, train);
   restoreState(trainerPath, 'val source', trainer.val, val);
   setRngState(trainer.rng);

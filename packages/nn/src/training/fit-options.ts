@@ -5,7 +5,13 @@
 import { ValueError, type Tensor } from '@tessera/core';
 import type { FitCheckpointOptions } from './fit-checkpoint';
 import type { MetricSpec } from './metrics/metric';
-import type { BatchSource, Callback, OptimizerLike, SchedulerLike, TrainableModel } from './types';
+import type { BatchSource, Callback, GradScalerLike, OptimizerLike, SchedulerLike, TrainableModel } from './types';
+
+/** `fit`'s `mixedPrecision` as an object. */
+export interface MixedPrecisionOptions {
+  /** The loss scaler (default: a new `GradScaler()` from @tessera/optim, loaded when `fit` starts). */
+  scaler?: GradScalerLike;
+}
 
 /** Options of `fit`. Give `epochs` or `steps` (how long), and `loss` or `computeLoss` (what to minimise). */
 export interface FitOptions<M extends TrainableModel = TrainableModel> {
@@ -24,6 +30,24 @@ export interface FitOptions<M extends TrainableModel = TrainableModel> {
    */
   computeLoss?: (model: M, input: Tensor, target: Tensor) => Tensor;
   optimizer: OptimizerLike;
+  /**
+   * Gradient accumulation: each optimizer step averages the gradients of this many consecutive batches
+   * (micro-batches) — every batch's loss is divided by N before `backward()` — so a step sees the gradient of
+   * one batch N times larger while memory holds one micro-batch at a time. Steps, evaluations, schedules and
+   * checkpoints count optimizer steps, and a step's `loss` log is the mean over its micro-batches. An epoch
+   * that ends mid-group steps with the batches it has (their gradients' mean). Default 1.
+   */
+  accumulationSteps?: number;
+  /**
+   * Mixed precision: the forward pass and the loss (also in evaluation) run under core's `autocast`
+   * (matmuls, linear layers, convolutions and attention in float16; softmax, reductions, layer norm and
+   * losses in float32) and the loss is scaled by a `GradScaler` before `backward()`; steps whose gradients
+   * overflow are skipped and the scale adapts (step logs carry `loss_scale`). Keep the model in float32:
+   * those are the master weights. `true` loads optim's `GradScaler` with PyTorch's defaults; pass
+   * `{ scaler }` to configure one. On the CPU backend float16 is emulated (slower than float32): use it
+   * there to check correctness; it pays where float16 is native (WebGPU with `shader-f16`).
+   */
+  mixedPrecision?: boolean | MixedPrecisionOptions;
   /** Passes over `train` (an epoch run). Give this or `steps`. */
   epochs?: number;
   /**
@@ -89,6 +113,9 @@ export interface FitPlan {
   logInterval: number;
   checkpoint: Required<Pick<FitCheckpointOptions, 'dir' | 'keep'>> & { every: number | undefined } | undefined;
   resumeDir: string | undefined;
+  accumulationSteps: number;
+  /** Null without mixed precision; `scaler` is the one given, if any. */
+  mixedPrecision: { scaler: GradScalerLike | undefined } | null;
 }
 
 function isCount(value: unknown, min: number): value is number {
@@ -169,6 +196,18 @@ export function planFit(options: FitOptions<any>): FitPlan {
       throw new ValueError("fit: checkpoint and resume need a scheduler with stateDict() and loadStateDict() (as @tessera/optim's schedules have)");
     }
   }
+  const accumulationSteps = countOption('accumulationSteps', options.accumulationSteps, 1) ?? 1;
+  let mixedPrecision: FitPlan['mixedPrecision'] = null;
+  const precision = options.mixedPrecision;
+  if (precision === true) mixedPrecision = { scaler: undefined };
+  else if (precision !== undefined && precision !== false) {
+    const scaler = precision?.scaler;
+    if (precision === null || typeof precision !== 'object') throw new ValueError(`fit: mixedPrecision must be true, false or { scaler }, got ${String(precision)}`);
+    if (scaler !== undefined && (typeof scaler?.scale !== 'function' || typeof scaler.step !== 'function' || typeof scaler.update !== 'function' || typeof scaler.unscale_ !== 'function')) {
+      throw new ValueError("fit: mixedPrecision.scaler must be a loss scaler with scale, unscale_, step and update (optim's GradScaler)");
+    }
+    mixedPrecision = { scaler };
+  }
   if (options.signal !== undefined && typeof options.signal?.aborted !== 'boolean') throw new ValueError('fit: options.signal must be an AbortSignal (e.g. new AbortController().signal)');
 
   return {
@@ -181,6 +220,8 @@ export function planFit(options: FitOptions<any>): FitPlan {
     logInterval,
     checkpoint,
     resumeDir,
+    accumulationSteps,
+    mixedPrecision,
   };
 }
 

@@ -5,14 +5,14 @@
  * a clean stop on an abort signal. One loop serves both kinds of run: an epoch run ends after `epochs`
  * passes over the training data, a step run after `steps` optimizer steps, cycling the data as needed.
  */
-import { Scope, ValueError, isTensor, noGrad, type Tensor } from '@tessera/core';
+import { Scope, ValueError, autocast, isTensor, noGrad, type Tensor } from '@tessera/core';
 import { restoreFitCheckpoint, writeFitCheckpoint } from './fit-checkpoint';
 import { planFit, type FitOptions, type FitPlan } from './fit-options';
 import { History } from './history';
 import { createMetric, type Metric } from './metrics/metric';
-import type { BatchSource, Callback, Logs, OptimizerLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
+import type { BatchSource, Callback, GradScalerLike, Logs, OptimizerLike, ScalableOptimizerLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
 
-export type { FitOptions } from './fit-options';
+export type { FitOptions, MixedPrecisionOptions } from './fit-options';
 
 /**
  * Whether a scheduler's `step` wants the monitored metric: ReduceLROnPlateau-style schedules, recognised by a
@@ -40,6 +40,10 @@ export function schedulerWantsMetric(scheduler: SchedulerLike): boolean {
  * - **Step runs** (`steps`): `train` is iterated again whenever it ends (an endless sampler never does); the
  *   scheduler steps after every optimizer step; `val` is evaluated every `evalInterval` steps (at most
  *   `evalBatches` batches) and after the last step; `checkpoint` writes everything needed to `resume`.
+ *
+ * With `accumulationSteps: N` a step consumes N batches (each loss divided by N, one `optimizer.step()` after
+ * the N backwards); with `mixedPrecision` the forward and loss run under `autocast` and a `GradScaler`
+ * scales the loss, unscales the gradients before `clipGradients`, skips overflowing steps and adapts.
  *
  * Both kinds call `onStepEnd(step, logs)` after every step, with `step`, `loss`, `lr`, `tokens_per_sec`,
  * `grad_norm` (with `clipGradients`) and, after an evaluation, `val_loss`. A callback returning `true` from
@@ -78,6 +82,7 @@ export async function fit<M extends TrainableModel>(model: M, options: FitOption
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate) throw new ValueError(`fit: two metrics are named '${duplicate}'`);
 
+  const scaler = plan.mixedPrecision ? (plan.mixedPrecision.scaler ?? (await defaultGradScaler())) : null;
   const history = new History();
   const ctx: TrainingContext = {
     model,
@@ -94,7 +99,7 @@ export async function fit<M extends TrainableModel>(model: M, options: FitOption
   };
   if (plan.resumeDir !== undefined) {
     const { train, val, optimizer, scheduler } = options;
-    const restored = await restoreFitCheckpoint(plan.resumeDir, { model, optimizer, scheduler, train, val });
+    const restored = await restoreFitCheckpoint(plan.resumeDir, { model, optimizer, scheduler, scaler: scaler ?? undefined, train, val });
     if (restored.step > plan.steps) {
       throw new ValueError(`fit: the checkpoint in ${plan.resumeDir} is at step ${restored.step}, past steps ${plan.steps}; ask for at least ${restored.step} steps`);
     }
@@ -102,8 +107,33 @@ export async function fit<M extends TrainableModel>(model: M, options: FitOption
     history.resumedFrom = restored.step;
     ctx.step = ctx.startStep = restored.step;
   }
-  const run = new FitRun(model, options, plan, ctx, history, trainMetrics, valMetrics);
+  const run = new FitRun(model, options, plan, ctx, history, trainMetrics, valMetrics, scaler);
   return run.run();
+}
+
+/** optim's `GradScaler` with PyTorch's defaults (@tessera/optim is an optional peer dependency, loaded only here). */
+async function defaultGradScaler(): Promise<GradScalerLike> {
+  let optim: { GradScaler?: new () => GradScalerLike };
+  try {
+    optim = (await import('@tessera/optim')) as unknown as typeof optim;
+  } catch (error) {
+    throw new ValueError(
+      `fit: mixedPrecision: true needs @tessera/optim for its GradScaler (npm install @tessera/optim), or pass mixedPrecision: { scaler }: ${(error as Error).message}`,
+    );
+  }
+  if (typeof optim.GradScaler !== 'function') throw new ValueError('fit: mixedPrecision: @tessera/optim does not export GradScaler; update it, or pass mixedPrecision: { scaler }');
+  return new optim.GradScaler();
+}
+
+/** The optimizer step being assembled from micro-batches (one batch without accumulation). */
+interface PendingStep {
+  /** Micro-batches done. */
+  batches: number;
+  lossSum: number;
+  tokens: number;
+  /** When the first micro-batch was requested. */
+  started: number;
+  lr: number | undefined;
 }
 
 /** A pass's running sums (one epoch in an epoch run). */
@@ -131,6 +161,7 @@ class FitRun<M extends TrainableModel> {
   private epochLr: number | undefined;
   private lastStepLogs: Logs | undefined;
   private lastCheckpointStep: number;
+  private pending: PendingStep | null = null;
 
   constructor(
     private readonly model: M,
@@ -140,6 +171,8 @@ class FitRun<M extends TrainableModel> {
     private readonly history: History,
     private readonly trainMetrics: Metric[],
     private readonly valMetrics: Metric[],
+    /** The loss scaler of a mixed-precision run. */
+    private readonly scaler: GradScalerLike | null = null,
   ) {
     this.optimizer = options.optimizer;
     this.callbacks = options.callbacks ?? [];
@@ -157,10 +190,13 @@ class FitRun<M extends TrainableModel> {
     for (const callback of this.callbacks) await callback.onTrainBegin?.(ctx);
     try {
       for (;;) {
-        if (plan.mode === 'steps' && (ctx.step >= plan.steps || ctx.stopTraining)) break;
-        if (this.options.signal?.aborted) {
-          aborted = true;
-          break;
+        // Stops fall between optimizer steps, never inside a group of micro-batches.
+        if (this.pending === null) {
+          if (plan.mode === 'steps' && (ctx.step >= plan.steps || ctx.stopTraining)) break;
+          if (this.options.signal?.aborted) {
+            aborted = true;
+            break;
+          }
         }
         if (this.iterator === null) {
           if (plan.mode === 'epochs') {
@@ -176,7 +212,7 @@ class FitRun<M extends TrainableModel> {
           await this.endPass();
           continue;
         }
-        await this.trainStep(next.value, started);
+        await this.trainBatch(next.value, started);
       }
       await this.closePass();
       this.recordLastStep();
@@ -215,7 +251,9 @@ class FitRun<M extends TrainableModel> {
 
   private async endPass(): Promise<void> {
     if (this.pass.batches === 0) throw new ValueError('fit: the training data yielded no batches');
-    if (this.plan.mode === 'epochs') await this.endEpoch();
+    if (this.plan.mode !== 'epochs') return; // a step run's group goes on into the next pass
+    if (this.pending) await this.finishStep(); // the epoch's last, shorter group
+    await this.endEpoch();
   }
 
   private async endEpoch(): Promise<void> {
@@ -235,53 +273,92 @@ class FitRun<M extends TrainableModel> {
     this.epoch++;
   }
 
-  /** One optimizer step on one batch, then everything that follows a step. */
-  private async trainStep(batch: readonly Tensor[], started: number): Promise<void> {
-    const { model, options, optimizer, ctx, plan } = this;
+  /** Forward and backward of one batch (a micro-batch of the pending step); the step when its group is complete. */
+  private async trainBatch(batch: readonly Tensor[], started: number): Promise<void> {
+    const { options, optimizer, plan } = this;
     const [input, target] = checkBatch(batch, 'training');
-    const lr = currentLr(optimizer);
     const disposeBatches = options.disposeBatches ?? !Array.isArray(options.train);
+    const accumulation = plan.accumulationSteps;
     // Every tensor made for this batch (outputs, loss, graph) lives in this scope and dies with it.
     // The optimizer steps outside it: its state must outlive the batch.
     const scope = new Scope();
-    let lossValue: number;
-    let gradNorm: number | undefined;
-    let tokens: number;
     try {
-      optimizer.zeroGrad();
+      if (this.pending === null) {
+        optimizer.zeroGrad();
+        this.pending = { batches: 0, lossSum: 0, tokens: 0, started, lr: currentLr(optimizer) };
+      }
       const { prediction, loss } = scope.run(() => {
-        const result = this.forward(input, target);
-        result.loss.backward();
+        const result = this.scaler ? autocast(() => this.forward(input, target)) : this.forward(input, target);
+        let objective = accumulation > 1 ? result.loss.div(accumulation) : result.loss;
+        if (this.scaler) objective = this.scaler.scale(objective);
+        objective.backward();
         return { prediction: result.prediction?.detach(), loss: result.loss.detach() };
       });
-      if (options.clipGradients) {
-        const norm = scope.run(() => options.clipGradients!(model.parameters()));
-        if (typeof norm === 'number') gradNorm = norm;
-        else if (isTensor(norm)) gradNorm = await norm.item();
-      }
-      await optimizer.step();
-      lossValue = await loss.item();
+      const lossValue = await loss.item();
       const size = input.ndim === 0 ? 1 : input.shape[0];
       this.pass.lossSum += lossValue * size;
       this.pass.samples += size;
       this.pass.batches++;
+      this.pending.batches++;
+      this.pending.lossSum += lossValue;
+      this.pending.tokens += options.tokensPerBatch ? options.tokensPerBatch(input) : input.size;
       const trackMetrics = plan.mode === 'epochs';
       if (trackMetrics) for (const metric of this.trainMetrics) await metric.update(prediction!, target);
-      tokens = options.tokensPerBatch ? options.tokensPerBatch(input) : input.size;
       const batchCallbacks = this.callbacks.filter((callback) => callback.onBatchEnd);
       if (batchCallbacks.length) {
         // Keras-style batch logs: the running means of the pass so far, plus this batch's own loss.
         const logs: Logs = { loss: this.pass.lossSum / this.pass.samples, batchLoss: lossValue, size };
         if (trackMetrics) for (const metric of this.trainMetrics) logs[metric.name] = await metric.compute();
-        for (const callback of batchCallbacks) await callback.onBatchEnd!(this.pass.batches - 1, logs, ctx);
+        for (const callback of batchCallbacks) await callback.onBatchEnd!(this.pass.batches - 1, logs, this.ctx);
       }
     } finally {
       scope.dispose();
       if (disposeBatches) disposeBatch(batch);
     }
+    if (this.pending.batches === accumulation) await this.finishStep();
+  }
+
+  /** The optimizer step of the pending group (clipping and loss scaling included), then everything that follows a step. */
+  private async finishStep(): Promise<void> {
+    const { model, options, optimizer, ctx, plan, scaler } = this;
+    const pending = this.pending!;
+    this.pending = null;
+    let gradNorm: number | undefined;
+    const lossScale = scaler?.getScale();
+    const scope = new Scope();
+    try {
+      if (pending.batches < plan.accumulationSteps) {
+        // A short last group: its losses were divided by N, not by the k batches it has.
+        const factor = plan.accumulationSteps / pending.batches;
+        noGrad(() => {
+          for (const param of model.parameters()) param.grad?.assign(scope.run(() => param.grad!.mul(factor)));
+        });
+      }
+      if (options.clipGradients) {
+        if (scaler) await scaler.unscale_(optimizer as ScalableOptimizerLike); // clip the true gradients
+        const norm = scope.run(() => options.clipGradients!(model.parameters()));
+        if (typeof norm === 'number') gradNorm = norm;
+        else if (isTensor(norm)) gradNorm = await norm.item();
+      }
+      if (scaler) {
+        await scaler.step(optimizer as ScalableOptimizerLike);
+        scaler.update();
+      } else {
+        await optimizer.step();
+      }
+    } finally {
+      scope.dispose();
+    }
     ctx.step++;
-    this.throughput.add(tokens, (performance.now() - started) / 1000);
-    await this.endStep({ step: ctx.step, loss: lossValue, ...(lr !== undefined && { lr }), tokens_per_sec: this.throughput.rate, ...(gradNorm !== undefined && { grad_norm: gradNorm }) });
+    this.throughput.add(pending.tokens, (performance.now() - pending.started) / 1000);
+    await this.endStep({
+      step: ctx.step,
+      loss: pending.lossSum / pending.batches,
+      ...(pending.lr !== undefined && { lr: pending.lr }),
+      tokens_per_sec: this.throughput.rate,
+      ...(gradNorm !== undefined && { grad_norm: gradNorm }),
+      ...(lossScale !== undefined && { loss_scale: lossScale }),
+    });
   }
 
   /** After a step: evaluation when due, the scheduler, the history, `onStepEnd`, a checkpoint when due. */
@@ -327,7 +404,7 @@ class FitRun<M extends TrainableModel> {
         const [input, target] = checkBatch(batch, 'validation');
         const scope = new Scope();
         try {
-          const { prediction, loss } = scope.run(() => noGrad(() => this.forward(input, target)));
+          const { prediction, loss } = scope.run(() => noGrad(() => (this.scaler ? autocast(() => this.forward(input, target)) : this.forward(input, target))));
           const size = input.ndim === 0 ? 1 : input.shape[0];
           lossSum += (await loss.item()) * size;
           samples += size;
@@ -372,7 +449,7 @@ class FitRun<M extends TrainableModel> {
   private async writeCheckpoint(): Promise<void> {
     const { options, plan, ctx } = this;
     this.recordLastStep();
-    const parts = { model: this.model, optimizer: options.optimizer, scheduler: options.scheduler, train: options.train, val: options.val };
+    const parts = { model: this.model, optimizer: options.optimizer, scheduler: options.scheduler, scaler: this.scaler ?? undefined, train: options.train, val: options.val };
     await writeFitCheckpoint(plan.checkpoint!.dir, parts, ctx.step, this.history.toJSON(), plan.checkpoint!.keep);
     this.lastCheckpointStep = ctx.step;
   }

@@ -2,11 +2,11 @@
  * Training tools: `fit`, its callbacks (`ModelCheckpoint`, `ProgressBar`; `EarlyStopping` lives in
  * @tessera/optim) and classification metrics.
  */
-export { fit, schedulerWantsMetric, type FitOptions } from './fit';
+export { fit, schedulerWantsMetric, type FitOptions, type MixedPrecisionOptions } from './fit';
 export { readFitCheckpoint, type FitCheckpointOptions, type FitCheckpointManifest, type FitCheckpointFile } from './fit-checkpoint';
 export { History, type HistoryData, type StopReason } from './history';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export { ProgressBar, type ProgressBarOptions } from './progress-bar';
 export { writeFileAtomic } from './atomic-write';
-export type { BatchSource, Callback, Logs, OptimizerLike, OptimizerStateLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
+export type { BatchSource, Callback, GradScalerLike, Logs, ScalableOptimizerLike, OptimizerLike, OptimizerStateLike, SchedulerLike, TrainableModel, TrainingContext } from './types';
 export * from './metrics/index';

@@ -43,6 +43,30 @@ export interface OptimizerStateLike {
   paramGroups: object[];
 }
 
+/** An optimizer whose parameter groups list their parameters, as a loss scaler needs (optim's optimizers). */
+export type ScalableOptimizerLike = OptimizerLike & { readonly paramGroups: readonly { readonly params: readonly Tensor[] }[] };
+
+/**
+ * What `fit`'s `mixedPrecision` needs from a loss scaler: optim's `GradScaler` satisfies it.
+ * @example
+ * const scaler: GradScalerLike = new GradScaler({ initScale: 2 ** 12 });
+ */
+export interface GradScalerLike {
+  /** The loss multiplied by the current scale. */
+  scale(loss: Tensor): Tensor;
+  /** Divide the optimizer's gradients by the scale and look for inf/NaN. */
+  unscale_(optimizer: ScalableOptimizerLike): Promise<void>;
+  /** Step unless a gradient is inf/NaN; resolves to whether it stepped. */
+  step(optimizer: ScalableOptimizerLike): Promise<boolean>;
+  /** Adjust the scale after the iteration. */
+  update(): void;
+  /** The current scale. */
+  getScale(): number;
+  /** Saved with `fit`'s checkpoints when present. */
+  stateDict?(): object;
+  loadStateDict?(state: any): void;
+}
+
 /**
  * A learning-rate schedule, stepped once per epoch or once per optimizer step (`fit`'s `schedulerInterval`).
  * Schedules that watch a metric (ReduceLROnPlateau) receive the monitored value — see {@link schedulerWantsMetric}.
