@@ -56,5 +56,8 @@ export { MLP, type MLPOptions, type ActivationSpec } from './models/mlp';
 
 export * from './training/index';
 
+// Pruning (torch.nn.utils.prune).
+export * as prune from './prune/index';
+
 // Generation for autoregressive models: sampling, the decoding loop, beam search.
 export * from './generation/index';
