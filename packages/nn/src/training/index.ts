@@ -5,6 +5,9 @@
 export { fit, schedulerWantsMetric, type FitOptions, type MixedPrecisionOptions } from './fit';
 export { readFitCheckpoint, type FitCheckpointOptions, type FitCheckpointManifest, type FitCheckpointFile } from './fit-checkpoint';
 export { History, type HistoryData, type StopReason } from './history';
+export {
+  hyperparameterSearch, type HyperparameterSearchOptions, type SearchSpace, type Distribution, type Config, type TrialOutcome, type TrialResult, type SearchResult,
+} from './hyperparameter-search';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export { ProgressBar, type ProgressBarOptions } from './progress-bar';
 export { writeFileAtomic } from './atomic-write';
