@@ -30,6 +30,12 @@ export interface GPTOptions extends FactoryOptions {
   layerNormEpsilon?: number;
   /** MLP activation (default `'gelu_new'`, GPT-2's tanh approximation). */
   activation?: GPTActivation;
+  /**
+   * Activation checkpointing in training (core's `checkpoint` around each block): the blocks keep only
+   * their inputs for backward and recompute the rest, trading about one more forward pass for memory
+   * (default false). Gradients are bitwise the same.
+   */
+  gradientCheckpointing?: boolean;
 }
 
 /** Every option resolved. */
@@ -44,6 +50,7 @@ export interface GPTConfig {
   readonly nInner: number;
   readonly layerNormEpsilon: number;
   readonly activation: GPTActivation;
+  readonly gradientCheckpointing: boolean;
 }
 
 const ACTIVATIONS: readonly GPTActivation[] = ['gelu_new', 'gelu', 'relu'];
@@ -83,5 +90,6 @@ export function resolveGPTConfig(options: GPTOptions): GPTConfig {
     nInner,
     layerNormEpsilon,
     activation,
+    gradientCheckpointing: options.gradientCheckpointing ?? false,
   };
 }

@@ -7,7 +7,7 @@
  * sharing `wte`'s weight. Initialisation as nanoGPT: N(0, 0.02) for linear and embedding weights,
  * N(0, 0.02/√(2·nLayer)) for every `c_proj.weight` (the residual projections), zero biases.
  */
-import { arange, ShapeError, tidy, type Tensor } from '@tessera/core';
+import { arange, checkpoint, isGradEnabled, ShapeError, tidy, type Tensor } from '@tessera/core';
 import { Dropout, Embedding, F, init, LayerNorm, Linear, Module, ModuleList, type BeamHypothesis } from '@tessera/nn';
 import { GPTBlock } from './block';
 import { resolveGPTConfig, type GPTConfig, type GPTOptions } from './config';
@@ -166,8 +166,10 @@ export class GPT extends Module {
       const positions = arange(pastLength, pastLength + time, 1, { device: ids.device });
       let x = drop.forward(wte.forward(ids).add(wpe.forward(positions)));
       const cache: LayerKeyValue[] = [];
+      // Activation checkpointing (config.gradientCheckpointing): only when training from scratch positions.
+      const recompute = this.config.gradientCheckpointing && this.training && past === null && isGradEnabled();
       this.blocks.forEach((block, layer) => {
-        const [output, present] = block.forwardCached(x, past?.[layer] ?? null);
+        const [output, present] = recompute ? checkpoint((h: Tensor) => block.forwardCached(h, null), x) : block.forwardCached(x, past?.[layer] ?? null);
         x = output;
         cache.push(present);
       });
