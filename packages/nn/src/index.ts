@@ -59,5 +59,8 @@ export * from './training/index';
 // Pruning (torch.nn.utils.prune).
 export * as prune from './prune/index';
 
+// Data parallelism across backends on one machine.
+export { DataParallel, allReduceGradients, type AllReduceOptions } from './parallel/data-parallel';
+
 // Generation for autoregressive models: sampling, the decoding loop, beam search.
 export * from './generation/index';
