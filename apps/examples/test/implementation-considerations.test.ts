@@ -1,0 +1,41 @@
+/**
+ * The course's implementation considerations as examples, in quick mode: knowledge distillation of a
+ * char GPT and pruning of the Fashion-MNIST MLP. (Full runs: `pnpm example distill-gpt`, `pnpm example
+ * prune-mlp`; their numbers are in the README.)
+ */
+import '@tessera/backend-cpu';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES } from '../src/examples/index';
+
+const quiet = { quick: true, print: () => {} };
+const hasFashionMNIST = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+
+async function run<T>(name: string): Promise<T> {
+  const module = await EXAMPLES[name].load();
+  return (await module.main(quiet)) as T;
+}
+
+describe('implementation considerations (quick mode)', () => {
+  it('distill-gpt: a student with half the blocks, trained on hard labels and by distillation, both scored on held-out text', async () => {
+    const result = await run<{ teacherParameters: number; studentParameters: number; teacherLoss: number; hard: number[]; distilled: number[] }>('distill-gpt');
+    expect(result.studentParameters).toBeLessThan(0.6 * result.teacherParameters);
+    expect(result.studentParameters).toBeGreaterThan(0.4 * result.teacherParameters);
+    for (const loss of [result.teacherLoss, ...result.hard, ...result.distilled]) {
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(loss).toBeLessThan(Math.log(90)); // below a uniform guess over the characters: both students learned
+    }
+    expect(result.hard).toHaveLength(1);
+    expect(result.distilled).toHaveLength(1);
+  });
+
+  it.skipIf(!hasFashionMNIST)('prune-mlp: exact sparsity after fine-tuning and remove, accuracy kept well above chance', async () => {
+    const result = await run<{ denseAccuracy: number; results: { sparsity: number; measuredSparsity: number; pruned: number; fineTuned: number }[] }>('prune-mlp');
+    expect(result.results.map((r) => r.sparsity)).toEqual([0.5, 0.8, 0.9]);
+    for (const r of result.results) {
+      expect(r.measuredSparsity).toBeCloseTo(r.sparsity, 5); // pruned weights stayed exactly 0 through fine-tuning
+      expect(r.fineTuned).toBeGreaterThan(0.5);
+    }
+    expect(result.denseAccuracy).toBeGreaterThan(0.6);
+  });
+});
