@@ -1,6 +1,7 @@
 /**
  * The course's implementation considerations as examples, in quick mode: knowledge distillation of a
- * char GPT and pruning of the Fashion-MNIST MLP. (Full runs: `pnpm example distill-gpt`, `pnpm example
+ * char GPT, data and model parallelism of a char GPT on two CPU backend instances, and pruning of the
+ * Fashion-MNIST MLP. (Full runs: `pnpm example distill-gpt`, `pnpm example
  * prune-mlp`; their numbers are in the README.)
  */
 import '@tessera/backend-cpu';
@@ -27,6 +28,13 @@ describe('implementation considerations (quick mode)', () => {
     }
     expect(result.hard).toHaveLength(1);
     expect(result.distilled).toHaveLength(1);
+  });
+
+  it('parallel-gpt: data parallel is bitwise the accumulated one-device step; model parallel has the same loss', async () => {
+    const result = await run<{ sameAsAccumulated: boolean; modelParallelDeviation: number; losses: Record<string, number[]> }>('parallel-gpt');
+    expect(result.sameAsAccumulated).toBe(true);
+    expect(result.modelParallelDeviation).toBeLessThan(1e-5);
+    expect(result.losses['data parallel (2 instances)']).toEqual(result.losses['one backend, 2 half-batches accumulated']);
   });
 
   it.skipIf(!hasFashionMNIST)('prune-mlp: exact sparsity after fine-tuning and remove, accuracy kept well above chance', async () => {
