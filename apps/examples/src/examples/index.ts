@@ -31,5 +31,6 @@ export const EXAMPLES: Record<string, ExampleEntry> = {
   'two-books': { description: 'which book is a sentence from: an LSTM vs bag of words + logistic regression (many-to-one)', load: () => import('./two-books') },
   'seq2seq-dates': { description: 'an encoder–decoder turns written-out dates into ISO dates: teacher forcing, greedy and beam search (many-to-many)', load: () => import('./seq2seq-dates') },
   'distill-gpt': { description: 'knowledge distillation: a char GPT with half the blocks learns from a bigger one vs from hard labels (3 seeds)', load: () => import('./distill-gpt') },
+  'parallel-gpt': { description: 'a char GPT on two cpu backend instances: data parallel (bitwise the accumulated step) and model parallel (blocks split), cost per step', load: () => import('./parallel-gpt') },
   'prune-mlp': { description: 'the Fashion-MNIST MLP pruned to 50/80/90 % (L1, global) and fine-tuned: accuracy table', load: () => import('./prune-mlp') },
 };
