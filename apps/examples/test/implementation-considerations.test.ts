@@ -1,7 +1,7 @@
 /**
  * The course's implementation considerations as examples, in quick mode: knowledge distillation of a
- * char GPT, data and model parallelism of a char GPT on two CPU backend instances, and pruning of the
- * Fashion-MNIST MLP. (Full runs: `pnpm example distill-gpt`, `pnpm example
+ * char GPT, data and model parallelism of a char GPT on two CPU backend instances, activation
+ * checkpointing and mixed precision on a char GPT, and pruning of the Fashion-MNIST MLP. (Full runs: `pnpm example distill-gpt`, `pnpm example
  * prune-mlp`; their numbers are in the README.)
  */
 import '@tessera/backend-cpu';
@@ -35,6 +35,15 @@ describe('implementation considerations (quick mode)', () => {
     expect(result.sameAsAccumulated).toBe(true);
     expect(result.modelParallelDeviation).toBeLessThan(1e-5);
     expect(result.losses['data parallel (2 instances)']).toEqual(result.losses['one backend, 2 half-batches accumulated']);
+  });
+
+  it('gpt-memory-precision: checkpointing lowers the backward peak with identical losses; autocast trains', async () => {
+    type Run = { secondsPerStep: number; peakBackwardBytes: number; losses: number[] };
+    const result = await run<Record<'float32' | 'gradientCheckpointing' | 'autocast + GradScaler', Run>>('gpt-memory-precision');
+    expect(result.gradientCheckpointing.losses).toEqual(result.float32.losses);
+    expect(result.gradientCheckpointing.peakBackwardBytes).toBeLessThan(0.7 * result.float32.peakBackwardBytes);
+    const mixed = result['autocast + GradScaler'].losses;
+    mixed.forEach((loss, i) => expect(Math.abs(loss - result.float32.losses[i])).toBeLessThan(0.05));
   });
 
   it.skipIf(!hasFashionMNIST)('prune-mlp: exact sparsity after fine-tuning and remove, accuracy kept well above chance', async () => {
