@@ -32,5 +32,6 @@ export const EXAMPLES: Record<string, ExampleEntry> = {
   'seq2seq-dates': { description: 'an encoder–decoder turns written-out dates into ISO dates: teacher forcing, greedy and beam search (many-to-many)', load: () => import('./seq2seq-dates') },
   'distill-gpt': { description: 'knowledge distillation: a char GPT with half the blocks learns from a bigger one vs from hard labels (3 seeds)', load: () => import('./distill-gpt') },
   'parallel-gpt': { description: 'a char GPT on two cpu backend instances: data parallel (bitwise the accumulated step) and model parallel (blocks split), cost per step', load: () => import('./parallel-gpt') },
+  'gpt-memory-precision': { description: 'a char GPT training step plain, with gradientCheckpointing and under autocast: peak memory in backward, time, losses', load: () => import('./gpt-memory-precision') },
   'prune-mlp': { description: 'the Fashion-MNIST MLP pruned to 50/80/90 % (L1, global) and fine-tuned: accuracy table', load: () => import('./prune-mlp') },
 };
