@@ -166,7 +166,7 @@ export class GPT extends Module {
       const positions = arange(pastLength, pastLength + time, 1, { device: ids.device });
       let x = drop.forward(wte.forward(ids).add(wpe.forward(positions)));
       const cache: LayerKeyValue[] = [];
-      // Activation checkpointing (config.gradientCheckpointing): only when training from scratch positions.
+      // Activation checkpointing (config.gradientCheckpointing): in training, over new positions (no KV cache).
       const recompute = this.config.gradientCheckpointing && this.training && past === null && isGradEnabled();
       this.blocks.forEach((block, layer) => {
         const [output, present] = recompute ? checkpoint((h: Tensor) => block.forwardCached(h, null), x) : block.forwardCached(x, past?.[layer] ?? null);
