@@ -34,4 +34,6 @@ export const EXAMPLES: Record<string, ExampleEntry> = {
   'parallel-gpt': { description: 'a char GPT on two cpu backend instances: data parallel (bitwise the accumulated step) and model parallel (blocks split), cost per step', load: () => import('./parallel-gpt') },
   'gpt-memory-precision': { description: 'a char GPT training step plain, with gradientCheckpointing and under autocast: peak memory in backward, time, losses', load: () => import('./gpt-memory-precision') },
   'prune-mlp': { description: 'the Fashion-MNIST MLP pruned to 50/80/90 % (L1, global) and fine-tuned: accuracy table', load: () => import('./prune-mlp') },
+  'rnn-vs-transformer': { description: 'an LSTM and a GPT of the same size on Moby Dick characters (bits/char, tokens/s) and on a long-range copy task', load: () => import('./rnn-vs-transformer') },
+  'tokenizer-effect': { description: 'the main-job GPT with characters vs BPE 512 / 2,048 in bits per character; GPT-2 tokens per word', load: () => import('./tokenizer-effect') },
 };
