@@ -91,6 +91,8 @@ export function lineChartSVG(series: readonly ChartSeries[], options: LineChartO
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
+  // Legend in the top-right corner, as wide as its longest name (about 6.6 px per character at 12 px).
+  const legendX = margin.left + plotWidth - 40 - Math.max(...series.map((line) => line.name.length)) * 6.6;
   series.forEach((line, index) => {
     const points = finite[index];
     if (points.length > 1) {
@@ -98,8 +100,8 @@ export function lineChartSVG(series: readonly ChartSeries[], options: LineChartO
     }
     if (line.dots || points.length === 1) for (const [x, y] of points) parts.push(`<circle cx="${round(px(x))}" cy="${round(py(y))}" r="3" fill="${line.color}"/>`);
     const legendY = margin.top + 16 + index * 18;
-    parts.push(`<line x1="${margin.left + plotWidth - 150}" x2="${margin.left + plotWidth - 128}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${line.color}" stroke-width="2"/>`);
-    parts.push(`<text x="${margin.left + plotWidth - 122}" y="${legendY}">${escapeXml(line.name)}</text>`);
+    parts.push(`<line x1="${round(legendX)}" x2="${round(legendX + 22)}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${line.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${round(legendX + 28)}" y="${legendY}">${escapeXml(line.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
