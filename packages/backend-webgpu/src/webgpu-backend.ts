@@ -1,6 +1,7 @@
 import { BackendError, DTypeError } from '@tessera/core';
 import { elementCount, rowMajorStrides } from './codegen/layout';
 import { binaryExpression, castExpression, contiguousOperand, launchElementwise, unaryExpression } from './kernels/elementwise';
+import { attentionBackwardKernel, attentionDeclineReason, attentionForwardKernel, type AttentionDims, type AttentionOperand } from './kernels/attention';
 import { conv2dKernel, pool2dKernel } from './kernels/conv-pool';
 import { layerNormKernel, softmaxKernel } from './kernels/fused';
 import { arangeKernel, cumsumKernel, fillKernel, gatherKernel, scatterAddKernel } from './kernels/indexing';
@@ -12,7 +13,7 @@ import { requestWebGPUDevice, watchDevice } from './runtime/device-setup';
 import { GpuRuntime } from './runtime/gpu-runtime';
 import { GpuStorage, gpuElementBytes, wordAligned } from './storage/gpu-storage';
 import { Readback } from './storage/readback';
-import { checkMatmulOperands, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
+import { checkMatmulOperands, type AttentionParams, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp } from '@tessera/core/backend';
 
 /** Dtypes stored on every device. float64 has no WGSL type; core keeps float64 tensors on other backends. */
 const ALWAYS_SUPPORTED: readonly DType[] = ['float32', 'int32', 'bool'];
@@ -45,7 +46,7 @@ const MATMUL_DTYPES = ['float32', 'float16'] as const;
 
 /**
  * The WebGPU backend: every `Backend` primitive and the optional softmax, logSoftmax, layerNorm,
- * conv2d, maxPool2d, avgPool2d, optimizerStep and matmulBiasActivation kernels as generated WGSL. Kernels are recorded into batches and
+ * conv2d, maxPool2d, avgPool2d, optimizerStep, matmulBiasActivation and attention (+ backward) kernels as generated WGSL. Kernels are recorded into batches and
  * submitted together; `read` flushes, copies into pooled staging buffers and maps them.
  * @example
  * const backend = await WebGPUBackend.create(navigator.gpu);
@@ -395,6 +396,57 @@ export class WebGPUBackend implements Backend {
       { op, activation },
     );
   }
+
+  /**
+   * Fused scaled dot-product attention (`src/kernels/attention.ts`): one dispatch, the score matrix
+   * only ever a tile at a time in workgroup memory. float32 with head dims up to 128; anything else
+   * returns false and core runs its composite.
+   * @example
+   * backend.attention(q, k, v, null, { scale: 0.125, causal: true }, out, logsumexp); // q [BH, Tq, E] → out [BH, Tq, Ev], logsumexp [BH, Tq]
+   */
+  attention(q: StridedView, k: StridedView, v: StridedView, mask: StridedView | null, params: AttentionParams, out: OutputBuffer, logsumexp: OutputBuffer): boolean {
+    const op = 'attention';
+    this.check(op);
+    if (attentionDeclineReason(q, k, v, mask) !== null) return false;
+    attentionForwardKernel(
+      this.runtime,
+      { q: this.attentionOperand(q, op), k: this.attentionOperand(k, op), v: this.attentionOperand(v, op), mask: mask ? this.attentionOperand(mask, op) : null },
+      attentionDims(q, k, v), params, this.storage(out.id, op), this.storage(logsumexp.id, op),
+    );
+    return true;
+  }
+
+  /**
+   * The gradient of {@link attention} from its saved `out` and `logsumexp`: a row-statistics pass,
+   * then dK/dV per key tile and dQ per query tile (no atomics, no `[Tq, Tk]` buffer). Declines as
+   * {@link attention} does.
+   * @example
+   * backend.attentionBackward(grad, q, k, v, null, out, logsumexp, { scale: 0.125, causal: false }, gradQ, gradK, gradV);
+   */
+  attentionBackward(
+    grad: StridedView, q: StridedView, k: StridedView, v: StridedView, mask: StridedView | null, out: StridedView, logsumexp: StridedView,
+    params: AttentionParams, gradQ: OutputBuffer, gradK: OutputBuffer, gradV: OutputBuffer,
+  ): boolean {
+    const op = 'attentionBackward';
+    this.check(op);
+    if (attentionDeclineReason(q, k, v, mask) !== null || [grad, out, logsumexp].some((view) => view.dtype !== 'float32')) return false;
+    const operand = (view: StridedView) => this.attentionOperand(view, op);
+    attentionBackwardKernel(
+      this.runtime,
+      { grad: operand(grad), q: operand(q), k: operand(k), v: operand(v), mask: mask ? operand(mask) : null, out: operand(out), logsumexp: operand(logsumexp) },
+      attentionDims(q, k, v), params, this.storage(gradQ.id, op), this.storage(gradK.id, op), this.storage(gradV.id, op),
+    );
+    return true;
+  }
+
+  private attentionOperand(view: StridedView, op: string): AttentionOperand {
+    return { storage: this.storage(view.id, op), offset: view.offset, strides: view.strides };
+  }
+}
+
+/** The sizes of an attention call from q `[BH, Tq, E]`, k `[BH, Tk, E]`, v `[BH, Tk, Ev]`. */
+function attentionDims(q: StridedView, k: StridedView, v: StridedView): AttentionDims {
+  return { problems: q.shape[0], tq: q.shape[1], tk: k.shape[1], e: q.shape[2], ev: v.shape[2] };
 }
 
 /**
