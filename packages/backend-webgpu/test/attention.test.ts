@@ -5,10 +5,11 @@
  * transposed and offset layouts, fully masked rows (out 0, logsumexp −∞, zero gradients, no NaN),
  * several key and query tiles, strided q/k/v, and the declines (float16, head dims over 128).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePairedBackends } from './paired-backends';
-import { hasWebGPU } from './webgpu-environment';
-import type { WebGPUBackend } from '../src/webgpu-backend';
+import { gpu, hasWebGPU } from './webgpu-environment';
+import { requestWebGPUDevice } from '../src/runtime/device-setup';
+import { WebGPUBackend } from '../src/webgpu-backend';
 import type { DType, OutputBuffer, StridedView } from '@tessera/core/backend';
 import type { Rng } from '@tessera/backend-conformance';
 
@@ -209,30 +210,32 @@ describe.skipIf(!hasWebGPU)('fused attention on webgpu matches a float64 referen
     };
   };
 
-  for (const c of CASES) {
-    it(`${c.label}: [${c.bh}, ${c.tq}, ${c.e}] · [${c.bh}, ${c.tk}, ${c.e}] → Ev ${c.ev}${c.causal ? ', causal' : ''}`, async () => {
-      const problem = makeProblem(c);
-      const expected = reference(problem);
-      const q = view(problem.q, [c.bh, c.tq, c.e]);
-      const k = view(problem.k, [c.bh, c.tk, c.e]);
-      const v = view(problem.v, [c.bh, c.tk, c.ev]);
-      const mask = problem.mask ? view(problem.mask, [c.bh, c.tq, c.tk]) : null;
-      const params = { scale: problem.scale, causal: problem.causal };
-      const out = output([c.bh, c.tq, c.ev]);
-      const lse = output([c.bh, c.tq]);
-      expect(webgpu.attention(q, k, v, mask, params, out, lse)).toBe(true);
-      expectClose(await read(out), expected.out, 'out');
-      expectClose(await read(lse), expected.lse, 'logsumexp');
+  /** Run case `c` forward and backward on the current backend against the float64 reference. */
+  const checkCase = async (c: Case): Promise<void> => {
+    const problem = makeProblem(c);
+    const expected = reference(problem);
+    const q = view(problem.q, [c.bh, c.tq, c.e]);
+    const k = view(problem.k, [c.bh, c.tk, c.e]);
+    const v = view(problem.v, [c.bh, c.tk, c.ev]);
+    const mask = problem.mask ? view(problem.mask, [c.bh, c.tq, c.tk]) : null;
+    const params = { scale: problem.scale, causal: problem.causal };
+    const out = output([c.bh, c.tq, c.ev]);
+    const lse = output([c.bh, c.tq]);
+    expect(webgpu.attention(q, k, v, mask, params, out, lse)).toBe(true);
+    expectClose(await read(out), expected.out, 'out');
+    expectClose(await read(lse), expected.lse, 'logsumexp');
 
-      const grad: StridedView = { id: upload(problem.grad), dtype: 'float32', shape: [c.bh, c.tq, c.ev], strides: contiguous([c.bh, c.tq, c.ev]).strides, offset: 0 };
-      const asView = (buffer: OutputBuffer): StridedView => ({ ...buffer, strides: contiguous(buffer.shape).strides, offset: 0 });
-      const [gradQ, gradK, gradV] = [output([c.bh, c.tq, c.e]), output([c.bh, c.tk, c.e]), output([c.bh, c.tk, c.ev])];
-      expect(webgpu.attentionBackward(grad, q, k, v, mask, asView(out), asView(lse), params, gradQ, gradK, gradV)).toBe(true);
-      expectClose(await read(gradQ), expected.gradQ, 'gradQ', 1e-4);
-      expectClose(await read(gradK), expected.gradK, 'gradK', 1e-4);
-      expectClose(await read(gradV), expected.gradV, 'gradV', 1e-4);
-    });
-  }
+    const grad: StridedView = { id: upload(problem.grad), dtype: 'float32', shape: [c.bh, c.tq, c.ev], strides: contiguous([c.bh, c.tq, c.ev]).strides, offset: 0 };
+    const asView = (buffer: OutputBuffer): StridedView => ({ ...buffer, strides: contiguous(buffer.shape).strides, offset: 0 });
+    const [gradQ, gradK, gradV] = [output([c.bh, c.tq, c.e]), output([c.bh, c.tk, c.e]), output([c.bh, c.tk, c.ev])];
+    expect(webgpu.attentionBackward(grad, q, k, v, mask, asView(out), asView(lse), params, gradQ, gradK, gradV)).toBe(true);
+    expectClose(await read(gradQ), expected.gradQ, 'gradQ', 1e-4);
+    expectClose(await read(gradK), expected.gradK, 'gradK', 1e-4);
+    expectClose(await read(gradV), expected.gradV, 'gradV', 1e-4);
+  };
+  const title = (c: Case) => `${c.label}: [${c.bh}, ${c.tq}, ${c.e}] · [${c.bh}, ${c.tk}, ${c.e}] → Ev ${c.ev}${c.causal ? ', causal' : ''}`;
+
+  for (const c of CASES) it(title(c), () => checkCase(c));
 
   it('a fully masked row has out 0, logsumexp −∞ and adds nothing to any gradient', async () => {
     const c: Case = {
@@ -272,5 +275,23 @@ describe.skipIf(!hasWebGPU)('fused attention on webgpu matches a float64 referen
     expect(webgpu.attention(shape(4), shape(4), shape(129), null, { scale: 1, causal: false }, output([1, 2, 129]), lse)).toBe(false);
     const half: StridedView = { ...shape(4), dtype: 'float16' };
     expect(webgpu.attention(half, half, half, null, { scale: 1, causal: false }, out, lse)).toBe(false);
+  });
+
+  describe('with the GPU layout (head-dim sizes as literals: one pipeline per head-dim pair, loops the driver can unroll)', () => {
+    let softwareLayout: WebGPUBackend;
+    beforeAll(async () => {
+      softwareLayout = webgpu;
+      const { device, features } = await requestWebGPUDevice(gpu);
+      webgpu = new WebGPUBackend(device, { features: { ...features, software: false }, owner: gpu });
+    });
+    afterAll(() => {
+      webgpu.dispose();
+      webgpu = softwareLayout;
+    });
+    // Small head dims: lavapipe compiles unrollable loops slowly (the reason software adapters take the other layout).
+    const cases = CASES.filter((c) => c.e <= 8 && c.ev <= 8 && (c.mask || c.causal));
+    for (const c of [...cases, { label: 'several key and query tiles', bh: 2, tq: 150, tk: 130, e: 8, ev: 4, causal: true } satisfies Case]) {
+      it(title(c), () => checkCase(c));
+    }
   });
 });
