@@ -15,6 +15,7 @@ import { adamStepCases } from './adam-step';
 import { lstmCase } from './lstm';
 import { embeddingsNearestCase } from './embeddings-nearest';
 import { gptCases } from './gpt';
+import { webgpuAttentionCase } from './webgpu-attention';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -22,5 +23,5 @@ import { gptCases } from './gpt';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases(), webgpuAttentionCase()];
 }
