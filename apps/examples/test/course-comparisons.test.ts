@@ -13,6 +13,7 @@ import { copyAccuracy, copyBatch, copySequence, copyTaskLayout } from '../src/co
 import { LSTMLanguageModel, type LanguageModel } from '../src/comparisons/lstm-language-model';
 import { splitText } from '../src/comparisons/text-split';
 import { countWords, gpt2Tokenizer, tokensPerWord } from '../src/comparisons/tokens-per-word';
+import { languageModelSteps } from '../src/comparisons/train-language-model';
 import { bpeTokenizer, charTokenizer } from '../src/gpt/tokenizer';
 import { loadText } from '../src/gpt/text';
 
@@ -159,6 +160,15 @@ describe('LSTM language model', () => {
       expect(gap(hidden)).toBeLessThanOrEqual(gap(other));
     }
     lstm.dispose();
+  });
+});
+
+describe('full-run budget', () => {
+  it('TESSERA_STEPS replaces the default number of language-model steps; nonsense is refused', () => {
+    expect(languageModelSteps(250, {})).toBe(250);
+    expect(languageModelSteps(250, { TESSERA_STEPS: '750' })).toBe(750);
+    expect(() => languageModelSteps(250, { TESSERA_STEPS: '7.5' })).toThrow(/TESSERA_STEPS must be a positive integer/);
+    expect(() => languageModelSteps(250, { TESSERA_STEPS: '0' })).toThrow(/positive integer/);
   });
 });
 

@@ -3,7 +3,7 @@
  * weight decay on matrices only, warm-up + cosine decay, gradient clipping, periodic validation), so a
  * comparison changes one thing — the model or the tokenizer — and nothing else.
  */
-import { type Tensor } from '@tessera/core';
+import { ValueError, type Tensor } from '@tessera/core';
 import { fit, type BatchSource, type Callback, type History, type Logs } from '@tessera/nn';
 import { AdamW, WarmupCosineLR, clipGradNorm } from '@tessera/optim';
 import { DEFAULTS } from '../gpt/presets';
@@ -117,4 +117,17 @@ export async function trainLanguageModel(model: TrainableLanguageModel, options:
     lastLoss: losses.at(-1)![1],
     valLoss: history.stepSeries('val_loss'),
   };
+}
+
+/**
+ * Steps of a full comparison run: `fallback`, or `TESSERA_STEPS` from the environment (as `pnpm start`
+ * reads it) for a longer or shorter budget.
+ * @example
+ * languageModelSteps(250); // 250, or 1000 under TESSERA_STEPS=1000
+ */
+export function languageModelSteps(fallback: number, env: Record<string, string | undefined> = process.env): number {
+  if (env.TESSERA_STEPS === undefined || env.TESSERA_STEPS === '') return fallback;
+  const steps = Number(env.TESSERA_STEPS);
+  if (!Number.isInteger(steps) || steps < 1) throw new ValueError(`TESSERA_STEPS must be a positive integer, got ${JSON.stringify(env.TESSERA_STEPS)}`);
+  return steps;
 }

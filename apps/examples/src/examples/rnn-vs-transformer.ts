@@ -22,7 +22,7 @@ import { copyTaskLayout, type CopyTaskOptions } from '../comparisons/copy-task';
 import { trainCopyTask, type CopyRun } from '../comparisons/copy-task-run';
 import { LSTMLanguageModel } from '../comparisons/lstm-language-model';
 import { splitText } from '../comparisons/text-split';
-import { trainLanguageModel, type TrainableLanguageModel, type TrainingRun } from '../comparisons/train-language-model';
+import { languageModelSteps, trainLanguageModel, type TrainableLanguageModel, type TrainingRun } from '../comparisons/train-language-model';
 import { DEFAULTS, SIZES } from '../gpt/presets';
 import { loadText } from '../gpt/text';
 import { charTokenizer } from '../gpt/tokenizer';
@@ -50,6 +50,7 @@ export interface CopyGapResult {
 const parameterCount = (model: { numParameters(): number }) => model.numParameters();
 
 function configuration(quick: boolean) {
+  const steps = languageModelSteps(250);
   return quick
     ? {
         characters: 150_000,
@@ -66,8 +67,8 @@ function configuration(quick: boolean) {
         validationCharacters: Infinity,
         gpt: SIZES.small,
         lstmEmbedding: 128,
-        steps: 250,
-        evalInterval: 125,
+        steps,
+        evalInterval: Math.max(1, Math.floor(steps / 2)),
         evalBatches: 20,
         copy: { alphabet: 8, k: 2, gaps: [10, 50, 100], steps: 600, batchSize: 32, lr: 3e-3, gpt: { nLayer: 2, nHead: 4, nEmbd: 64 }, lstmEmbedding: 64 },
       };

@@ -18,7 +18,7 @@ import { printer, table, type ExampleOptions } from '../common';
 import { textBitsPerCharacter, type TextScore } from '../comparisons/bits-per-character';
 import { splitText } from '../comparisons/text-split';
 import { gpt2Tokenizer, tokensPerWord, type TokensPerWord } from '../comparisons/tokens-per-word';
-import { trainLanguageModel } from '../comparisons/train-language-model';
+import { languageModelSteps, trainLanguageModel } from '../comparisons/train-language-model';
 import { DEFAULTS, SIZES } from '../gpt/presets';
 import { loadText } from '../gpt/text';
 import { bpeTokenizer, charTokenizer, type RunTokenizer } from '../gpt/tokenizer';
@@ -43,9 +43,10 @@ export interface TokenizerRun {
 }
 
 function configuration(quick: boolean) {
+  const steps = languageModelSteps(400);
   return quick
     ? { characters: 150_000, validationCharacters: 3_000, model: SIZES.tiny, steps: 30, evalInterval: 15, evalBatches: 4 }
-    : { characters: Infinity, validationCharacters: Infinity, model: SIZES.small, steps: 400, evalInterval: 200, evalBatches: 20 };
+    : { characters: Infinity, validationCharacters: Infinity, model: SIZES.small, steps, evalInterval: Math.max(1, Math.floor(steps / 2)), evalBatches: 20 };
 }
 
 export async function main(options: ExampleOptions = {}) {
