@@ -17,6 +17,7 @@ import { describeDataDependentOps } from './ops-data-dependent';
 import { resolveOptions, type ConformanceOptions } from './options';
 import { describeRandom } from './random';
 import { describeRecurrentCells } from './ops-recurrent-cell';
+import { describeAttention } from './ops-attention';
 import { describeWord2VecStep } from './ops-word2vec-step';
 import type { BackendPlugin } from '@tessera/core/backend';
 
@@ -58,6 +59,7 @@ export function runConformance(plugin: BackendPlugin, options: ConformanceOption
       describeLinalg(suite);
       describeDataDependentOps(suite);
       describeRecurrentCells(suite);
+      describeAttention(suite);
       describeWord2VecStep(suite);
       describeGradients(suite);
     }

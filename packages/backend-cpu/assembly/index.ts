@@ -13,3 +13,4 @@ export { softmaxColumns } from './softmax-axis';
 export { widenF16, narrowF16, binaryF16_add, binaryF16_sub, binaryF16_mul, binaryF16_div, binaryF16_maximum, binaryF16_minimum } from './float16';
 export { adamStepF32, sgdStepF32, adamStepTransposedF32, sgdStepTransposedF32 } from './optimizer-step';
 export { word2vecStepF32 } from './word2vec-step';
+export { attentionForwardF32, attentionBackwardF32, attentionForwardScratchBytes, attentionBackwardScratchBytes, attentionQueryBlocks } from './attention';

@@ -43,8 +43,8 @@ const CUTOFF: f32 = -87.3365402;
   return v128.andnot(e, f32x4.lt(d, splat(CUTOFF))); // −∞ and subnormal results → +0; NaN stays
 }
 
-/** e^(x − m) per lane with the float32 rounding error of x − m (TwoSum) fed into the reduction. */
-@inline function expMinus4(x: v128, m: v128): v128 {
+/** e^(x − m) per lane with the float32 rounding error of x − m (TwoSum) fed into the reduction (attention.ts uses it too). */
+@inline export function expMinus4(x: v128, m: v128): v128 {
   const d = f32x4.sub(x, m);
   const b = f32x4.sub(d, x);
   // With an infinite x or m, low is NaN; then d is −∞ (flushed to 0 below the cutoff) or NaN anyway.

@@ -10,6 +10,7 @@ import { binaryKernel } from './kernels/binary';
 import { castKernel } from './kernels/cast';
 import { conv2dKernel } from './kernels/conv2d';
 import { argsortKernel } from './kernels/argsort';
+import { attentionBackwardKernel, attentionKernel } from './kernels/attention';
 import { cumsumKernel } from './kernels/cumsum';
 import { Float16Adapter, isFloat16 } from './kernels/float16';
 import { arangeKernel, fillKernel } from './kernels/fill';
@@ -31,15 +32,22 @@ import { castSimd } from './kernels/simd-cast';
 import { cumsumSimd } from './kernels/simd-cumsum';
 import { gatherSimd, scatterAddSimd } from './kernels/simd-indexing';
 import { layerNormSimd } from './kernels/simd-layer-norm';
+import { attentionBackwardSimd, attentionSimd } from './kernels/simd-attention';
 import { avgPool2dSimd, maxPool2dSimd } from './kernels/simd-pool2d';
 import { softmaxAxisSimd } from './kernels/simd-softmax-axis';
 import { optimizerStepSimd } from './kernels/simd-optimizer-step';
 import { whereSimd } from './kernels/simd-where';
 import { word2vecStepSimd } from './kernels/simd-word2vec-step';
 import { word2vecStepKernel } from './kernels/word2vec-step';
-import { checkMatmulOperands, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp, type Word2VecStepRequest } from '@tessera/core/backend';
+import { checkMatmulOperands, type AttentionParams, type Backend, type BackendCapabilities, type BackendMemory, type BinaryOp, type Conv2dParams, type DataArray, type DataId, type DType, type FusedActivation, type OptimizerStepRequest, type OutputBuffer, type Pool2dParams, type RandomRequest, type ReduceOp, type StridedView, type UnaryOp, type Word2VecStepRequest } from '@tessera/core/backend';
 
 export { autoThreads, type CpuBackendConfig, type CpuBackendOptions } from './setup/cpu-setup';
+
+/**
+ * Score-matrix elements (BH·L·S) from which the JavaScript attention kernel runs instead of declining:
+ * 2²² float64 scores are 32 MiB per [BH, L, S] tensor, and the composite keeps several.
+ */
+const JS_ATTENTION_MIN_SCORES = 1 << 22;
 
 /** The dtypes of the JavaScript and SIMD matmul kernels (float16 reaches them as float32). */
 const MATMUL_DTYPES = ['float32', 'float64'] as const;
@@ -338,6 +346,36 @@ export class CpuBackend implements Backend {
       this.view(grad, op), this.view(gates, op), this.view(hiddenGates, op), this.view(h, op),
       this.output(gradInputGates, op), this.output(gradHiddenGates, op), this.output(gradH, op),
     );
+    return true;
+  }
+
+  // Fused attention: float32 in WebAssembly (flash-attention blocks on the pool). The JavaScript kernel
+  // (float64, or float32 without SIMD) is 2–3× slower than the composite's packed matmuls, so it runs
+  // only where the composite's [BH, L, S] score matrices would be large (memory), and declines otherwise.
+  attention(q: StridedView, k: StridedView, v: StridedView, mask: StridedView | null, params: AttentionParams, out: OutputBuffer, logsumexp: OutputBuffer): boolean {
+    const op = 'attention';
+    if (q.dtype !== 'float32' && q.dtype !== 'float64') return false;
+    const view = (x: StridedView) => this.bufferView(x, op);
+    if (this.simd && attentionSimd(this.simd, view(q), view(k), view(v), mask && view(mask), params, this.outBuffer(out, op), this.outBuffer(logsumexp, op))) return true;
+    if (q.shape[0] * q.shape[1] * k.shape[1] < JS_ATTENTION_MIN_SCORES) return false;
+    attentionKernel(this.view(q, op), this.view(k, op), this.view(v, op), mask && this.view(mask, op), params, this.output(out, op), this.output(logsumexp, op));
+    return true;
+  }
+
+  attentionBackward(
+    grad: StridedView, q: StridedView, k: StridedView, v: StridedView, mask: StridedView | null, out: StridedView, logsumexp: StridedView,
+    params: AttentionParams, gradQ: OutputBuffer, gradK: OutputBuffer, gradV: OutputBuffer,
+  ): boolean {
+    const op = 'attentionBackward';
+    if (q.dtype !== 'float32' && q.dtype !== 'float64') return false;
+    const view = (x: StridedView) => this.bufferView(x, op);
+    const target = (x: OutputBuffer) => this.outBuffer(x, op);
+    if (this.simd && attentionBackwardSimd(this.simd, view(grad), view(q), view(k), view(v), mask && view(mask), view(out), view(logsumexp), params, target(gradQ), target(gradK), target(gradV))) {
+      return true;
+    }
+    if (q.shape[0] * q.shape[1] * k.shape[1] < JS_ATTENTION_MIN_SCORES) return false;
+    const array = (x: StridedView) => this.view(x, op);
+    attentionBackwardKernel(array(grad), array(q), array(k), array(v), mask && array(mask), array(out), array(logsumexp), params, this.output(gradQ, op), this.output(gradK, op), this.output(gradV, op));
     return true;
   }
 

@@ -35,6 +35,7 @@ export const CHUNK_FUNCTIONS: readonly string[] = [
   'castI32ToBool', 'castF32ToF64', 'castI32ToF64', 'castI32ToF32', 'castF64ToF32', 'castBoolToF32', 'castBoolToI32',
   'widenF16', 'narrowF16', 'adamStepF32', 'sgdStepF32', 'adamStepTransposedF32', 'sgdStepTransposedF32', // simd-float16.ts, simd-optimizer-step.ts
   'word2vecStepF32', // simd-word2vec-step.ts
+  'attentionForwardF32', 'attentionBackwardF32', // simd-attention.ts
   ...['add', 'sub', 'mul', 'div', 'maximum', 'minimum'].map((op) => `binaryF16_${op}`),
   ...[...SIMD_BINARY].map((op) => `binary_${op}`),
   ...[...SIMD_COMPARE].map((op) => `compare_${op}`),

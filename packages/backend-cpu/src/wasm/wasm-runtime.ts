@@ -71,6 +71,13 @@ export interface WasmKernels {
     sign: number, decay: number, l2: number, beta1: number, keep1: number, beta2: number, keep2: number, stepSize: number, ic2: number, eps: number,
     scratch: number,
   ): void;
+  /** Fused attention (assembly/attention.ts): `params` is the host-written parameter block; items are (bh, query block) pairs. */
+  attentionForwardF32(params: number, item0: number, item1: number, scratch: number): void;
+  /** Fused attention backward for problems bh0 … bh1 − 1. */
+  attentionBackwardF32(params: number, bh0: number, bh1: number, scratch: number): void;
+  attentionForwardScratchBytes(embed: number, valueSize: number): number;
+  attentionBackwardScratchBytes(embed: number, valueSize: number): number;
+  attentionQueryBlocks(queries: number): number;
   [name: `cast${string}To${string}`]: (out: number, x: number, xRow: number, rows: number, cols: number) => void;
   [name: `binaryF16_${string}`]: (out: number, x: number, y: number, n: number) => void;
   [name: `binary_${string}`]: (out: number, x: number, xRow: number, sx: number, y: number, yRow: number, sy: number, rows: number, cols: number) => void;

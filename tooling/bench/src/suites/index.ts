@@ -15,6 +15,7 @@ import { adamStepCases } from './adam-step';
 import { lstmCase } from './lstm';
 import { embeddingsNearestCase } from './embeddings-nearest';
 import { gptCases } from './gpt';
+import { attentionCase } from './attention';
 import { webgpuAttentionCase } from './webgpu-attention';
 
 /**
@@ -23,5 +24,5 @@ import { webgpuAttentionCase } from './webgpu-attention';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases(), webgpuAttentionCase()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases(), attentionCase(), webgpuAttentionCase()];
 }

@@ -16,6 +16,7 @@
  * backend's cell kernels currently take float64 only (in float32 its SIMD composite is faster) and
  * decline this float32 step, so today the two rows run the same math and their gap is the noise.
  */
+import { cpuWithoutKernels } from '../cpu-without-kernels';
 import { lazy, normalData, preparedFromStep } from '../harness';
 import type { Side } from '../side';
 import type { BenchmarkCase } from './suite';
@@ -36,30 +37,6 @@ type Step = () => Promise<Float32Array>;
 
 /** The recurrent-cell kernels the composite variant's backend goes without. */
 const CELL_KERNELS = ['lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward'] as const;
-const COMPOSITE_DEVICE = 'cpu-composite-cells';
-
-/** Register (once) a CPU backend without the cell kernels, so core falls back to its composite. */
-async function compositeCellDevice(): Promise<string> {
-  const core = await import('@tessera/core');
-  const { CpuBackend, cpuPlugin } = await import('@tessera/backend-cpu');
-  if (!core.listBackends().includes(COMPOSITE_DEVICE)) {
-    core.registerBackend({
-      ...cpuPlugin,
-      name: COMPOSITE_DEVICE,
-      priority: -1,
-      async create() {
-        const backend = new CpuBackend({ name: COMPOSITE_DEVICE });
-        // Own undefined properties shadow the prototype's kernels: exactly a backend without them.
-        for (const kernel of CELL_KERNELS) Object.defineProperty(backend, kernel, { value: undefined });
-        return backend;
-      },
-    });
-  }
-  const current = core.getBackend();
-  await core.setBackend(COMPOSITE_DEVICE); // creates it; new tensors still default to the current backend
-  await core.setBackend(current);
-  return COMPOSITE_DEVICE;
-}
 
 async function tesseraStep(data: LstmData, device = 'cpu'): Promise<{ step: Step; dispose(): void }> {
   const core = await import('@tessera/core');
@@ -142,7 +119,7 @@ export function lstmCase(compositeCell = false): BenchmarkCase {
     checkDescription: 'loss and squared norms of the kernel, recurrent-kernel and bias gradients',
     async prepare(side: Side) {
       if (side.name === 'tfjs-cpu' || side.name === 'tfjs-wasm') await side.activate();
-      const run = side.name === 'tessera-cpu' ? await tesseraStep(data(), compositeCell ? await compositeCellDevice() : 'cpu') : await tfjsStep(data());
+      const run = side.name === 'tessera-cpu' ? await tesseraStep(data(), compositeCell ? await cpuWithoutKernels('cpu-composite-cells', CELL_KERNELS) : 'cpu') : await tfjsStep(data());
       return preparedFromStep(run);
     },
   };
