@@ -9,6 +9,7 @@
  * and core's finite-difference gradcheck in float64. A plugin with the optional `attention` kernel
  * (and `attentionBackward`) is checked through them; one without, through core's composite.
  */
+import { broadcastShapes } from '@tessera/core';
 import { referencePlugin } from '@tessera/core/testing';
 import { describe } from 'vitest';
 import { loadCoreApi, type CoreApi, type CoreTensor } from './core-api';
@@ -16,7 +17,7 @@ import type { Rng } from './generators';
 import type { CheckContext, Suite } from './harness';
 import { useCore } from './ops';
 import { ConformanceError, expectClose } from './tolerance';
-import type { DType } from '@tessera/core/backend';
+import { sizeOf, type DType } from '@tessera/core/backend';
 
 /** The attention op and `grad`, looked up at run time (a core without them fails the check by name). */
 interface AttentionApi {
@@ -68,13 +69,6 @@ interface AttentionValues {
   readonly outShape: number[];
 }
 
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function broadcastBatch(shapes: (readonly number[])[]): number[] {
-  const rank = Math.max(...shapes.map((shape) => shape.length));
-  return Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((shape) => shape[shape.length - rank + i] ?? 1)));
-}
-
 function attentionValues(rng: Rng, c: AttentionCase): AttentionValues {
   const draw = (shape: readonly number[], spread: number) => Float64Array.from({ length: sizeOf(shape) }, () => rng.uniform(-spread, spread));
   let mask: Float64Array | null = null;
@@ -86,7 +80,7 @@ function attentionValues(rng: Rng, c: AttentionCase): AttentionValues {
     const rows = mask.length / cols;
     if (c.mask.hideRows) for (let row = 0; row < rows; row += c.mask.shape.length > 2 ? rows : 5) mask.fill(0, row * cols, (row + 1) * cols);
   }
-  const batch = broadcastBatch([c.q.slice(0, -2), c.k.slice(0, -2), c.v.slice(0, -2), c.mask ? c.mask.shape.slice(0, -2) : []]);
+  const batch = broadcastShapes('attention conformance', c.q.slice(0, -2), c.k.slice(0, -2), c.v.slice(0, -2), c.mask ? c.mask.shape.slice(0, -2) : []);
   const outShape = [...batch, c.q[c.q.length - 2], c.v[c.v.length - 1]];
   return { q: draw(c.q, 2), k: draw(c.k, 2), v: draw(c.v, 1), mask, weights: draw(outShape, 1), outShape };
 }
