@@ -1,9 +1,10 @@
 /**
  * The browser smoke subset, bundled by `browser-smoke.test.ts` and run in headless Chromium on
- * `navigator.gpu`: representative kernels against core's float64 reference backend, Philox
- * bit-exactness, a few MLP training steps and memory that returns to its baseline.
+ * `navigator.gpu`: representative kernels (fused attention among them) against core's float64
+ * reference backend, Philox bit-exactness, a few MLP training steps and memory that returns to its
+ * baseline.
  */
-import { conv2d, fillPhiloxStream, manualSeed, memory, randomBits, registerBackend, setBackend, tensor, tidy, type Tensor } from '@tessera/core';
+import { conv2d, fillPhiloxStream, manualSeed, memory, randomBits, registerBackend, scaledDotProductAttention, setBackend, tensor, tidy, type Tensor } from '@tessera/core';
 import { ReferenceBackend, seededValues } from '@tessera/core/testing';
 import { createWebGPUPlugin } from '../../src/plugin';
 import { createMlp } from '../mlp';
@@ -63,6 +64,11 @@ async function run(): Promise<SmokeResult[]> {
     const x = tensor(image, { shape: [2, 3, 9, 9], device });
     const w = tensor(kernel, { shape: [4, 3, 3, 3], device });
     return conv2d(x, w, tensor([0.1, -0.2, 0.3, 0], { device }), { stride: 2, padding: 1 });
+  }));
+  const [queries, keys, valuesOfKeys] = [5, 6, 7].map((seed) => values(2 * 2 * 20 * 8, seed));
+  results.push(await compare('scaledDotProductAttention, causal (the fused kernel)', (device) => {
+    const [q, k, v] = [queries, keys, valuesOfKeys].map((data) => tensor(data, { shape: [2, 2, 20, 8], device }));
+    return scaledDotProductAttention(q, k, v, { isCausal: true });
   }));
   manualSeed(42);
   const bits = randomBits([1001], { device: 'webgpu' });
