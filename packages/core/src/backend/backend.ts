@@ -342,7 +342,8 @@ export interface OptionalKernels {
    * `grad` `[BH, Tq, Ev]` contiguous. With `p_ij = exp(s_ij − lse_i)` (0 in fully masked rows) and
    * `δ_i = Σ_e grad_ie · out_ie`: `gradV = pᵀ·grad`, `ds_ij = p_ij · (grad_i·v_j − δ_i)`,
    * `gradQ = scale · ds·k`, `gradK = scale · dsᵀ·q`. Writes `gradQ`, `gradK`, `gradV` shaped like q, k, v.
-   * Returns false to decline (core then runs the same formulas as tensor ops).
+   * Returns false to decline (core then runs the same formulas as tensor ops). The mask's gradient (ds) is
+   * not asked for: when an additive mask requires grad, and under `createGraph`, core runs the formulas.
    */
   attentionBackward?(
     grad: StridedView,
