@@ -167,9 +167,8 @@ function runKernel(
   options: { alpha: number; meanInputs: boolean; threads: number; computeLoss: boolean },
 ): Tensor | null | undefined {
   const dtype = input.dtype;
-  const device = input.device;
-  const arrays = [batch.inputOffsets, batch.inputIndex, batch.targetOffsets, batch.targetIndex].map((array) => tensor(array, { dtype: 'int32', device }));
-  const labels = tensor(batch.targetLabel, { dtype, device });
+  const arrays = [batch.inputOffsets, batch.inputIndex, batch.targetOffsets, batch.targetIndex].map((array) => upload(backend, array, 'int32'));
+  const labels = upload(backend, batch.targetLabel, dtype);
   const loss = options.computeLoss ? allocOutput(backend, [examples], dtype) : null;
   let accepted = false;
   try {
@@ -196,6 +195,14 @@ function runKernel(
   input.storage.bumpVersion('word2vecStep');
   output.storage.bumpVersion('word2vecStep');
   return loss ? Tensor.fromStorage(loss.storage, [examples]) : null;
+}
+
+/** A tensor holding host values, written straight to the backend (one copy, no per-element conversion). */
+function upload(backend: Backend, values: Int32Array | Float32Array | Float64Array, dtype: DType): Tensor {
+  const { storage } = allocOutput(backend, [values.length], dtype);
+  const matches = dtype === 'int32' ? values instanceof Int32Array : dtype === 'float32' ? values instanceof Float32Array : values instanceof Float64Array;
+  backend.write(storage.id, matches ? values : dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values));
+  return Tensor.fromStorage(storage, [values.length]);
 }
 
 /**
