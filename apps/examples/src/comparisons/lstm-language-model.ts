@@ -77,7 +77,7 @@ export class LSTMLanguageModel extends Module implements LanguageModel {
   /**
    * The parameters of an Embedding(V, E) → LSTM(E, H) → Linear(H, V) model, counted without building it.
    * @example
-   * LSTMLanguageModel.parameterCount({ vocabSize: 10, embeddingSize: 4, hiddenSize: 8 }); // 40 + 416 + 90
+   * LSTMLanguageModel.parameterCount({ vocabSize: 10, embeddingSize: 4, hiddenSize: 8 }); // 578 = 40 + 384 + 64 + 80 + 10
    */
   static parameterCount({ vocabSize: v, embeddingSize: e, hiddenSize: h }: LSTMLanguageModelOptions): number {
     return v * e + 4 * h * (e + h) + 8 * h + h * v + v;
@@ -87,7 +87,7 @@ export class LSTMLanguageModel extends Module implements LanguageModel {
    * The hidden size (a multiple of 8) that brings the model closest to `target` parameters: how the
    * comparison gives the LSTM the GPT's budget.
    * @example
-   * LSTMLanguageModel.hiddenSizeFor(810_000, { vocabSize: 83, embeddingSize: 128 }); // 384
+   * LSTMLanguageModel.hiddenSizeFor(806_400, { vocabSize: 83, embeddingSize: 128 }); // 376 (802,939 parameters)
    */
   static hiddenSizeFor(target: number, { vocabSize, embeddingSize }: Omit<LSTMLanguageModelOptions, 'hiddenSize'>): number {
     let best = 8;
