@@ -80,7 +80,7 @@ class ThroughputMeter implements Callback {
  * Trains `model` for `options.steps` optimizer steps through `fit` with the main job's recipe.
  * @example
  * const run = await trainLanguageModel(gpt, { train, val, steps: 300, tokensPerStep: 12 * 64, evalInterval: 100, evalBatches: 20 });
- * run.valLoss.at(-1); // [300, 2.05]
+ * run.valLoss.at(-1); // [300, 2.4…] (step, nats per token)
  */
 export async function trainLanguageModel(model: TrainableLanguageModel, options: LanguageModelTraining): Promise<TrainingRun> {
   const weightDecay = options.weightDecay ?? DEFAULTS.weightDecay;
