@@ -76,7 +76,14 @@ export async function generateT5(model: T5ForConditionalGeneration, inputIds: To
   const device = model.shared.weight.device;
   const wasTraining = model.training;
   model.eval();
-  const { encoderHiddenStates, encoderKeyMask } = noGrad(() => model.encode(tensor(rows, { dtype: 'int32', device }), { attentionMask: options.attentionMask }));
+  const ids = tensor(rows, { dtype: 'int32', device });
+  const { encoderHiddenStates, encoderKeyMask } = (() => {
+    try {
+      return noGrad(() => model.encode(ids, { attentionMask: options.attentionMask }));
+    } finally {
+      ids.dispose();
+    }
+  })();
   try {
     const sequences =
       checked.numBeams > 1
