@@ -112,7 +112,7 @@ describe.skipIf(!hasWebGPU)('scaledDotProductAttention on webgpu', () => {
   };
 
   it('fused peak memory grows linearly with the length (≤ 2.2× per doubling); the composite’s grows about 4×', async () => {
-    // T = 512, 1024, 2048 take a minute on lavapipe: tooling/bench's webgpu-attention suite measures those.
+    // T = 512, 1024, 2048 take a minute on lavapipe: tooling/bench's attention-webgpu row measures those.
     const fused = [128, 256, 512];
     const fusedPeaks: number[] = [];
     for (const length of fused) fusedPeaks.push(await peakBytes(webgpu, 'webgpu', length));

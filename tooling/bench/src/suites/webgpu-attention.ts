@@ -119,7 +119,7 @@ function implementation(fused: boolean): Implementation {
       const device = fused ? 'webgpu' : await webgpuWithoutAttention(core);
       const peaks: string[] = [];
       for (const length of MEMORY_LENGTHS) peaks.push(`T ${length}: ${((await peakBytes(core, device, length)) / 2 ** 20).toFixed(1)} MiB`);
-      console.log(`webgpu-attention: ${fused ? 'fused' : 'composite'} peak bytes in use over fwd+bwd, [1, 8, T, 64] causal: ${peaks.join(', ')}`);
+      console.log(`attention-webgpu: ${fused ? 'fused' : 'composite'} peak bytes in use over fwd+bwd, [1, 8, T, 64] causal: ${peaks.join(', ')}`);
       const data = inputs();
       const [q, k, v] = [data.q, data.k, data.v].map((values) => core.tensor(values, { shape: SHAPE, device, requiresGrad: true }));
       const g = core.tensor(data.g, { shape: SHAPE, device });
@@ -152,13 +152,13 @@ function implementation(fused: boolean): Implementation {
 
 /**
  * The webgpu attention row: fused kernels vs core's composite on the same adapter.
- * @example webgpuAttentionCase().id // 'webgpu-attention'
+ * @example webgpuAttentionCase().id // 'attention-webgpu' (`--only attention` runs it beside attention-cpu)
  */
 export function webgpuAttentionCase(): ComparisonCase {
   return {
     kind: 'comparison',
-    id: 'webgpu-attention',
-    suite: 'webgpu-attention',
+    id: 'attention-webgpu',
+    suite: 'attention',
     label: `scaledDotProductAttention fwd+bwd, q/k/v [${SHAPE.join(', ')}], causal, f32, webgpu`,
     unit: 'ms',
     opsPerRun: 1,
