@@ -32,3 +32,15 @@ export type { PointsInput } from './projection/matrix-input';
 export { tsne, type TsneOptions, type TsneResult } from './projection/tsne';
 export { trustworthiness, type TrustworthinessOptions } from './projection/trustworthiness';
 export { scatterSvg, type ScatterSvgOptions } from './plot/scatter-svg';
+// Training: Word2Vec, FastText and GloVe, their corpus handling and progress reporting.
+export { Word2Vec, type Word2VecOptions, type ResolvedWord2VecOptions } from './training/word2vec';
+export { FastText, type FastTextOptions, type ResolvedFastTextOptions } from './training/fasttext';
+export { GloVe, type GloVeOptions } from './training/glove';
+export { tokenizeText, type Corpus, type Sentence } from './training/corpus';
+export type { Vocabulary, EncodedCorpus, VocabularyOptions } from './training/vocabulary';
+export type { TrainingStats, TrainingEngine } from './training/training-loop';
+export { progressBar, type TrainingProgress, type ProgressCallback } from './training/progress';
+export { characterNgrams, fastTextHash, subwordBuckets } from './training/subwords';
+export { huffmanCodes, type HuffmanCodes } from './training/huffman';
+export { countCooccurrences, type Cooccurrences } from './training/cooccurrence';
+export { neighbourLists, neighbourOverlap, type NeighbourLists } from './training/neighbour-overlap';
