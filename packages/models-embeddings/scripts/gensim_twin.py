@@ -5,6 +5,9 @@ rule as `tokenizeText` in src/training/corpus.ts, trained with the same settings
         [--hs 0 --negative 5 --dim 100 --window 5 --min-count 5 --epochs 5] [--neighbours 500] [--save vectors.txt]
     /usr/bin/python3 gensim_twin.py --corpus data.txt --model fasttext --sg 1 --misspellings list.txt --bucket 200000
 
+With --serve it reads commands on stdin instead (for `pnpm bench`): `run <workers> <seed>` trains once
+(vocabulary + epochs) and answers {"seconds", "trainSeconds", "vocab"}; `quit` ends.
+
 Output: {"words": raw tokens of one epoch, "vocab": size, "seconds": train() time, "wordsPerSecond": raw
 tokens × epochs / seconds, "neighbours": {word: [10 nearest]} for the most frequent words (--neighbours N),
 "misspellings": {typo: nearest in-vocabulary word} (FastText, --misspellings)}. Debian: apt-get install python3-gensim.
@@ -31,6 +34,30 @@ def tokenize(text):
     return sentences
 
 
+def build(args, sentences, workers, seed):
+    common = dict(vector_size=args.dim, window=args.window, min_count=args.min_count, sg=args.sg, hs=args.hs,
+                  negative=args.negative, workers=workers, seed=seed, epochs=args.epochs)
+    if args.model == "fasttext":
+        return FastText(min_n=args.min_n, max_n=args.max_n, bucket=args.bucket, **common)
+    return Word2Vec(**common)
+
+
+def serve(args, sentences):
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] == "quit":
+            break
+        workers, seed = int(command[1]), int(command[2])
+        started = time.perf_counter()
+        model = build(args, sentences, workers, seed)
+        model.build_vocab(sentences)
+        trained = time.perf_counter()
+        model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
+        done = time.perf_counter()
+        print(json.dumps({"seconds": done - started, "trainSeconds": done - trained, "vocab": len(model.wv.index_to_key)}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", required=True)
@@ -51,17 +78,16 @@ def main():
     parser.add_argument("--misspellings", default=None)
     parser.add_argument("--save", default=None)
     parser.add_argument("--vocabulary", action="store_true", help="also output the vocabulary in gensim's order")
+    parser.add_argument("--serve", action="store_true", help="answer `run <workers> <seed>` commands on stdin")
     args = parser.parse_args()
 
     with open(args.corpus, encoding="utf8") as f:
         sentences = tokenize(f.read())
+    if args.serve:
+        serve(args, sentences)
+        return
     raw = sum(len(s) for s in sentences)
-    common = dict(vector_size=args.dim, window=args.window, min_count=args.min_count, sg=args.sg, hs=args.hs,
-                  negative=args.negative, workers=args.workers, seed=args.seed, epochs=args.epochs)
-    if args.model == "fasttext":
-        model = FastText(min_n=args.min_n, max_n=args.max_n, bucket=args.bucket, **common)
-    else:
-        model = Word2Vec(**common)
+    model = build(args, sentences, args.workers, args.seed)
     model.build_vocab(sentences)
     started = time.perf_counter()
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)

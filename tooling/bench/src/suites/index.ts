@@ -17,6 +17,7 @@ import { embeddingsNearestCase } from './embeddings-nearest';
 import { gptCases } from './gpt';
 import { attentionCase } from './attention';
 import { webgpuAttentionCase } from './webgpu-attention';
+import { word2vecCases } from './word2vec';
 
 /**
  * All cases: tensor cases (run on sides) and library comparisons (tokenizers; see `isComparison`).
@@ -24,5 +25,5 @@ import { webgpuAttentionCase } from './webgpu-attention';
  * @example allCases().map((c) => c.id) // ['matmul-256', ..., 'tokenizers-cl100k-encode', ...]
  */
 export function allCases(): AnyCase[] {
-  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases(), attentionCase(), webgpuAttentionCase()];
+  return [...matmulCases(), addCase(), softmaxCase(), mlpCase(), mlpCase(true), mlpNnCase(), ...tokenizerCases(), ...hfTokenizerCases(), sumCase(), conv2dCase(), ...webgpuCases(), ...webgpuFloat16Cases(), ...adamStepCases(), lstmCase(), lstmCase(true), embeddingsNearestCase(), ...gptCases(), attentionCase(), webgpuAttentionCase(), ...word2vecCases()];
 }
