@@ -95,7 +95,7 @@ describe('word2vecStep on the CPU backend', () => {
     for (let epoch = 0; epoch < 4; epoch++) {
       const loss = word2vecStep(input, output, batch, { alpha: 0.05, threads: 2, computeLoss: true, fused: true })!;
       const values = await loss.data();
-      losses.push(values.reduce((a, b) => a + b, 0) / examples);
+      losses.push(Array.from(values as ArrayLike<number>).reduce((a, b) => a + b, 0) / examples);
     }
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[3]).toBeLessThan(0.5 * losses[0]);
