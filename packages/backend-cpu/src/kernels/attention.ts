@@ -6,31 +6,9 @@
  * one row per block). q, k, v, grad, out and logsumexp arrive contiguous from core (strided ones are
  * copied); the mask is read through its strides (0 on broadcast dims).
  */
-import { DTypeError } from '@tessera/core';
 import type { AttentionParams } from '@tessera/core/backend';
-import { isContiguous, toContiguous, type ArrayView } from './strided';
-
-type FloatArray = Float32Array | Float64Array;
-
-/** A contiguous operand: its array and the offset of its first element. */
-interface Operand {
-  readonly data: FloatArray;
-  readonly offset: number;
-}
-
-function operand(op: string, view: ArrayView): Operand {
-  const contiguous = isContiguous(view.shape, view.strides);
-  const data = contiguous ? view.data : toContiguous(view);
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new DTypeError(`cpu backend: ${op} supports float32 and float64 operands, got ${data.constructor.name}`);
-  }
-  return { data, offset: contiguous ? view.offset : 0 };
-}
-
-function target(op: string, out: unknown): FloatArray {
-  if (!(out instanceof Float32Array || out instanceof Float64Array)) throw new DTypeError(`cpu backend: ${op} writes float32 or float64 outputs`);
-  return out;
-}
+import { floatOperand as operand, floatTarget as target, type Operand } from './float-operands';
+import type { ArrayView } from './strided';
 
 /** The sizes of a call: BH problems of L queries and S keys, E-sized q/k rows and Ev-sized v rows. */
 interface Sizes {

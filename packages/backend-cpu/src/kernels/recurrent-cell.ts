@@ -4,33 +4,9 @@
  * strided one is copied first so a direct caller still gets the right answer. The backend runs them
  * for float64 only (see its lstmCell): for float32 the composite's SIMD kernels are faster.
  */
-import { DTypeError } from '@tessera/core';
 import { stableSigmoid } from '@tessera/core/backend';
-import { isContiguous, toContiguous, type ArrayView } from './strided';
-
-type FloatArray = Float32Array | Float64Array;
-
-/** A contiguous operand: its array and the offset of its first element. */
-interface Operand {
-  readonly data: FloatArray;
-  readonly offset: number;
-}
-
-function operand(op: string, view: ArrayView): Operand {
-  const contiguous = isContiguous(view.shape, view.strides);
-  const data = contiguous ? view.data : toContiguous(view);
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new DTypeError(`cpu backend: ${op} supports float32 and float64 operands, got ${data.constructor.name}`);
-  }
-  return { data, offset: contiguous ? view.offset : 0 };
-}
-
-function target(op: string, out: unknown): FloatArray {
-  if (!(out instanceof Float32Array || out instanceof Float64Array)) {
-    throw new DTypeError(`cpu backend: ${op} writes float32 or float64 outputs`);
-  }
-  return out;
-}
+import { floatOperand as operand, floatTarget as target } from './float-operands';
+import type { ArrayView } from './strided';
 
 /** The last dim of a `[..., H]` view (its row length) and the row count. */
 function rowsOf(view: ArrayView): [number, number] {
