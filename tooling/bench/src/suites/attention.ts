@@ -11,40 +11,12 @@
  * and every gradient finite (output `[1]`).
  */
 import { cpuWithoutKernels } from '../cpu-without-kernels';
-import { lazy, normalData } from '../harness';
+import { ATTENTION_CHECK, ATTENTION_SHAPE, prepareAttentionWorkload } from './attention-workload';
 import type { ComparisonCase, Implementation, PreparedImplementation } from './suite';
 
 type Core = typeof import('@tessera/core');
 
-const [BATCH, HEADS, T, HEAD_SIZE] = [8, 8, 512, 64];
-const SHAPE = [BATCH, HEADS, T, HEAD_SIZE];
-const SIZE = BATCH * HEADS * T * HEAD_SIZE;
 const COMPOSITE_DEVICE = 'cpu-composite-attention';
-
-const inputs = lazy(() => ({ q: normalData(SIZE, 91), k: normalData(SIZE, 92), v: normalData(SIZE, 93), g: normalData(SIZE, 94) }));
-
-/** Output rows (flat row indices over [B, heads, T]) checked against the float64 host computation. */
-const SAMPLED_ROWS = Array.from({ length: 16 }, (_, n) => (n * 2654435761) % (BATCH * HEADS * T));
-
-/** Row `row` of causal attention in float64 from the host inputs. */
-function referenceRow(row: number): Float64Array {
-  const { q, k, v } = inputs();
-  const problem = Math.floor(row / T), i = row % T;
-  const base = problem * T * HEAD_SIZE;
-  const scores = Array.from({ length: i + 1 }, (_, j) => {
-    let dot = 0;
-    for (let e = 0; e < HEAD_SIZE; e++) dot += q[base + i * HEAD_SIZE + e] * k[base + j * HEAD_SIZE + e];
-    return dot / Math.sqrt(HEAD_SIZE);
-  });
-  const max = Math.max(...scores);
-  const weights = scores.map((s) => Math.exp(s - max));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const out = new Float64Array(HEAD_SIZE);
-  weights.forEach((w, j) => {
-    for (let e = 0; e < HEAD_SIZE; e++) out[e] += (w / total) * v[base + j * HEAD_SIZE + e];
-  });
-  return out;
-}
 
 async function cpuCore(): Promise<Core> {
   const core = await import('@tessera/core');
@@ -61,38 +33,14 @@ function implementation(fused: boolean): Implementation {
     async prepare(): Promise<PreparedImplementation> {
       const core = await cpuCore();
       const device = fused ? 'cpu' : await cpuWithoutKernels(COMPOSITE_DEVICE, ['attention', 'attentionBackward']);
-      const data = inputs();
-      const [q, k, v] = [data.q, data.k, data.v].map((values) => core.tensor(values, { shape: SHAPE, device, requiresGrad: true }));
-      const g = core.tensor(data.g, { shape: SHAPE, device });
-      const step = async (): Promise<{ out: Float32Array; grads: Float32Array[] }> => {
+      return prepareAttentionWorkload(core, device, (q, k, v) => {
+        // Held between forward and backward: the saved tensors of the autograd graph (and the output).
+        const before = core.memory().backends[device].bytesInUse;
         const out = core.scaledDotProductAttention(q, k, v, { isCausal: true });
-        const loss = core.tidy(() => out.mul(g).sum());
-        const grads = core.grad(loss, [q, k, v]) as import('@tessera/core').Tensor[];
-        const values = { out: (await out.data()) as Float32Array, grads: (await Promise.all(grads.map((t) => t.data()))) as Float32Array[] };
-        [out, loss, ...grads].forEach((t) => t.dispose());
-        return values;
-      };
-      // Held between forward and backward: the saved tensors of the autograd graph (and the output).
-      const before = core.memory().backends[device].bytesInUse;
-      const out = core.scaledDotProductAttention(q, k, v, { isCausal: true });
-      const held = core.memory().backends[device].bytesInUse - before;
-      out.dispose();
-      console.log(`attention-cpu: ${fused ? 'fused' : 'composite'} holds ${(held / 2 ** 20).toFixed(1)} MiB between forward and backward`);
-      return {
-        async run() {
-          await step();
-        },
-        async output() {
-          const { out, grads } = await step();
-          const rowsMatch = SAMPLED_ROWS.every((row) =>
-            Array.from(referenceRow(row)).every((want, e) => Math.abs(out[row * HEAD_SIZE + e] - want) <= 1e-4 + 1e-4 * Math.abs(want)),
-          );
-          return [rowsMatch && grads.every((grad) => grad.every(Number.isFinite)) ? 1 : 0];
-        },
-        dispose() {
-          [q, k, v, g].forEach((t) => t.dispose());
-        },
-      };
+        const held = core.memory().backends[device].bytesInUse - before;
+        out.dispose();
+        console.log(`attention-cpu: ${fused ? 'fused' : 'composite'} holds ${(held / 2 ** 20).toFixed(1)} MiB between forward and backward`);
+      });
     },
   };
 }
@@ -106,12 +54,12 @@ export function attentionCase(): ComparisonCase {
     kind: 'comparison',
     id: 'attention-cpu',
     suite: 'attention',
-    label: `scaledDotProductAttention fwd+bwd, q/k/v [${SHAPE.join(', ')}], causal, f32, cpu`,
+    label: `scaledDotProductAttention fwd+bwd, q/k/v [${ATTENTION_SHAPE.join(', ')}], causal, f32, cpu`,
     unit: 'ms',
     opsPerRun: 1,
     subject: 'tessera-fused',
     reference: ['tessera-fused'],
-    checkDescription: '16 sampled output rows within 1e-4 + 1e-4 relative of a float64 host computation; finite gradients',
+    checkDescription: ATTENTION_CHECK,
     targets: { 'tessera-composite': 1 },
     implementations: [implementation(true), implementation(false)],
   };

@@ -12,7 +12,8 @@
  * The output check: 16 sampled output rows within 1e-4 + 1e-4 relative of a float64 host computation
  * and every gradient finite (output `[1]`).
  */
-import { lazy, normalData } from '../harness';
+import { normalData } from '../harness';
+import { ATTENTION_CHECK, ATTENTION_HEAD_SIZE, ATTENTION_HEADS, ATTENTION_SHAPE, prepareAttentionWorkload } from './attention-workload';
 import type { ComparisonCase, Implementation, PreparedImplementation } from './suite';
 import { webgpuAvailable, webgpuEnvironment } from './webgpu';
 
@@ -24,38 +25,10 @@ interface ObservedBackend {
   memory(): { bytesInUse: number };
 }
 
-const [BATCH, HEADS, T, HEAD_SIZE] = [8, 8, 512, 64];
-const SHAPE = [BATCH, HEADS, T, HEAD_SIZE];
-const SIZE = BATCH * HEADS * T * HEAD_SIZE;
+const [HEADS, HEAD_SIZE] = [ATTENTION_HEADS, ATTENTION_HEAD_SIZE];
 const COMPOSITE_DEVICE = 'webgpu-composite-attention';
 /** Lengths of the peak-memory probe (B 1, 8 heads, head size 64). */
 const MEMORY_LENGTHS = [512, 1024, 2048];
-
-const inputs = lazy(() => ({ q: normalData(SIZE, 191), k: normalData(SIZE, 192), v: normalData(SIZE, 193), g: normalData(SIZE, 194) }));
-
-/** Output rows (flat row indices over [B, heads, T]) checked against the float64 host computation. */
-const SAMPLED_ROWS = Array.from({ length: 16 }, (_, n) => (n * 2654435761) % (BATCH * HEADS * T));
-
-/** Row `row` of causal attention in float64 from the host inputs. */
-function referenceRow(row: number): Float64Array {
-  const { q, k, v } = inputs();
-  const problem = Math.floor(row / T);
-  const i = row % T;
-  const base = problem * T * HEAD_SIZE;
-  const scores = Array.from({ length: i + 1 }, (_, j) => {
-    let dot = 0;
-    for (let e = 0; e < HEAD_SIZE; e++) dot += q[base + i * HEAD_SIZE + e] * k[base + j * HEAD_SIZE + e];
-    return dot / Math.sqrt(HEAD_SIZE);
-  });
-  const max = Math.max(...scores);
-  const weights = scores.map((s) => Math.exp(s - max));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const out = new Float64Array(HEAD_SIZE);
-  weights.forEach((w, j) => {
-    for (let e = 0; e < HEAD_SIZE; e++) out[e] += (w / total) * v[base + j * HEAD_SIZE + e];
-  });
-  return out;
-}
 
 /**
  * Register (once) and create a second webgpu backend on the same GPU without the attention kernels.
@@ -120,32 +93,7 @@ function implementation(fused: boolean): Implementation {
       const peaks: string[] = [];
       for (const length of MEMORY_LENGTHS) peaks.push(`T ${length}: ${((await peakBytes(core, device, length)) / 2 ** 20).toFixed(1)} MiB`);
       console.log(`attention-webgpu: ${fused ? 'fused' : 'composite'} peak bytes in use over fwd+bwd, [1, 8, T, 64] causal: ${peaks.join(', ')}`);
-      const data = inputs();
-      const [q, k, v] = [data.q, data.k, data.v].map((values) => core.tensor(values, { shape: SHAPE, device, requiresGrad: true }));
-      const g = core.tensor(data.g, { shape: SHAPE, device });
-      const step = async (): Promise<{ out: Float32Array; grads: Float32Array[] }> => {
-        const out = core.scaledDotProductAttention(q, k, v, { isCausal: true });
-        const loss = core.tidy(() => out.mul(g).sum());
-        const grads = core.grad(loss, [q, k, v]) as Tensor[];
-        const values = { out: (await out.data()) as Float32Array, grads: (await Promise.all(grads.map((t) => t.data()))) as Float32Array[] };
-        [out, loss, ...grads].forEach((t) => t.dispose());
-        return values;
-      };
-      return {
-        async run() {
-          await step();
-        },
-        async output() {
-          const { out, grads } = await step();
-          const rowsMatch = SAMPLED_ROWS.every((row) =>
-            Array.from(referenceRow(row)).every((want, e) => Math.abs(out[row * HEAD_SIZE + e] - want) <= 1e-4 + 1e-4 * Math.abs(want)),
-          );
-          return [rowsMatch && grads.every((grad) => grad.every(Number.isFinite)) ? 1 : 0];
-        },
-        dispose() {
-          [q, k, v, g].forEach((t) => t.dispose());
-        },
-      };
+      return prepareAttentionWorkload(core, device);
     },
   };
 }
@@ -159,12 +107,12 @@ export function webgpuAttentionCase(): ComparisonCase {
     kind: 'comparison',
     id: 'attention-webgpu',
     suite: 'attention',
-    label: `scaledDotProductAttention fwd+bwd, q/k/v [${SHAPE.join(', ')}], causal, f32, webgpu`,
+    label: `scaledDotProductAttention fwd+bwd, q/k/v [${ATTENTION_SHAPE.join(', ')}], causal, f32, webgpu`,
     unit: 'ms',
     opsPerRun: 1,
     subject: 'tessera-webgpu-fused',
     reference: ['tessera-webgpu-fused'],
-    checkDescription: '16 sampled output rows within 1e-4 + 1e-4 relative of a float64 host computation; finite gradients',
+    checkDescription: ATTENTION_CHECK,
     implementations: [implementation(true), implementation(false)],
     available: webgpuAvailable,
   };
