@@ -28,6 +28,7 @@ import type { Tensor } from '../tensor/tensor';
 import { isFloating, promoteTypes } from '../dtype';
 import { castTo } from '../ops/cast';
 import { TENSOR_BRAND } from '../memory/scope';
+import { GuardStack, StackedGuard } from './stacked-guard';
 
 /** The dtype autocast computes lower-precision ops in (float16: Tessera has no bfloat16). */
 export type AutocastDType = 'float16';
@@ -49,7 +50,7 @@ export interface AutocastOptions {
 }
 
 /** Active guards, oldest first. */
-const guards: AutocastGuard[] = [];
+const guards = new GuardStack(refresh);
 /** The newest active guard's setting. */
 let regionEnabled = false;
 let regionDType: AutocastDType = 'float16';
@@ -59,7 +60,7 @@ let paused = 0;
 let active = false;
 
 function refresh(): void {
-  const newest = guards.length ? guards[guards.length - 1] : null;
+  const newest = guards.newest() as AutocastGuard | null;
   regionEnabled = newest?.enabled ?? false;
   regionDType = newest?.dtype ?? 'float16';
   active = regionEnabled && paused === 0;
@@ -87,9 +88,7 @@ function checkOptions(op: string, options: AutocastOptions): { enabled: boolean;
  * }
  * loss.backward();
  */
-export class AutocastGuard {
-  private active = true;
-
+export class AutocastGuard extends StackedGuard {
   /** @internal Use {@link autocastGuard}. */
   constructor(
     /** Whether this guard turns autocast on (true) or off. */
@@ -97,26 +96,8 @@ export class AutocastGuard {
     /** The lower-precision dtype it sets. */
     readonly dtype: AutocastDType = 'float16',
   ) {
-    guards.push(this);
-    refresh();
-  }
-
-  /** Whether this guard still holds the setting. */
-  get isActive(): boolean {
-    return this.active;
-  }
-
-  /** Stop holding the setting (idempotent). The setting becomes that of the newest guard still active. */
-  release(): void {
-    if (!this.active) return;
-    this.active = false;
-    guards.splice(guards.lastIndexOf(this), 1);
-    refresh();
-  }
-
-  /** `using` support: releases the guard. */
-  [Symbol.dispose](): void {
-    this.release();
+    super(guards);
+    this.hold();
   }
 }
 

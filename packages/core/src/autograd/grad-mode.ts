@@ -8,15 +8,14 @@
  * active, so guards of interleaved async tasks may exit in any order without leaving a stale mode.
  */
 import { ValueError } from '../errors';
+import { GuardStack, StackedGuard } from './stacked-guard';
 
-/** Active guards, oldest first. */
-const guards: GradModeGuard[] = [];
 /** The current mode (cached: read by every op). */
 let gradEnabled = true;
 
-function refresh(): void {
-  gradEnabled = guards.length ? guards[guards.length - 1].enabled : true;
-}
+const guards = new GuardStack(() => {
+  gradEnabled = (guards.newest() as GradModeGuard | null)?.enabled ?? true;
+});
 
 /**
  * Whether autograd currently records ops.
@@ -39,34 +38,14 @@ export function isGradEnabled(): boolean {
  *   model.forward(batch); // not recorded, even after the await
  * }
  */
-export class GradModeGuard {
-  private active = true;
-
+export class GradModeGuard extends StackedGuard {
   /** @internal Use {@link noGradGuard} or {@link enableGradGuard}. */
   constructor(
     /** Whether this guard holds recording on (true) or off. */
     readonly enabled: boolean,
   ) {
-    guards.push(this);
-    refresh();
-  }
-
-  /** Whether this guard still holds the mode. */
-  get isActive(): boolean {
-    return this.active;
-  }
-
-  /** Stop holding the mode (idempotent). The mode becomes that of the newest guard still active. */
-  release(): void {
-    if (!this.active) return;
-    this.active = false;
-    guards.splice(guards.lastIndexOf(this), 1);
-    refresh();
-  }
-
-  /** `using` support: releases the guard. */
-  [Symbol.dispose](): void {
-    this.release();
+    super(guards);
+    this.hold();
   }
 }
 
