@@ -112,7 +112,7 @@ export { checkpoint } from './autograd/checkpoint';
 
 // Memory.
 export { tidy, keep, scope, Scope } from './memory/scope';
-export { memory, type MemoryInfo } from './memory/memory';
+export { memory, resetPeakMemory, type MemoryInfo } from './memory/memory';
 export { configureLeakDetection, type LeakDetectionOptions } from './memory/leak-detector';
 
 // Random-number reference stream (backends reproduce it bit for bit).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   registerBackend, setBackend, tensor, randn, zeros, manualSeed, tidy, keep, scope, Scope, memory, noGrad, layerNorm, conv2d, maxPool2d,
-  DisposedError, ValueError, type Tensor,
+  DisposedError, ValueError, resetPeakMemory, type Tensor,
 } from '../src/index';
 import { referencePlugin } from '../src/testing';
 
@@ -233,5 +233,22 @@ describe('autograd memory', () => {
     loss.dispose();
     w.dispose();
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('peak memory', () => {
+  it('peakBytesInUse keeps the largest bytesInUse since resetPeakMemory, temporaries included', () => {
+    resetPeakMemory();
+    const start = memory().bytesInUse;
+    expect(memory().peakBytesInUse).toBe(start);
+    const kept = tidy(() => {
+      const big = zeros([1000]); // 4,000 bytes, freed when the tidy ends
+      return keep(big.sum());
+    });
+    expect(memory().bytesInUse).toBe(start + 4);
+    expect(memory().peakBytesInUse).toBeGreaterThanOrEqual(start + 4000 + 4);
+    kept.dispose();
+    resetPeakMemory();
+    expect(memory().peakBytesInUse).toBe(start);
   });
 });

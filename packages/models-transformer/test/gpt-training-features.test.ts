@@ -5,7 +5,7 @@
  */
 import '@tessera/backend-cpu';
 import { createCpuPlugin } from '@tessera/backend-cpu';
-import { arange, autocast, manualSeed, memory, randint, registerBackend, resolveBackend, tensor, tidy, type Tensor } from '@tessera/core';
+import { arange, autocast, manualSeed, memory, randint, registerBackend, resetPeakMemory, tensor, tidy, type Tensor } from '@tessera/core';
 import { GradScaler, AdamW } from '@tessera/optim';
 import { describe, expect, it } from 'vitest';
 import { GPT, type GPTOptions } from '../src/index';
@@ -20,22 +20,11 @@ async function gradients(model: GPT): Promise<Map<string, number[]>> {
   return result;
 }
 
-/** The largest `memory().bytesInUse` while `fn` runs, sampled at every allocation on `device`. */
-function peakBytesDuring(device: string, fn: () => void): number {
-  const backend = resolveBackend(device);
-  const alloc = backend.alloc;
-  const itemBytes = { float64: 8, float32: 4, int32: 4, float16: 2, bool: 1 } as Record<string, number>;
-  let peak = memory().bytesInUse;
-  backend.alloc = function (size, dtype) {
-    peak = Math.max(peak, memory().bytesInUse + size * (itemBytes[dtype] ?? 4));
-    return alloc.call(this, size, dtype);
-  };
-  try {
-    fn();
-  } finally {
-    backend.alloc = alloc;
-  }
-  return Math.max(peak, memory().bytesInUse);
+/** The largest `memory().bytesInUse` while `fn` runs (every allocation counts). */
+function peakBytesDuring(fn: () => void): number {
+  resetPeakMemory();
+  fn();
+  return memory().peakBytesInUse;
 }
 
 describe('GPT with gradientCheckpointing', () => {
@@ -70,7 +59,7 @@ describe('GPT with gradientCheckpointing', () => {
       const { x, y } = batch(config, 8, 64);
       const before = memory().bytesInUse;
       const loss = tidy(() => model.forward(x, { targets: y }).loss!);
-      peaks.push(peakBytesDuring('cpu', () => loss.backward()));
+      peaks.push(peakBytesDuring(() => loss.backward()));
       baselines.push(before);
       loss.dispose();
       model.dispose();

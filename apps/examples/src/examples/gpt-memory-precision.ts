@@ -7,7 +7,7 @@
  * products). On the CPU backend float16 is emulated through float32, so autocast is slower here: it is
  * a correctness check on CPU and pays only where float16 is native.
  */
-import { autocast, manualSeed, memory, resolveBackend, tidy, type Tensor } from '@tessera/core';
+import { autocast, manualSeed, memory, resetPeakMemory, tidy, type Tensor } from '@tessera/core';
 import { RandomWindowSampler } from '@tessera/data';
 import { AdamW, GradScaler } from '@tessera/optim';
 import { GPT, type GPTOptions } from '@tessera/models-transformer';
@@ -20,23 +20,11 @@ export interface GptMemoryPrecisionOptions extends ExampleOptions {
   steps?: number;
 }
 
-const ITEM_BYTES: Record<string, number> = { float64: 8, float32: 4, int32: 4, float16: 2, bool: 1 };
-
-/** `fn`'s peak `memory().bytesInUse`, sampled at every allocation on the current backend. */
+/** `fn`'s peak `memory().bytesInUse` (every allocation counts). */
 function peakBytes(fn: () => void): number {
-  const backend = resolveBackend(undefined);
-  const alloc = backend.alloc;
-  let peak = memory().bytesInUse;
-  backend.alloc = function (size, dtype) {
-    peak = Math.max(peak, memory().bytesInUse + size * (ITEM_BYTES[dtype] ?? 4));
-    return alloc.call(this, size, dtype);
-  };
-  try {
-    fn();
-  } finally {
-    backend.alloc = alloc;
-  }
-  return Math.max(peak, memory().bytesInUse);
+  resetPeakMemory();
+  fn();
+  return memory().peakBytesInUse;
 }
 
 export async function main(options: GptMemoryPrecisionOptions = {}) {

@@ -4,7 +4,7 @@
 import type { BackendMemory } from '../backend/backend';
 import { createdBackends } from '../backend/registry';
 import { liveTensorCount } from '../tensor/tensor';
-import { storageStats } from '../tensor/storage';
+import { resetPeakStorageBytes, storageStats } from '../tensor/storage';
 import { leakedTensorCount } from './leak-detector';
 
 /** A snapshot of memory use. */
@@ -19,6 +19,11 @@ export interface MemoryInfo {
   storages: number;
   /** Bytes held by live storages, all backends. */
   bytesInUse: number;
+  /**
+   * The most `bytesInUse` has been since the last {@link resetPeakMemory} (or since start) — PyTorch's
+   * `torch.cuda.max_memory_allocated`. Counted at every allocation, so short-lived temporaries count.
+   */
+  peakBytesInUse: number;
   /** Bytes kept in backend pools for reuse, all backends. */
   bytesPooled: number;
   /** Tensors the leak detector found garbage-collected without dispose(). */
@@ -43,5 +48,25 @@ export function memory(): MemoryInfo {
     bytesPooled += info.bytesPooled;
   }
   const storage = storageStats();
-  return { tensors: liveTensorCount(), storages: storage.storages, bytesInUse: storage.bytes, bytesPooled, leaked: leakedTensorCount(), backends };
+  return {
+    tensors: liveTensorCount(),
+    storages: storage.storages,
+    bytesInUse: storage.bytes,
+    peakBytesInUse: storage.peakBytes,
+    bytesPooled,
+    leaked: leakedTensorCount(),
+    backends,
+  };
+}
+
+/**
+ * Start a new window for `memory().peakBytesInUse` at the bytes in use now — PyTorch's
+ * `torch.cuda.reset_peak_memory_stats`.
+ * @example
+ * resetPeakMemory();
+ * loss.backward();
+ * const backwardPeak = memory().peakBytesInUse - bytesBefore;
+ */
+export function resetPeakMemory(): void {
+  resetPeakStorageBytes();
 }

@@ -7,10 +7,17 @@ import { itemSize } from '../dtype';
 
 let liveStorageBytes = 0;
 let liveStorages = 0;
+/** The most `liveStorageBytes` has been since the last {@link resetPeakStorageBytes}. */
+let peakStorageBytes = 0;
 
-/** Bytes and count of storages alive in this core (all backends). */
-export function storageStats(): { storages: number; bytes: number } {
-  return { storages: liveStorages, bytes: liveStorageBytes };
+/** Bytes and count of storages alive in this core (all backends), and the peak bytes. */
+export function storageStats(): { storages: number; bytes: number; peakBytes: number } {
+  return { storages: liveStorages, bytes: liveStorageBytes, peakBytes: peakStorageBytes };
+}
+
+/** Start a new peak window at the bytes alive now. */
+export function resetPeakStorageBytes(): void {
+  peakStorageBytes = liveStorageBytes;
 }
 
 /** What a recorded in-place op wrote: the region (as a strided view of the storage) and its graph node. */
@@ -55,6 +62,7 @@ export class Storage {
   ) {
     liveStorages++;
     liveStorageBytes += size * itemSize(dtype);
+    if (liveStorageBytes > peakStorageBytes) peakStorageBytes = liveStorageBytes;
   }
 
   /** Allocate a fresh storage of `size` elements on `backend`. */
