@@ -12,7 +12,11 @@ import { initBertWeights } from './init';
 import type { BertIds } from './inputs';
 import { loadBertWeights } from './pretrained';
 
-/** Hugging Face's ignored label in the MLM and sequence losses. */
+/**
+ * Hugging Face's ignored label in the MLM and sequence losses.
+ * @example
+ * labels[b][t] = IGNORE_INDEX; // position t of row b adds nothing to the loss
+ */
 export const IGNORE_INDEX = -100;
 
 /** Options of {@link BertForMaskedLM.forward}. */

@@ -37,7 +37,11 @@ export interface GPTParameterGroup {
   weightDecay: number;
 }
 
-/** The embeddings, blocks and final norm: nanoGPT's `transformer` ModuleDict, named as GPT-2's `GPT2Model`. */
+/**
+ * The embeddings, blocks and final norm: nanoGPT's `transformer` ModuleDict, named as GPT-2's `GPT2Model`.
+ * @example
+ * gpt.transformer.h.length; // nLayer blocks; gpt.transformer.wte.weight is [vocabSize, nEmbd] (tied with lm_head)
+ */
 export class GPTTransformer extends Module {
   readonly wte: Embedding;
   readonly wpe: Embedding;
